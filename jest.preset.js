@@ -1,0 +1,18 @@
+// Shared jest setup: every workspace maps @ssseg/* imports to the sources, so tests need no build.
+const path = require('path');
+const root = __dirname;
+
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.jest.json') }],
+  },
+  moduleNameMapper: {
+    '^@ssseg/plugin-(.*)$': path.join(root, 'plugins/$1/src/index.ts'),
+    '^@ssseg/(core|engine|losses|models|datasets|cli)$': path.join(root, 'packages/$1/src/index.ts'),
+  },
+  setupFiles: [path.join(root, 'jest.setup.js')],
+  testTimeout: 120000,
+};

@@ -1,0 +1,43 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import YAML from 'yaml';
+import { ConfigError } from '../errors';
+import { formatZodIssues } from './zod-errors';
+import { RunConfigSchema, type RunConfig } from './schema';
+
+/** Parses a JSON or YAML config file; syntax errors name the file, line and column. */
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
+  }
+  if (path.extname(file).toLowerCase() === '.json') {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`invalid JSON: ${(err as Error).message}`, file);
+    }
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const where = e.linePos ? `${file}:${e.linePos[0].line}:${e.linePos[0].col}` : file;
+    throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, where);
+  }
+  return doc.toJS();
+}
+
+/** Validates a run config and fills defaults; every error names its config path. */
+export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
+  const parsed = RunConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new ConfigError(`invalid config:\n${formatZodIssues(parsed.error.issues)}`, source);
+  }
+  return parsed.data;
+}
+
+export function loadRunConfig(file: string): RunConfig {
+  return parseRunConfig(readConfigFile(file), file);
+}

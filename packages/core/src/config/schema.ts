@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** A `type`-keyed component dict (MMEngine style); its other keys are validated by the component. */
+export const ComponentConfig = z.looseObject({ type: z.string().min(1, 'type must name a registered component') });
+export type ComponentConfig = z.infer<typeof ComponentConfig>;
+
+export const OptimizerConfig = z.object({
+  type: z.enum(['sgd', 'adam']).default('sgd'),
+  momentum: z.number().min(0).max(1).default(0.9),
+  weightDecay: z.number().min(0).default(1e-4),
+  /** Learning-rate multiplier of the head (decoder) relative to the backbone, as UniMatch uses 10. */
+  headLrMultiplier: z.number().positive().default(1),
+});
+
+export const TrainConfig = z.object({
+  /** Epochs over the unlabelled set (or the labelled set for supervised runs). */
+  epochs: z.number().int().positive().default(20),
+  /** If set, stop after this many optimizer steps regardless of epochs. */
+  maxSteps: z.number().int().positive().optional(),
+  batchSize: z.number().int().positive().default(8),
+  /** Unlabelled images per step (defaults to batchSize). */
+  unlabelledBatchSize: z.number().int().positive().optional(),
+  lr: z.number().positive().default(0.001),
+  lrSchedule: z.enum(['poly', 'constant']).default('poly'),
+  lrPower: z.number().positive().default(0.9),
+  optimizer: OptimizerConfig.prefault({}),
+  seed: z.number().int().default(1),
+  evalEvery: z.number().int().positive().default(1),
+  checkpointEvery: z.number().int().positive().default(1),
+});
+
+export const EvalConfig = z.object({
+  mode: z.enum(['full', 'sliding']).default('full'),
+  cropSize: z.number().int().positive().optional(),
+  stride: z.number().int().positive().optional(),
+  batchSize: z.number().int().positive().default(8),
+});
+
+export const EngineConfig = z.object({
+  backend: z.string().default('auto'),
+  threads: z.number().int().positive().optional(),
+});
+
+export const RunConfigSchema = z.object({
+  method: ComponentConfig.prefault({ type: 'supervised' }),
+  regularizers: z.array(ComponentConfig).default([]),
+  model: ComponentConfig,
+  data: ComponentConfig,
+  /** Augmentation pipelines, by name (weak, strong); defaults come from the datasets package. */
+  augmentations: z
+    .object({ weak: z.array(ComponentConfig).optional(), strong: z.array(ComponentConfig).optional() })
+    .prefault({}),
+  train: TrainConfig.prefault({}),
+  eval: EvalConfig.prefault({}),
+  engine: EngineConfig.prefault({}),
+  /** Plugin packages to load by name before building components. */
+  plugins: z.array(z.string()).default([]),
+});
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;

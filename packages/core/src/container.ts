@@ -1,0 +1,240 @@
+import 'reflect-metadata';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Container, type ServiceIdentifier } from 'inversify';
+import type { ZodType } from 'zod';
+import { ComponentDescriptor, type SsssegPlugin } from './plugin';
+import { ComponentOptions } from './tokens';
+import { ConfigError, PluginError } from './errors';
+import { formatZodIssues } from './config/zod-errors';
+
+export interface RegisteredComponent extends ComponentDescriptor {
+  /** Package (plugin name) that registered it. */
+  plugin: string;
+  pluginVersion: string;
+  /** Where the plugin was loaded from (a path), when known. */
+  source?: string;
+}
+
+export interface LoadedPlugin {
+  name: string;
+  version: string;
+  source?: string;
+}
+
+/** Readable name of an extension-point token: Symbol.for('ssseg.Regularizer') -> 'Regularizer'. */
+export function tokenName(token: ServiceIdentifier<unknown>): string {
+  if (typeof token === 'symbol') return (token.description ?? 'unknown').replace(/^ssseg\./, '');
+  if (typeof token === 'function') return token.name;
+  return String(token);
+}
+
+/**
+ * The plugin host: an inversify container plus the record of which plugin registered which
+ * component type for which extension point. Components are built from config dicts by `type`.
+ */
+export class PluginHost {
+  readonly container: Container;
+  private readonly registered: RegisteredComponent[] = [];
+  private readonly loaded = new Map<string, LoadedPlugin>();
+
+  constructor(container?: Container) {
+    this.container = container ?? new Container({ defaultScope: 'Transient' });
+  }
+
+  plugins(): LoadedPlugin[] {
+    return [...this.loaded.values()];
+  }
+
+  /** Loads a plugin object. The same plugin twice is a no-op; a type clash names both plugins. */
+  load(plugin: SsssegPlugin, source?: string): void {
+    if (!plugin || typeof plugin.name !== 'string' || !plugin.module) {
+      throw new PluginError(
+        `${source ?? 'plugin'} does not export a plugin: expected definePlugin({ name, version, module })`,
+        source,
+      );
+    }
+    if (this.loaded.has(plugin.name)) return;
+    const before = this.descriptors().length;
+    try {
+      this.container.loadSync(plugin.module);
+    } catch (err) {
+      throw new PluginError(`plugin ${plugin.name} failed to load: ${(err as Error).message}`, plugin.name);
+    }
+    const added = this.descriptors().slice(before);
+    for (const d of added) {
+      const clash = this.registered.find((r) => r.token === d.token && r.type === d.type);
+      if (clash) {
+        this.container.unloadSync(plugin.module);
+        throw new PluginError(
+          `${tokenName(d.token)} type '${d.type}' is registered by both ${clash.plugin} and ${plugin.name}; ` +
+            `uninstall one of them or rename the type`,
+          plugin.name,
+        );
+      }
+    }
+    for (const d of added) {
+      this.registered.push({ ...d, plugin: plugin.name, pluginVersion: plugin.version, source });
+    }
+    this.loaded.set(plugin.name, { name: plugin.name, version: plugin.version, source });
+  }
+
+  /**
+   * Loads a plugin package by name (as a config's `plugins:` list gives it), resolved from
+   * `fromDir` (default: the working directory) and then from core's own location.
+   */
+  loadByName(name: string, fromDir = process.cwd()): void {
+    let resolved: string;
+    try {
+      resolved = require.resolve(name, { paths: [fromDir, __dirname] });
+    } catch {
+      throw new PluginError(
+        `plugin '${name}' is not installed (looked from ${fromDir}); install it with npm install ${name}`,
+        name,
+      );
+    }
+    let exported: any;
+    try {
+      // Resolve by name, not path: test runners map workspace packages to their sources.
+      exported = requireFirst(name, resolved);
+    } catch (err) {
+      throw new PluginError(`plugin '${name}' threw while loading: ${(err as Error).message}`, name);
+    }
+    const plugin: SsssegPlugin | undefined = exported?.default ?? exported?.plugin ?? exported;
+    this.load(plugin as SsssegPlugin, name);
+  }
+
+  /** Every package under `node_modules` of `rootDir` (and its parents) whose package.json has `ssseg.plugin`. */
+  discover(rootDir = process.cwd()): string[] {
+    const names = new Set<string>();
+    for (let dir = path.resolve(rootDir); ; dir = path.dirname(dir)) {
+      for (const name of pluginPackagesIn(path.join(dir, 'node_modules'))) names.add(name);
+      if (path.dirname(dir) === dir) break;
+    }
+    const found = [...names].sort();
+    for (const name of found) this.loadByName(name, rootDir);
+    return found;
+  }
+
+  components(token?: ServiceIdentifier<unknown>): RegisteredComponent[] {
+    return this.registered.filter((r) => token === undefined || r.token === token);
+  }
+
+  /** Known type names for an extension point. */
+  typesOf(token: ServiceIdentifier<unknown>): string[] {
+    return this.components(token).map((c) => c.type).sort();
+  }
+
+  /** The registered component for (token, type), or a ConfigError naming the known types. */
+  lookup(token: ServiceIdentifier<unknown>, type: unknown, configPath: string): RegisteredComponent {
+    const known = this.typesOf(token);
+    if (typeof type !== 'string') {
+      throw new ConfigError(`expected a 'type' string naming a ${tokenName(token)}; known: ${known.join(', ') || '(none)'}`, configPath);
+    }
+    const found = this.registered.find((r) => r.token === token && r.type === type);
+    if (!found) {
+      const near = known.filter((k) => k.startsWith(type.slice(0, 3)) || type.startsWith(k.slice(0, 3)));
+      throw new ConfigError(
+        `unknown ${tokenName(token)} type '${type}'. Known ${tokenName(token)} types: ${known.join(', ') || '(none)'}.` +
+          (near.length ? ` Did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : '') +
+          ` A type from another package needs that package in the config's plugins: list.`,
+        `${configPath}.type`,
+      );
+    }
+    return found;
+  }
+
+  /** Validates a component's options against its schema; errors name the config path. */
+  parseOptions(component: RegisteredComponent, config: Record<string, unknown>, configPath: string): Record<string, unknown> {
+    const { type: _type, ...rest } = config;
+    const schema: ZodType | undefined = component.implementation.options;
+    if (!schema) return rest;
+    const parsed = schema.safeParse(rest);
+    if (!parsed.success) {
+      throw new ConfigError(
+        `invalid options for ${tokenName(component.token)} '${component.type}':\n${formatZodIssues(parsed.error.issues, configPath)}`,
+        configPath,
+      );
+    }
+    return parsed.data as Record<string, unknown>;
+  }
+
+  /**
+   * Builds the component that `config.type` names for `token`, injecting the validated options as
+   * ComponentOptions. `scope` is a container with run-wide services (model, rng, ...) to inject.
+   */
+  build<T>(token: ServiceIdentifier<T>, config: unknown, configPath: string, scope?: Container): T {
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+      throw new ConfigError(`expected an object with a 'type' key`, configPath);
+    }
+    const cfg = config as Record<string, unknown>;
+    const component = this.lookup(token, cfg.type, configPath);
+    const options = this.parseOptions(component, cfg, configPath);
+    const child = new Container({ parent: scope ?? this.container, defaultScope: 'Transient' });
+    child.bind(ComponentOptions).toConstantValue(options);
+    try {
+      return child.get(token, { name: component.type }) as T;
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new PluginError(
+        `${configPath}: building ${tokenName(token)} '${component.type}' (from ${component.plugin}) failed: ${(err as Error).message}`,
+        component.plugin,
+      );
+    }
+  }
+
+  /** A child container for one run, to bind run-wide services that components inject. */
+  createScope(): Container {
+    return new Container({ parent: this.container, defaultScope: 'Transient' });
+  }
+
+  private descriptors(): ComponentDescriptor[] {
+    return this.container.isBound(ComponentDescriptor) ? this.container.getAll(ComponentDescriptor) : [];
+  }
+}
+
+export function createPluginHost(): PluginHost {
+  return new PluginHost();
+}
+
+function requireFirst(name: string, resolved: string): unknown {
+  try {
+    return require(name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`'${name}'`)) {
+      return require(resolved);
+    }
+    throw err;
+  }
+}
+
+function pluginPackagesIn(nodeModules: string): string[] {
+  if (!fs.existsSync(nodeModules)) return [];
+  const names: string[] = [];
+  const check = (dir: string, name: string) => {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      if (pkg?.ssseg?.plugin) names.push(name);
+    } catch {
+      // not a package
+    }
+  };
+  for (const entry of fs.readdirSync(nodeModules)) {
+    if (entry.startsWith('.')) continue;
+    const full = path.join(nodeModules, entry);
+    if (entry.startsWith('@')) {
+      for (const sub of safeReaddir(full)) check(path.join(full, sub), `${entry}/${sub}`);
+    } else {
+      check(full, entry);
+    }
+  }
+  return names;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

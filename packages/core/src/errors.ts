@@ -1,0 +1,21 @@
+/** An error about user input: a config path, a file, a line. The CLI prints its message alone. */
+export class SsssegError extends Error {
+  constructor(message: string, readonly where?: string) {
+    super(where ? `${where}: ${message}` : message);
+    this.name = 'SsssegError';
+  }
+}
+
+export class ConfigError extends SsssegError {
+  constructor(message: string, path?: string) {
+    super(message, path);
+    this.name = 'ConfigError';
+  }
+}
+
+export class PluginError extends SsssegError {
+  constructor(message: string, readonly plugin?: string) {
+    super(message);
+    this.name = 'PluginError';
+  }
+}

@@ -1,0 +1,11 @@
+import 'reflect-metadata';
+
+export * from './tokens';
+export * from './rng';
+export * from './errors';
+export * from './plugin';
+export * from './container';
+export { ComponentConfig, OptimizerConfig, TrainConfig, EvalConfig, EngineConfig, RunConfigSchema, type RunConfigInput } from './config/schema';
+export * from './config/load';
+export * from './config/zod-errors';
+export * from './metrics/miou';

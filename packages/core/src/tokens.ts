@@ -1,0 +1,280 @@
+/**
+ * Every extension point of ssseg: a service identifier and an interface of the same name.
+ * Plugins bind classes to these tokens as named bindings (the name is the config `type`);
+ * core resolves them by name and never imports a plugin.
+ *
+ * Tensor layout is NHWC throughout. Logits returned by a model are at the network's output
+ * resolution (input size / outputStride, rounded up); losses on labels upsample them.
+ */
+import type { tf } from '@ssseg/engine';
+import type { ServiceIdentifier } from 'inversify';
+import type { Rng } from './rng';
+import type { RunConfig as ValidatedRunConfig } from './config/schema';
+
+type Tensor4D = tf.Tensor4D;
+type Tensor3D = tf.Tensor3D;
+type Scalar = tf.Scalar;
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+export interface ForwardOptions {
+  /** Training mode: batch-norm uses batch statistics and updates its running ones. */
+  training: boolean;
+  /**
+   * UniMatch feature perturbation: also return `perturbedLogits`, the prediction made from the
+   * encoder features after channel dropout (p = 0.5), computed in the same pass.
+   */
+  perturbFeatures?: boolean;
+  /** Randomness for dropout; required when `perturbFeatures` is set in training. */
+  rng?: Rng;
+}
+
+export interface ForwardResult {
+  /** [B, h, w, C] at the network's output resolution, before upsampling. */
+  logits: Tensor4D;
+  /** Present when `perturbFeatures` was asked for. */
+  perturbedLogits?: Tensor4D;
+  /** The features the decoder's classifier reads, [B, h, w, F], when the model exposes them. */
+  features?: Tensor4D;
+}
+
+export interface SegmentationModel {
+  readonly type: string;
+  readonly numClasses: number;
+  /** Ratio of input size to logits size (4 for DeepLabV3+, 1 for a full-resolution U-Net). */
+  readonly outputStride: number;
+  forward(x: Tensor4D, options: ForwardOptions): ForwardResult;
+  /** Variables the optimizer updates, by stable name. */
+  trainableVariables(): Map<string, tf.Variable>;
+  /** Every tensor of the model's state (trainable and batch-norm statistics), by stable name. */
+  getWeights(): Map<string, tf.Tensor>;
+  /** Copies values into the model's state; shapes must match (errors name the layer and both shapes). */
+  setWeights(weights: Map<string, tf.Tensor>, options?: { strict?: boolean }): void;
+  /** A deep copy with its own variables (for an EMA teacher). */
+  clone(): SegmentationModel;
+  dispose(): void;
+}
+export const SegmentationModel: ServiceIdentifier<SegmentationModel> = Symbol.for('ssseg.SegmentationModel');
+
+// ---------------------------------------------------------------------------------------------
+// Data
+
+/** One image with its label map, as plain typed arrays (data pipelines run outside tf). */
+export interface Sample {
+  id: string;
+  height: number;
+  width: number;
+  /** HWC, 3 channels, float values in [0, 1]. */
+  image: Float32Array;
+  /** HW class indices; 255 = ignore. Absent for unlabelled images. */
+  mask?: Uint8Array;
+  /** HW, 1 where the pixel is padding or otherwise ignored (set by geometric augmentations). */
+  ignore?: Uint8Array;
+  /** HW, 1 inside the CutMix box: those pixels are to be taken from the mix partner. */
+  cutmixBox?: Uint8Array;
+}
+
+export interface SampleSource {
+  readonly length: number;
+  id(index: number): string;
+  get(index: number): Promise<Sample>;
+}
+
+export interface Dataset {
+  readonly type: string;
+  readonly numClasses: number;
+  readonly classNames: readonly string[];
+  labelled(): SampleSource;
+  unlabelled(): SampleSource;
+  validation(): SampleSource;
+}
+export const Dataset: ServiceIdentifier<Dataset> = Symbol.for('ssseg.Dataset');
+
+/** A seeded transform of a sample; image, mask, ignore and box always move together. */
+export interface Augmentation {
+  readonly type: string;
+  apply(sample: Sample, rng: Rng): Sample;
+}
+export const Augmentation: ServiceIdentifier<Augmentation> = Symbol.for('ssseg.Augmentation');
+
+/** Labelled batch: images [B, H, W, 3] float32 (normalised), masks [B, H, W] int32 (255 = ignore). */
+export interface LabelledBatch {
+  images: Tensor4D;
+  masks: Tensor3D;
+}
+
+/** Unlabelled batch with its weak view and `strong.length` independently drawn strong views. */
+export interface UnlabelledBatch {
+  weak: Tensor4D;
+  strong: Tensor4D[];
+  /** Per strong view, [B, H, W] float32, 1 inside the CutMix box (pixels taken from the partner). */
+  cutmixBoxes: Tensor3D[];
+  /** [B, H, W] float32, 1 where the weak view is padding (ignored). */
+  ignore: Tensor3D;
+}
+
+export interface TrainBatch {
+  labelled: LabelledBatch;
+  unlabelled?: UnlabelledBatch;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Teacher side
+
+export interface PseudoLabels {
+  /** Teacher probabilities [B, h, w, C] (after the labeler's temperature). */
+  probs: Tensor4D;
+  /** Hard labels [B, h, w] int32. */
+  labels: Tensor3D;
+  /** max_c probs, [B, h, w]. */
+  confidence: Tensor3D;
+  /** [B, h, w] float32, 1 where the pseudo-label is used. */
+  mask: Tensor3D;
+}
+
+/** Teacher logits -> pseudo-labels. Works on whatever resolution it is given. */
+export interface PseudoLabeler {
+  readonly type: string;
+  label(teacherLogits: Tensor4D): PseudoLabels;
+}
+export const PseudoLabeler: ServiceIdentifier<PseudoLabeler> = Symbol.for('ssseg.PseudoLabeler');
+
+/** Where teacher predictions come from. Predictions carry no gradient. */
+export interface TeacherStrategy {
+  readonly type: string;
+  /** Called once with the student before training starts (an EMA teacher clones it here). */
+  attach(student: SegmentationModel): void;
+  /** Teacher prediction in eval mode unless the strategy says otherwise; no gradient flows. */
+  predict(x: Tensor4D, options?: Partial<ForwardOptions>): ForwardResult;
+  /** After each optimizer step (an EMA teacher updates its weights here). */
+  afterStep(student: SegmentationModel, step: number): void;
+  /** The model the teacher predicts with (the student itself, or its EMA copy). */
+  model(): SegmentationModel;
+  dispose(): void;
+}
+export const TeacherStrategy: ServiceIdentifier<TeacherStrategy> = Symbol.for('ssseg.TeacherStrategy');
+
+// ---------------------------------------------------------------------------------------------
+// Regularizers
+
+/** What one strong view gives a regularizer, aligned pixel for pixel with the student's prediction. */
+export interface StrongViewContext {
+  /** Student logits on this strong view, [B, h, w, C], output resolution, differentiable. */
+  studentLogits: Tensor4D;
+  /** Teacher logits aligned to this view (CutMix applied), [B, h, w, C]; no gradient. */
+  teacherLogits: Tensor4D;
+  /** Pseudo-labels aligned to this view, at output resolution. */
+  pseudoLabels: PseudoLabels;
+  /** [B, h, w] float32, 1 = ignored pixel (padding, out-of-image), output resolution. */
+  ignoreMask: Tensor3D;
+}
+
+export interface UnsupervisedContext {
+  views: StrongViewContext[];
+  /** Teacher logits on the weak view (no CutMix), output resolution. */
+  weakTeacherLogits: Tensor4D;
+  /** Input size [H, W] of the views (logits are smaller by the model's output stride). */
+  inputSize: [number, number];
+  numClasses: number;
+  /** Global optimizer step (0-based) and total steps of the run. */
+  step: number;
+  totalSteps: number;
+  rng: Rng;
+  /** Records a scalar statistic for the metrics log (not a loss term). */
+  log(name: string, value: number): void;
+}
+
+/** An extra unsupervised loss term from the teacher-student context. */
+export interface Regularizer {
+  readonly type: string;
+  /** Name of the loss term in logs (defaults to type). */
+  readonly name: string;
+  /** Weighted loss value (weight and ramp-up already applied), a differentiable scalar. */
+  loss(context: UnsupervisedContext): Scalar;
+}
+export const Regularizer: ServiceIdentifier<Regularizer> = Symbol.for('ssseg.Regularizer');
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+
+export interface StepContext {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  rng: Rng;
+  log(name: string, value: number): void;
+}
+
+export interface StepLosses {
+  /** The value the optimizer minimises. */
+  total: Scalar;
+  /** Named terms for the log (sup, unsup, fp, and each regularizer by name). */
+  terms: Record<string, Scalar>;
+}
+
+/** One training step's losses. Runs inside the optimizer's gradient scope. */
+export interface Method {
+  readonly type: string;
+  /** Whether the data loader must provide unlabelled batches. */
+  readonly usesUnlabelled: boolean;
+  /** Strong views per unlabelled image the method needs. */
+  readonly strongViews: number;
+  /** The model evaluated at validation time (the student, or an EMA teacher). */
+  evalModel(): SegmentationModel;
+  losses(batch: TrainBatch, context: StepContext): StepLosses;
+  /** After the optimizer applied the gradients. */
+  afterStep(context: StepContext): void;
+}
+export const Method: ServiceIdentifier<Method> = Symbol.for('ssseg.Method');
+
+// ---------------------------------------------------------------------------------------------
+// Metrics and hooks
+
+export interface MetricResult {
+  [name: string]: number | number[];
+}
+
+export interface Metric {
+  readonly type: string;
+  reset(): void;
+  /** prediction and target: [N] class indices (target 255 = ignore). */
+  update(prediction: ArrayLike<number>, target: ArrayLike<number>): void;
+  compute(): MetricResult;
+}
+export const Metric: ServiceIdentifier<Metric> = Symbol.for('ssseg.Metric');
+
+export interface HookContext {
+  epoch: number;
+  step: number;
+  totalSteps: number;
+  /** Loss terms and statistics of the last step, as numbers. */
+  logs: Record<string, number>;
+  /** Set by a hook to end the run after the current step. */
+  stop(reason: string): void;
+  /** Run-wide state shared between hooks (model, method, optimizer, out dir...). */
+  state: Record<string, unknown>;
+}
+
+/** Lifecycle hooks; lower priority runs first (EMA 10, LR 20, logging 50, eval 70, checkpoint 90). */
+export interface Hook {
+  readonly type: string;
+  readonly priority: number;
+  beforeRun?(ctx: HookContext): void | Promise<void>;
+  beforeEpoch?(ctx: HookContext): void | Promise<void>;
+  beforeStep?(ctx: HookContext): void | Promise<void>;
+  afterStep?(ctx: HookContext): void | Promise<void>;
+  afterEpoch?(ctx: HookContext): void | Promise<void>;
+  afterRun?(ctx: HookContext): void | Promise<void>;
+}
+export const Hook: ServiceIdentifier<Hook> = Symbol.for('ssseg.Hook');
+
+/** Options of the component being built: the validated config object, without `type`. */
+export const ComponentOptions: ServiceIdentifier<Record<string, unknown>> = Symbol.for('ssseg.ComponentOptions');
+/** The validated run config. */
+export type RunConfig = ValidatedRunConfig;
+export const RunConfig: ServiceIdentifier<RunConfig> = Symbol.for('ssseg.RunConfig');
+/** The run's root random generator. */
+export const RunRng: ServiceIdentifier<Rng> = Symbol.for('ssseg.RunRng');
+/** The regularizers built from the config's `regularizers` list, in order. */
+export const RunRegularizers: ServiceIdentifier<Regularizer[]> = Symbol.for('ssseg.RunRegularizers');
