@@ -1,1 +1,3 @@
 export { tf } from './tf';
+export * from './backends';
+export * from './testing';

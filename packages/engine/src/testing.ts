@@ -1,0 +1,43 @@
+import { tf } from './tf';
+import { initEngine } from './backends';
+
+/** Backends every test suite runs on (override with SSSEG_TEST_BACKENDS=cpu,wasm). */
+export function testBackends(): string[] {
+  const env = process.env.SSSEG_TEST_BACKENDS;
+  return env ? env.split(',').map((s) => s.trim()).filter(Boolean) : ['cpu', 'wasm'];
+}
+
+/**
+ * Runs `fn` once per backend (as tfjs's describeWithFlags does), each block switching to its
+ * backend first. Tests inside should check tf.memory().numTensors for leaks.
+ */
+export function describeWithBackends(title: string, fn: (backend: string) => void, backends = testBackends()): void {
+  for (const backend of backends) {
+    describe(`${title} [${backend}]`, () => {
+      beforeAll(async () => {
+        await initEngine({ backend, verbose: false });
+      });
+      fn(backend);
+    });
+  }
+}
+
+/** Element-wise closeness with a relative and absolute tolerance, with a readable failure. */
+export function expectArraysClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != expected ${expected.length}`);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i], e = expected[i];
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
+      throw new Error(`element ${i}: ${a} differs from expected ${e} (rtol ${rtol}, atol ${atol})`);
+    }
+  }
+}
+
+/** Runs fn and checks it left no tensor behind. */
+export async function expectNoLeak<T>(fn: () => T | Promise<T>): Promise<T> {
+  const before = tf.memory().numTensors;
+  const out = await fn();
+  const after = tf.memory().numTensors;
+  if (after !== before) throw new Error(`leaked ${after - before} tensor(s)`);
+  return out;
+}
