@@ -100,8 +100,7 @@ export class PluginHost {
     } catch (err) {
       throw new PluginError(`plugin '${name}' threw while loading: ${(err as Error).message}`, name);
     }
-    const plugin: SsssegPlugin | undefined = exported?.default ?? exported?.plugin ?? exported;
-    this.load(plugin as SsssegPlugin, name);
+    this.load(findPluginExport(exported) as SsssegPlugin, name);
   }
 
   /** Every package under `node_modules` of `rootDir` (and its parents) whose package.json has `ssseg.plugin`. */
@@ -195,6 +194,18 @@ export class PluginHost {
 
 export function createPluginHost(): PluginHost {
   return new PluginHost();
+}
+
+function isPlugin(value: unknown): value is SsssegPlugin {
+  const v = value as SsssegPlugin | undefined;
+  return !!v && typeof v === 'object' && typeof v.name === 'string' && typeof v.version === 'string' && !!v.module;
+}
+
+/** The plugin a module exports: `default`, `plugin`, the module itself, or its only plugin-shaped export. */
+function findPluginExport(exported: any): unknown {
+  for (const candidate of [exported?.default, exported?.plugin, exported]) if (isPlugin(candidate)) return candidate;
+  const found = Object.values(exported ?? {}).filter(isPlugin);
+  return found.length === 1 ? found[0] : undefined;
 }
 
 function requireFirst(name: string, resolved: string): unknown {

@@ -9,3 +9,9 @@ export { ComponentConfig, OptimizerConfig, TrainConfig, EvalConfig, EngineConfig
 export * from './config/load';
 export * from './config/zod-errors';
 export * from './metrics/miou';
+export * from './optim/optimizer';
+export * from './optim/sgd';
+export * from './optim/adam';
+export * from './optim/schedule';
+export * from './trainer/hooks';
+export * from './trainer/trainer';

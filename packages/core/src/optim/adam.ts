@@ -1,0 +1,43 @@
+import { tf } from '@ssseg/engine';
+import { SlotOptimizer, type ParamGroup } from './optimizer';
+
+export interface AdamOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Decoupled weight decay (AdamW) when > 0. */
+  weightDecay?: number;
+}
+
+/** Adam (AdamW when weightDecay > 0), as torch.optim.AdamW computes it. */
+export class Adam extends SlotOptimizer {
+  readonly type = 'adam';
+  constructor(private readonly options: AdamOptions = {}) {
+    super();
+  }
+
+  apply(groups: ParamGroup[], grads: Map<string, tf.Tensor>, lr: number): void {
+    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = this.options;
+    const t = this.steps + 1;
+    const bias1 = 1 - Math.pow(beta1, t);
+    const bias2 = 1 - Math.pow(beta2, t);
+    for (const group of groups) {
+      const groupLr = lr * group.lrMultiplier;
+      for (const [name, variable] of group.variables) {
+        const grad = grads.get(name);
+        if (!grad) continue;
+        tf.tidy(() => {
+          const m = this.slot(`${name}/m`, variable);
+          const v = this.slot(`${name}/v`, variable);
+          m.assign(m.mul(beta1).add(grad.mul(1 - beta1)));
+          v.assign(v.mul(beta2).add(grad.square().mul(1 - beta2)));
+          const update = m.div(bias1).div(v.div(bias2).sqrt().add(epsilon));
+          let next = variable.sub(update.mul(groupLr));
+          if (weightDecay) next = next.sub(variable.mul(groupLr * weightDecay));
+          variable.assign(next);
+        });
+      }
+    }
+    this.steps++;
+  }
+}

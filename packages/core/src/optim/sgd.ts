@@ -1,0 +1,41 @@
+import { tf } from '@ssseg/engine';
+import { SlotOptimizer, type ParamGroup } from './optimizer';
+
+export interface SgdOptions {
+  momentum: number;
+  weightDecay: number;
+  nesterov?: boolean;
+}
+
+/** SGD with momentum and L2 weight decay, as torch.optim.SGD computes it. */
+export class Sgd extends SlotOptimizer {
+  readonly type = 'sgd';
+  constructor(private readonly options: SgdOptions) {
+    super();
+  }
+
+  apply(groups: ParamGroup[], grads: Map<string, tf.Tensor>, lr: number): void {
+    const { momentum, weightDecay, nesterov } = this.options;
+    for (const group of groups) {
+      const groupLr = lr * group.lrMultiplier;
+      for (const [name, variable] of group.variables) {
+        const grad = grads.get(name);
+        if (!grad) continue;
+        tf.tidy(() => {
+          let d = weightDecay ? grad.add(variable.mul(weightDecay)) : grad;
+          if (momentum) {
+            const key = `${name}/momentum`;
+            // torch initialises the buffer with the first gradient (no dampening).
+            const fresh = !this.slots.has(key);
+            const buf = this.slot(key, variable);
+            const next = fresh ? d : buf.mul(momentum).add(d);
+            buf.assign(next as tf.Tensor);
+            d = nesterov ? d.add(next.mul(momentum)) : next;
+          }
+          variable.assign(variable.sub(d.mul(groupLr)));
+        });
+      }
+    }
+    this.steps++;
+  }
+}

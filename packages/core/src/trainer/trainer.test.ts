@@ -1,0 +1,111 @@
+import { tf, expectNoLeak } from '@ssseg/engine';
+import { Trainer } from './trainer';
+import { Sgd } from '../optim/sgd';
+import { Rng } from '../rng';
+import type { Hook, Method, SegmentationModel, StepContext, TrainBatch } from '../tokens';
+
+/** A per-pixel linear classifier: the smallest SegmentationModel. */
+function linearModel(seed = 1): SegmentationModel {
+  const rng = Rng.fromSeed(seed);
+  const w = tf.tidy(() => tf.variable(tf.tensor2d(Array.from({ length: 6 }, () => rng.normal() * 0.1), [3, 2]), true, `w${seed}`));
+  const vars = new Map([['head.weight', w]]);
+  const model: SegmentationModel = {
+    type: 'linear', numClasses: 2, outputStride: 1,
+    forward: (x) => ({ logits: tf.tidy(() => x.reshape([-1, 3]).matMul(w).reshape([...x.shape.slice(0, 3), 2]) as tf.Tensor4D) }),
+    trainableVariables: () => vars,
+    getWeights: () => new Map([['head.weight', w as tf.Tensor]]),
+    setWeights: (m) => w.assign(m.get('head.weight')!),
+    clone: () => model,
+    dispose: () => w.dispose(),
+  };
+  return model;
+}
+
+function supervisedMethod(model: SegmentationModel, poison?: number): Method {
+  return {
+    type: 'test-supervised', usesUnlabelled: false, strongViews: 0,
+    evalModel: () => model,
+    losses(batch: TrainBatch, ctx: StepContext) {
+      const { logits } = model.forward(batch.labelled.images, { training: true });
+      const onehot = tf.oneHot(batch.labelled.masks.flatten(), 2).reshape(logits.shape);
+      let ce = tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+      if (poison !== undefined && ctx.step >= poison) ce = ce.mul(NaN);
+      return { total: ce, terms: { sup: ce } };
+    },
+    afterStep: () => undefined,
+  };
+}
+
+function batches(rng: Rng, n: number): () => AsyncIterable<TrainBatch> {
+  return async function* () {
+    for (let i = 0; i < n; i++) {
+      const pixels = Array.from({ length: 2 * 4 * 4 * 3 }, () => rng.uniform(-1, 1));
+      const images = tf.tensor4d(pixels, [2, 4, 4, 3]);
+      // class 1 where the first channel is positive: a linearly separable task
+      const masks = tf.tensor3d(pixels.filter((_, k) => k % 3 === 0).map((v) => (v > 0 ? 1 : 0)), [2, 4, 4], 'int32');
+      yield { labelled: { images, masks } };
+    }
+  };
+}
+
+describe('Trainer', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('lowers the loss, calls hooks in priority order and leaks no tensors', async () => {
+    const model = linearModel();
+    const events: string[] = [];
+    const losses: number[] = [];
+    const hook = (type: string, priority: number): Hook => ({
+      type, priority,
+      beforeRun: () => void events.push(`${type}:beforeRun`),
+      afterEpoch: (ctx) => void events.push(`${type}:afterEpoch${ctx.epoch}`),
+      afterStep: (ctx) => {
+        if (type === 'log') losses.push(ctx.logs.loss);
+      },
+    });
+    const optimizer = new Sgd({ momentum: 0.9, weightDecay: 0 });
+    const dataRng = Rng.fromSeed(3);
+    await expectNoLeak(async () => {
+      const trainer = new Trainer({
+        method: supervisedMethod(model), model, optimizer,
+        paramGroups: [{ name: 'all', variables: model.trainableVariables(), lrMultiplier: 1 }],
+        epochBatches: batches(dataRng, 10), epochs: 3, stepsPerEpoch: 10, learningRate: () => 0.5,
+        hooks: [hook('log', 50), hook('ema', 10)], rng: Rng.fromSeed(1),
+      });
+      const result = await trainer.run();
+      expect(result).toMatchObject({ steps: 30, failed: false });
+      optimizer.dispose();
+    });
+    expect(events.slice(0, 2)).toEqual(['ema:beforeRun', 'log:beforeRun']);
+    expect(events).toContain('log:afterEpoch2');
+    expect(losses).toHaveLength(30);
+    const first = losses.slice(0, 5).reduce((a, b) => a + b) / 5;
+    const last = losses.slice(-5).reduce((a, b) => a + b) / 5;
+    expect(last).toBeLessThan(first * 0.7);
+    model.dispose();
+  });
+
+  it('stops on a non-finite loss without applying that step', async () => {
+    const model = linearModel(2);
+    const optimizer = new Sgd({ momentum: 0, weightDecay: 0 });
+    let weightsAtStop: number[] = [];
+    const trainer = new Trainer({
+      method: supervisedMethod(model, 3), model, optimizer,
+      paramGroups: [{ name: 'all', variables: model.trainableVariables(), lrMultiplier: 1 }],
+      epochBatches: batches(Rng.fromSeed(4), 10), epochs: 1, stepsPerEpoch: 10, learningRate: () => 0.1,
+      hooks: [{ type: 'snap', priority: 1, afterStep: (ctx) => {
+        if (ctx.step === 3) weightsAtStop = Array.from(model.getWeights().get('head.weight')!.dataSync());
+      } }],
+      rng: Rng.fromSeed(1),
+    });
+    const result = await trainer.run();
+    expect(result.failed).toBe(true);
+    expect(result.steps).toBe(3);
+    expect(result.stoppedBecause).toMatch(/non-finite loss \(NaN\) at step 3/);
+    expect(Array.from(model.getWeights().get('head.weight')!.dataSync())).toEqual(weightsAtStop);
+    expect(Array.from(model.getWeights().get('head.weight')!.dataSync()).every(Number.isFinite)).toBe(true);
+    model.dispose();
+  });
+});
