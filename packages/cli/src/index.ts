@@ -1,1 +1,4 @@
-export {};
+export { main } from './main';
+export { createProgram } from './program';
+export { createHost } from './host';
+export { resolveRunConfig } from './run-config';

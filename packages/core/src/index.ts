@@ -15,3 +15,5 @@ export * from './optim/adam';
 export * from './optim/schedule';
 export * from './trainer/hooks';
 export * from './trainer/trainer';
+export * from './tiny-model';
+export * from './ops/stop-gradient';

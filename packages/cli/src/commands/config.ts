@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import YAML from 'yaml';
+import { loadRunConfig } from '@ssseg/core';
+import { createHost } from '../host';
+import { resolveRunConfig } from '../run-config';
+
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('inspect run configs');
+  config
+    .command('print <file>')
+    .description('validate a config (JSON or YAML) and print it with every default filled in')
+    .option('--json', 'print JSON instead of YAML')
+    .action((file: string, opts: { json?: boolean }) => {
+      const raw = loadRunConfig(file);
+      const host = createHost({ plugins: raw.plugins });
+      const resolved = resolveRunConfig(host, raw, file);
+      process.stdout.write(opts.json ? JSON.stringify(resolved, null, 2) + '\n' : YAML.stringify(resolved));
+    });
+}

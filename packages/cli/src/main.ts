@@ -1,0 +1,16 @@
+import { SsssegError } from '@ssseg/core';
+import { createProgram } from './program';
+
+/** Runs the CLI; user errors print their message alone and exit 1. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await createProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof SsssegError) {
+      process.stderr.write(`ssseg: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

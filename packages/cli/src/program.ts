@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import { registerConfigCommands } from './commands/config';
+import { registerPluginCommands } from './commands/plugins';
+
+export function createProgram(): Command {
+  const program = new Command('ssseg')
+    .description('semi-supervised semantic segmentation, with IPixMatch as a plugin')
+    .option('--backend <name>', 'tensor backend: auto, tensorflow-gpu, tensorflow, wasm, cpu', 'auto')
+    .showHelpAfterError();
+  registerConfigCommands(program);
+  registerPluginCommands(program);
+  return program;
+}

@@ -1,0 +1,26 @@
+import {
+  Augmentation, Dataset, Method, Regularizer, SegmentationModel,
+  type PluginHost, type RunConfig, type ComponentConfig,
+} from '@ssseg/core';
+import type { ServiceIdentifier } from 'inversify';
+
+/**
+ * The run config with each component's options validated by its own schema and defaults
+ * filled in, so `config print` shows exactly what a run would use.
+ */
+export function resolveRunConfig(host: PluginHost, config: RunConfig, source: string): RunConfig {
+  const resolve = (token: ServiceIdentifier<unknown>, cfg: ComponentConfig, path: string): ComponentConfig => {
+    const component = host.lookup(token, cfg.type, `${source}: ${path}`);
+    return { type: cfg.type, ...host.parseOptions(component, cfg, `${source}: ${path}`) } as ComponentConfig;
+  };
+  const augment = (list: ComponentConfig[] | undefined, name: string) =>
+    list?.map((a, i) => resolve(Augmentation, a, `augmentations.${name}[${i}]`));
+  return {
+    ...config,
+    method: resolve(Method, config.method, 'method'),
+    regularizers: config.regularizers.map((r, i) => resolve(Regularizer, r, `regularizers[${i}]`)),
+    model: resolve(SegmentationModel, config.model, 'model'),
+    data: resolve(Dataset, config.data, 'data'),
+    augmentations: { weak: augment(config.augmentations.weak, 'weak'), strong: augment(config.augmentations.strong, 'strong') },
+  };
+}

@@ -1,0 +1,34 @@
+import { inject, injectable } from 'inversify';
+import { z } from 'zod';
+import { tf } from '@ssseg/engine';
+import { ComponentOptions, type PseudoLabeler, type PseudoLabels } from '@ssseg/core';
+
+const options = z.object({
+  /** Softmax temperature applied to the teacher logits (< 1 sharpens). */
+  temperature: z.number().positive().default(1),
+  /** Confidence (after temperature) below which pixels are masked out; 0 keeps every pixel. */
+  confThreshold: z.number().min(0).max(1).default(0),
+});
+
+/** Soft pseudo-labels: the teacher's tempered distribution, with its argmax as the hard label. */
+@injectable()
+export class SoftPseudoLabeler implements PseudoLabeler {
+  static options = options;
+  static summary = 'softmax(logits / temperature), optional confidence mask';
+  readonly type = 'soft';
+  private readonly opts: z.infer<typeof options>;
+
+  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
+    this.opts = opts as z.infer<typeof options>;
+  }
+
+  label(teacherLogits: tf.Tensor4D): PseudoLabels {
+    return tf.tidy(() => {
+      const probs = tf.softmax(teacherLogits.div(this.opts.temperature)) as tf.Tensor4D;
+      const confidence = probs.max(-1) as tf.Tensor3D;
+      const labels = probs.argMax(-1) as tf.Tensor3D;
+      const mask = confidence.greaterEqual(this.opts.confThreshold).toFloat() as tf.Tensor3D;
+      return { probs, labels, confidence, mask };
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { inject, injectable } from 'inversify';
+import { z } from 'zod';
+import { tf } from '@ssseg/engine';
+import { ComponentOptions, type PseudoLabeler, type PseudoLabels } from '@ssseg/core';
+
+const options = z.object({
+  /** Pixels whose teacher confidence is below this are not used. */
+  confThreshold: z.number().min(0).max(1).default(0.95),
+});
+
+/** Hard pseudo-labels (argmax of the teacher) kept where the teacher is confident (FixMatch, UniMatch). */
+@injectable()
+export class ThresholdPseudoLabeler implements PseudoLabeler {
+  static options = options;
+  static summary = 'argmax labels where max softmax >= confThreshold';
+  readonly type = 'threshold';
+  private readonly confThreshold: number;
+
+  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
+    this.confThreshold = (opts as z.infer<typeof options>).confThreshold;
+  }
+
+  label(teacherLogits: tf.Tensor4D): PseudoLabels {
+    return tf.tidy(() => {
+      const probs = tf.softmax(teacherLogits) as tf.Tensor4D;
+      const confidence = probs.max(-1) as tf.Tensor3D;
+      const labels = probs.argMax(-1) as tf.Tensor3D;
+      const mask = confidence.greaterEqual(this.confThreshold).toFloat() as tf.Tensor3D;
+      return { probs, labels, confidence, mask };
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import { inject, injectable } from 'inversify';
+import { z } from 'zod';
+import { tf } from '@ssseg/engine';
+import { ComponentOptions, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
+import { predictWithoutGradient } from './shared';
+
+const options = z.object({
+  /** EMA decay; Mean Teacher uses 0.99 to 0.999. */
+  decay: z.number().min(0).max(1).default(0.999),
+  /** Ramp the decay as min(decay, (1 + t) / (10 + t)) so early teachers follow the student (Tarvainen & Valpola). */
+  warmup: z.boolean().default(true),
+});
+
+/**
+ * An exponential moving average of the student's weights (batch-norm statistics included),
+ * updated after every optimizer step. Only the student receives gradients.
+ */
+@injectable()
+export class EmaTeacher implements TeacherStrategy {
+  static options = options;
+  static summary = 'EMA copy of the student (Mean Teacher)';
+  readonly type = 'ema';
+  private teacher?: SegmentationModel;
+  private readonly opts: z.infer<typeof options>;
+
+  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
+    this.opts = opts as z.infer<typeof options>;
+  }
+
+  attach(student: SegmentationModel): void {
+    this.teacher?.dispose();
+    this.teacher = student.clone();
+  }
+
+  predict(x: tf.Tensor4D, options: Partial<ForwardOptions> = {}): ForwardResult {
+    return predictWithoutGradient(this.model(), x, options);
+  }
+
+  decayAt(step: number): number {
+    return this.opts.warmup ? Math.min(this.opts.decay, (1 + step) / (10 + step)) : this.opts.decay;
+  }
+
+  afterStep(student: SegmentationModel, step: number): void {
+    const teacher = this.model();
+    const decay = this.decayAt(step);
+    const studentWeights = student.getWeights();
+    const current = [...teacher.getWeights()];
+    // tidy keeps tensors returned in arrays, not in Maps: build the array, then the Map
+    const values = tf.tidy(() =>
+      current.map(([name, t]) => {
+        const s = studentWeights.get(name);
+        if (!s) throw new Error(`EMA teacher: the student has no weight '${name}'`);
+        return t.dtype === 'float32' ? t.mul(decay).add(s.mul(1 - decay)) : s.clone();
+      }),
+    );
+    const next = new Map(current.map(([name], i) => [name, values[i]]));
+    teacher.setWeights(next);
+    tf.dispose([...next.values()]);
+  }
+
+  model(): SegmentationModel {
+    if (!this.teacher) throw new Error('EMA teacher used before attach(student)');
+    return this.teacher;
+  }
+
+  dispose(): void {
+    this.teacher?.dispose();
+    this.teacher = undefined;
+  }
+}

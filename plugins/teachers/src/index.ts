@@ -1,0 +1,16 @@
+import { ContainerModule } from 'inversify';
+import { TeacherStrategy, definePlugin, provide } from '@ssseg/core';
+import { SharedWeightsTeacher, predictWithoutGradient } from './shared';
+import { EmaTeacher } from './ema';
+
+export { SharedWeightsTeacher, EmaTeacher, predictWithoutGradient };
+
+export default definePlugin({
+  name: '@ssseg/plugin-teachers',
+  version: '0.1.0',
+  description: 'Teacher strategies: shared weights without gradient, EMA of the student',
+  module: new ContainerModule(({ bind }) => {
+    provide(bind, TeacherStrategy, 'shared', SharedWeightsTeacher);
+    provide(bind, TeacherStrategy, 'ema', EmaTeacher);
+  }),
+});

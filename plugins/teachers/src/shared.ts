@@ -1,0 +1,40 @@
+import { injectable } from 'inversify';
+import { tf } from '@ssseg/engine';
+import { stopGradient, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
+
+/** The student is its own teacher, predicting without gradient (FixMatch, UniMatch). */
+@injectable()
+export class SharedWeightsTeacher implements TeacherStrategy {
+  static summary = 'the student itself, eval mode, no gradient';
+  readonly type = 'shared';
+  private student?: SegmentationModel;
+
+  attach(student: SegmentationModel): void {
+    this.student = student;
+  }
+
+  predict(x: tf.Tensor4D, options: Partial<ForwardOptions> = {}): ForwardResult {
+    return predictWithoutGradient(this.model(), x, options);
+  }
+
+  afterStep(): void {}
+
+  model(): SegmentationModel {
+    if (!this.student) throw new Error('teacher used before attach(student)');
+    return this.student;
+  }
+
+  dispose(): void {}
+}
+
+/** Eval-mode forward whose outputs are cut from the gradient tape. */
+export function predictWithoutGradient(model: SegmentationModel, x: tf.Tensor4D, options: Partial<ForwardOptions>): ForwardResult {
+  return tf.tidy(() => {
+    const out = model.forward(x, { training: false, ...options });
+    return {
+      logits: stopGradient(out.logits) as tf.Tensor4D,
+      perturbedLogits: out.perturbedLogits && (stopGradient(out.perturbedLogits) as tf.Tensor4D),
+      features: out.features && (stopGradient(out.features) as tf.Tensor4D),
+    };
+  });
+}
