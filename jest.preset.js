@@ -16,3 +16,8 @@ module.exports = {
   setupFiles: [path.join(root, 'jest.setup.js')],
   testTimeout: 120000,
 };
+
+// scripts/run-tests.js sets SSSEG_TEST_RESULTS to collect every suite's results for one summary.
+if (process.env.SSSEG_TEST_RESULTS) {
+  module.exports.reporters = ['default', [path.join(root, 'scripts/jest-results-reporter.js'), { dir: process.env.SSSEG_TEST_RESULTS }]];
+}

@@ -17,3 +17,6 @@ export * from './trainer/hooks';
 export * from './trainer/trainer';
 export * from './tiny-model';
 export * from './ops/stop-gradient';
+export * from './methods/cutmix';
+export * from './methods/strong-views';
+export * from './run/assemble';

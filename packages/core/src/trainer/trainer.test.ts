@@ -11,10 +11,10 @@ function linearModel(seed = 1): SegmentationModel {
   const vars = new Map([['head.weight', w]]);
   const model: SegmentationModel = {
     type: 'linear', numClasses: 2, outputStride: 1,
-    forward: (x) => ({ logits: tf.tidy(() => x.reshape([-1, 3]).matMul(w).reshape([...x.shape.slice(0, 3), 2]) as tf.Tensor4D) }),
+    forward: (x) => ({ logits: tf.tidy(() => (x.reshape([-1, 3]) as tf.Tensor2D).matMul(w as tf.Tensor2D).reshape([...x.shape.slice(0, 3), 2]) as tf.Tensor4D) }),
     trainableVariables: () => vars,
     getWeights: () => new Map([['head.weight', w as tf.Tensor]]),
-    setWeights: (m) => w.assign(m.get('head.weight')!),
+    setWeights: (m) => w.assign(m.get('head.weight') as tf.Tensor2D),
     clone: () => model,
     dispose: () => w.dispose(),
   };

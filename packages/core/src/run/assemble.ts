@@ -1,0 +1,55 @@
+import type { Container } from 'inversify';
+import type { PluginHost } from '../container';
+import type { RunConfig as ValidatedRunConfig } from '../config/schema';
+import { Rng } from '../rng';
+import {
+  Dataset, Method, PseudoLabeler, Regularizer, RunConfig, RunRegularizers, RunRng, SegmentationModel, TeacherStrategy,
+} from '../tokens';
+
+export interface AssembledRun {
+  config: ValidatedRunConfig;
+  dataset: Dataset;
+  /** The student. */
+  model: SegmentationModel;
+  method: Method;
+  regularizers: Regularizer[];
+  rng: Rng;
+  /** The run's container: components built later (hooks, metrics) can inject run services from it. */
+  scope: Container;
+}
+
+/**
+ * Builds a run's components from a validated config, by `type`, through the plugin host:
+ * dataset, model (its class count and seed defaulting to the dataset's and the run's), the
+ * regularizers, the teacher and pseudo-labeler a method's options name, then the method.
+ * Config paths in errors are prefixed with `source`.
+ */
+export function assembleRun(host: PluginHost, config: ValidatedRunConfig, source = 'config'): AssembledRun {
+  const at = (path: string) => `${source}: ${path}`;
+  const rng = Rng.fromSeed(config.train.seed);
+  const dataset = host.build(Dataset, config.data, at('data'));
+  const model = host.build(
+    SegmentationModel,
+    { numClasses: dataset.numClasses, seed: config.train.seed, ...config.model },
+    at('model'),
+  );
+  if (model.numClasses !== dataset.numClasses) {
+    throw new Error(`${at('model.numClasses')}: the model predicts ${model.numClasses} classes, the dataset has ${dataset.numClasses}`);
+  }
+  const scope = host.createScope();
+  scope.bind(RunConfig).toConstantValue(config);
+  scope.bind(RunRng).toConstantValue(rng);
+  scope.bind(SegmentationModel).toConstantValue(model);
+  const regularizers = config.regularizers.map((r, i) => host.build(Regularizer, r, at(`regularizers[${i}]`), scope));
+  scope.bind(RunRegularizers).toConstantValue(regularizers);
+
+  const methodOptions = host.parseOptions(host.lookup(Method, config.method.type, at('method')), config.method, at('method'));
+  if (methodOptions.teacher) {
+    scope.bind(TeacherStrategy).toConstantValue(host.build(TeacherStrategy, methodOptions.teacher, at('method.teacher'), scope));
+  }
+  if (methodOptions.pseudoLabeler) {
+    scope.bind(PseudoLabeler).toConstantValue(host.build(PseudoLabeler, methodOptions.pseudoLabeler, at('method.pseudoLabeler'), scope));
+  }
+  const method = host.build(Method, config.method, at('method'), scope);
+  return { config, dataset, model, method, regularizers, rng, scope };
+}
