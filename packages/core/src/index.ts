@@ -20,3 +20,5 @@ export * from './ops/stop-gradient';
 export * from './methods/cutmix';
 export * from './methods/strong-views';
 export * from './run/assemble';
+export * from './eval/predict';
+export * from './eval/evaluate';
