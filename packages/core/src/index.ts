@@ -22,3 +22,5 @@ export * from './methods/strong-views';
 export * from './run/assemble';
 export * from './eval/predict';
 export * from './eval/evaluate';
+export * from './trainer/metrics-log';
+export * from './trainer/periodic';

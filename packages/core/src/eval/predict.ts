@@ -39,7 +39,7 @@ export function predictLogits(model: SegmentationModel, images: tf.Tensor4D, opt
     let count: tf.Tensor4D | undefined;
     for (const y of starts(h)) {
       for (const x of starts(w)) {
-        const window = padded.slice([0, y, x, 0], [-1, crop, crop, -1]);
+        const window = padded.slice([0, y, x, 0], [-1, crop, crop, -1]) as tf.Tensor4D;
         const logits = tf.image.resizeBilinear(model.forward(window, { training: false }).logits, [crop, crop]);
         const pad = [[0, 0], [y, h - y - crop], [x, w - x - crop], [0, 0]] as Array<[number, number]>;
         const placed = logits.pad(pad);
