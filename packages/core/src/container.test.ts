@@ -100,3 +100,46 @@ describe('PluginHost', () => {
     expect(() => host.load(broken)).toThrow(/plugin broken-plugin failed to load: boom/);
   });
 });
+
+describe('plugin packages', () => {
+  const fs = require('fs') as typeof import('fs');
+  const os = require('os') as typeof import('os');
+  const path = require('path') as typeof import('path');
+  const repoRoot = path.resolve(__dirname, '../../..');
+
+  /** A project folder with one plugin package in node_modules; `body` is its index.js. */
+  function project(name: string, coreRange: string, body: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-plugin-'));
+    const pkgDir = path.join(dir, 'node_modules', name);
+    fs.mkdirSync(pkgDir, { recursive: true });
+    fs.mkdirSync(path.join(dir, 'node_modules/@ssseg'), { recursive: true });
+    fs.symlinkSync(path.join(repoRoot, 'packages/core'), path.join(dir, 'node_modules/@ssseg/core'));
+    fs.symlinkSync(path.join(repoRoot, 'node_modules/inversify'), path.join(dir, 'node_modules/inversify'));
+    fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({
+      name, version: '3.1.0', main: 'index.js', ssseg: { plugin: './index.js' }, peerDependencies: { '@ssseg/core': coreRange },
+    }));
+    fs.writeFileSync(path.join(pkgDir, 'index.js'), body);
+    return dir;
+  }
+  const validBody = `const { ContainerModule } = require('inversify');
+    module.exports = require('@ssseg/core').definePlugin({ name: PKG, version: '3.1.0', module: new ContainerModule(() => {}) });`;
+
+  it('refuses a plugin built against an incompatible core major version', () => {
+    const dir = project('@acme/old-plugin', '^9.0.0', validBody.replace('PKG', "'@acme/old-plugin'"));
+    const host = createPluginHost();
+    expect(() => host.discover(dir)).toThrow(/plugin '@acme\/old-plugin'@3\.1\.0 was built for @ssseg\/core \^9\.0\.0, but this is @ssseg\/core 0\.1\.0/);
+  });
+
+  it('loads a compatible plugin by discovery and records where it came from', () => {
+    const dir = project('@acme/good-plugin', '^0.1.0', validBody.replace('PKG', "'@acme/good-plugin'"));
+    const host = createPluginHost();
+    expect(host.discover(dir)).toContain('@acme/good-plugin');
+    expect(host.plugins()).toContainEqual(expect.objectContaining({ name: '@acme/good-plugin', version: '3.1.0' }));
+  });
+
+  it('reports a plugin that throws while loading, by name', () => {
+    const dir = project('@acme/broken', '^0.1.0', "throw new Error('missing native addon');");
+    const host = createPluginHost();
+    expect(() => host.discover(dir)).toThrow(/plugin '@acme\/broken' threw while loading: missing native addon/);
+  });
+});

@@ -7,6 +7,7 @@ import { ComponentDescriptor, type SsssegPlugin } from './plugin';
 import { ComponentOptions } from './tokens';
 import { ConfigError, PluginError } from './errors';
 import { formatZodIssues } from './config/zod-errors';
+import { CORE_VERSION, coreCompatibility } from './version';
 
 export interface RegisteredComponent extends ComponentDescriptor {
   /** Package (plugin name) that registered it. */
@@ -92,6 +93,17 @@ export class PluginHost {
         `plugin '${name}' is not installed (looked from ${fromDir}); install it with npm install ${name}`,
         name,
       );
+    }
+    const pkg = readOwnPackageJson(resolved, name);
+    if (pkg) {
+      const { range, compatible } = coreCompatibility(pkg);
+      if (!compatible) {
+        throw new PluginError(
+          `plugin '${name}'@${pkg.version} was built for @ssseg/core ${range}, but this is @ssseg/core ${CORE_VERSION}; ` +
+            `install a version of the plugin made for this core`,
+          name,
+        );
+      }
     }
     let exported: any;
     try {
@@ -217,6 +229,21 @@ function requireFirst(name: string, resolved: string): unknown {
     }
     throw err;
   }
+}
+
+/** The package.json of the package `name` that contains the resolved entry file. */
+function readOwnPackageJson(entry: string, name: string): Record<string, any> | undefined {
+  for (let dir = path.dirname(entry); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (!fs.existsSync(file)) continue;
+    try {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (pkg.name === name) return pkg;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 function pluginPackagesIn(nodeModules: string): string[] {

@@ -24,3 +24,4 @@ export * from './eval/predict';
 export * from './eval/evaluate';
 export * from './trainer/metrics-log';
 export * from './trainer/periodic';
+export * from './version';
