@@ -1,0 +1,44 @@
+import { inject, injectable } from 'inversify';
+import { z } from 'zod';
+import { tf } from '@ssseg/engine';
+import { ComponentOptions, type Regularizer, type UnsupervisedContext } from '@ssseg/core';
+
+const options = z.object({
+  weight: z.number().min(0).default(0.1),
+  /** Iterations over which the weight rises linearly from 0. */
+  rampUp: z.number().int().min(0).default(0),
+  name: z.string().default('entropy'),
+});
+
+/**
+ * Entropy minimisation (Grandvalet & Bengio, 2005): pushes the student towards confident
+ * predictions on the strong views, averaged over non-ignored pixels and over views.
+ */
+@injectable()
+export class EntropyMinimisation implements Regularizer {
+  static options = options;
+  static summary = 'mean prediction entropy of the student on strong views';
+  readonly type = 'entropy-min';
+  readonly name: string;
+  private readonly opts: z.infer<typeof options>;
+
+  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
+    this.opts = opts as z.infer<typeof options>;
+    this.name = this.opts.name;
+  }
+
+  loss(context: UnsupervisedContext): tf.Scalar {
+    const ramp = this.opts.rampUp ? Math.min(1, context.step / this.opts.rampUp) : 1;
+    return tf.tidy(() => {
+      const perView = context.views.map((view) => {
+        const logProbs = tf.logSoftmax(view.studentLogits);
+        const entropy = tf.exp(logProbs).mul(logProbs).sum(-1).neg();
+        const valid = tf.sub(1, view.ignoreMask);
+        return entropy.mul(valid).sum().div(valid.sum().maximum(1));
+      });
+      const mean = tf.addN(perView).div(perView.length) as tf.Scalar;
+      context.log(`${this.name}/value`, mean.dataSync()[0]);
+      return mean.mul(this.opts.weight * ramp) as tf.Scalar;
+    });
+  }
+}

@@ -1,0 +1,12 @@
+import { ContainerModule } from 'inversify';
+import { Regularizer, definePlugin, provide } from '@ssseg/core';
+import { EntropyMinimisation } from './entropy-min';
+
+export { EntropyMinimisation };
+
+export default definePlugin({
+  name: 'ssseg-plugin-entropy-min',
+  version: '0.1.0',
+  description: 'Entropy minimisation regularizer (an example of a plugin core does not know)',
+  module: new ContainerModule(({ bind }) => provide(bind, Regularizer, 'entropy-min', EntropyMinimisation)),
+});
