@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerConfigCommands } from './commands/config';
 import { registerPluginCommands } from './commands/plugins';
+import { registerPluginNewCommand } from './commands/plugin-new';
 
 export function createProgram(): Command {
   const program = new Command('ssseg')
@@ -9,5 +10,6 @@ export function createProgram(): Command {
     .showHelpAfterError();
   registerConfigCommands(program);
   registerPluginCommands(program);
+  registerPluginNewCommand(program);
   return program;
 }
