@@ -25,3 +25,5 @@ export * from './eval/evaluate';
 export * from './trainer/metrics-log';
 export * from './trainer/periodic';
 export * from './version';
+export * from './io/atomic-write';
+export * from './io/tensor-file';
