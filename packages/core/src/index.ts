@@ -27,3 +27,4 @@ export * from './trainer/periodic';
 export * from './version';
 export * from './io/atomic-write';
 export * from './io/tensor-file';
+export * from './run/checkpoint';

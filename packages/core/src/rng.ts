@@ -30,6 +30,12 @@ export class Rng {
     return new Rng(state);
   }
 
+  /** Continues from a saved state, in place (holders of this generator see the restored stream). */
+  restore(state: RngState): void {
+    const r = Rng.fromState(state);
+    [this.a, this.b, this.c, this.d] = [r.a, r.b, r.c, r.d];
+  }
+
   state(): RngState {
     return [this.a, this.b, this.c, this.d];
   }

@@ -14,6 +14,8 @@ export interface AssembledRun {
   method: Method;
   regularizers: Regularizer[];
   rng: Rng;
+  /** The teacher strategy the method uses, when it has one (its state goes into checkpoints). */
+  teacher?: TeacherStrategy;
   /** The run's container: components built later (hooks, metrics) can inject run services from it. */
   scope: Container;
 }
@@ -44,12 +46,14 @@ export function assembleRun(host: PluginHost, config: ValidatedRunConfig, source
   scope.bind(RunRegularizers).toConstantValue(regularizers);
 
   const methodOptions = host.parseOptions(host.lookup(Method, config.method.type, at('method')), config.method, at('method'));
+  let teacher: TeacherStrategy | undefined;
   if (methodOptions.teacher) {
-    scope.bind(TeacherStrategy).toConstantValue(host.build(TeacherStrategy, methodOptions.teacher, at('method.teacher'), scope));
+    teacher = host.build(TeacherStrategy, methodOptions.teacher, at('method.teacher'), scope);
+    scope.bind(TeacherStrategy).toConstantValue(teacher);
   }
   if (methodOptions.pseudoLabeler) {
     scope.bind(PseudoLabeler).toConstantValue(host.build(PseudoLabeler, methodOptions.pseudoLabeler, at('method.pseudoLabeler'), scope));
   }
   const method = host.build(Method, config.method, at('method'), scope);
-  return { config, dataset, model, method, regularizers, rng, scope };
+  return { config, dataset, model, method, regularizers, rng, teacher, scope };
 }
