@@ -4,6 +4,8 @@ const root = __dirname;
 
 module.exports = {
   testEnvironment: 'node',
+  // tfjs keeps its engine on the global object; jest 30's cleanup of globals between files breaks it
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {

@@ -24,6 +24,8 @@ export interface TrainRunOptions {
   /** Prefix of progress lines; progress goes to stderr. Set `quiet` to silence it. */
   label?: string;
   quiet?: boolean;
+  /** Stop (as an interruption would) after this many optimizer steps, keeping the schedule of the full run. */
+  stopAfterSteps?: number;
 }
 
 export interface TrainRunResult {
@@ -107,6 +109,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     }),
   ];
   if (!options.quiet) hooks.push(new ProgressHook(options.label ?? 'train'));
+  const stopAt = options.stopAfterSteps;
+  if (stopAt !== undefined) {
+    hooks.push({ type: 'interrupt', priority: 0, afterStep: (ctx) => (ctx.step >= stopAt ? ctx.stop(`interrupted after ${stopAt} steps`) : undefined) });
+  }
 
   const trainer: Trainer = new Trainer({
     method: run.method,
@@ -126,7 +132,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const result = await trainer.run();
   const wallSeconds = (Date.now() - started) / 1000;
   writer.write({ event: 'end', step: result.steps, epoch: result.epochs, time: Date.now(), wallSeconds, finalMiou, bestMiou, failed: result.failed });
-  if (!result.failed) {
+  if (!result.failed && stopAt === undefined) {
     writeFileAtomic(file('done'), JSON.stringify({ steps: result.steps, finalMiou, bestMiou, wallSeconds }, null, 2) + '\n');
   }
   run.teacher?.dispose();
