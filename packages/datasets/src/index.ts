@@ -1,1 +1,25 @@
-export {};
+export { datasetsPlugin, DATASETS_VERSION } from './plugin';
+export { readImage, type DecodedImage } from './io/image';
+export { readLabelPng, type LabelMap } from './io/label-png';
+export { readSplitFile, formatSplitLines, type SplitEntry, type ReadSplitOptions } from './splits/split-file';
+export { prepareSplits, type PrepareSplitsOptions, type PreparedSplits } from './splits/prepare-splits';
+export { FileSampleSource, classIndexDecoder, type LabelDecoder } from './readers/file-source';
+export { PascalVocDataset, VOC_CLASSES, splitFiles } from './readers/pascal-voc';
+export { CityscapesDataset, CITYSCAPES_CLASSES, CITYSCAPES_TRAIN_IDS, labelIdDecoder } from './readers/cityscapes';
+export { MnistSegDataset, MnistSegOptions, MNIST_SEG_CLASSES } from './mnist/mnist-seg';
+export { readMnist, mnistDataDir, type MnistDigits } from './mnist/idx';
+export { compositeDigits, type CompositeOptions, type Composite } from './mnist/composite';
+export { defaultCacheDir } from './mnist/cache';
+export { RandomRescale, RandomCrop, HorizontalFlip } from './augment/geometric';
+export { ColorJitter, RandomGrayscale, GaussianBlur, gaussianBlur, gaussianKernel, adjustBrightness, adjustContrast, adjustSaturation, adjustHue } from './augment/photometric';
+export { CutMixBox, drawCutMixBox, applyCutMix, type CutMixBoxOptions } from './augment/cutmix';
+export { resizeBilinear, resizeNearest } from './augment/resize';
+export {
+  AugmentationPipeline, BUILTIN_AUGMENTATIONS, buildAugmentations, buildBuiltinAugmentation, defaultWeakConfig, defaultStrongConfig,
+  defaultWeakPipeline, defaultStrongPipeline, type AugmentationConfig, type BuildAugmentation,
+} from './augment/pipeline';
+export { DataLoader, createLoader, type LoaderOptions, type LoaderState } from './loader/loader';
+export { collateLabelled, collateUnlabelled, type UnlabelledViews } from './loader/collate';
+export { IMAGENET_NORMALISATION, NO_NORMALISATION, normaliseInto, sampleToInput, type Normalisation } from './loader/normalise';
+export { validationBatches, type ValidationBatch } from './loader/validation';
+export { inspectDataset, formatClassBalance, buildDataset, BUILTIN_DATASETS, type DatasetStats, type DatasetPart, type InspectOptions } from './inspect/inspect';

@@ -1,0 +1,35 @@
+import sharp from 'sharp';
+import { SsssegError } from '@ssseg/core';
+
+export interface DecodedImage {
+  width: number;
+  height: number;
+  /** HWC, 3 channels, values in [0, 1]. */
+  image: Float32Array;
+}
+
+/** Decodes a JPEG or PNG file into RGB floats in [0, 1] (alpha dropped, greyscale expanded). */
+export async function readImage(file: string): Promise<DecodedImage> {
+  let raw: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    raw = await sharp(file, { failOn: 'truncated' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new SsssegError(`cannot decode image (${(err as Error).message})`, file);
+  }
+  const { width, height, channels } = raw.info;
+  const n = width * height;
+  const image = new Float32Array(n * 3);
+  const data = raw.data;
+  if (channels === 3) {
+    for (let i = 0; i < n * 3; i++) image[i] = data[i] / 255;
+  } else if (channels === 1) {
+    for (let i = 0; i < n; i++) image[3 * i] = image[3 * i + 1] = image[3 * i + 2] = data[i] / 255;
+  } else {
+    throw new SsssegError(`decoded to ${channels} channels, expected 3`, file);
+  }
+  return { width, height, image };
+}
