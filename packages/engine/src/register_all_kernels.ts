@@ -1,0 +1,32 @@
+// Registers, on import, the kernels and gradients the stock tfjs backends lack or run slowly.
+// The backends are imported first so that ours replace theirs, as tfjs's register_all_kernels does.
+import { tf } from './tf';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { conv2DBackpropFilterCpuConfig } from './kernels/Conv2DBackpropFilter_cpu';
+import { conv2DBackpropFilterWasmConfig } from './kernels/Conv2DBackpropFilter_wasm';
+import { depthwiseConv2dNativeBackpropFilterConfigs } from './kernels/DepthwiseConv2dNativeBackpropFilter';
+import { depthwiseConv2dNativeBackpropInputConfigs } from './kernels/DepthwiseConv2dNativeBackpropInput';
+import { conv2DGradConfig, dilationAwareFilterBackprop } from './gradients/Conv2D_grad';
+import { depthwiseConv2dNativeGradConfig } from './gradients/DepthwiseConv2dNative_grad';
+import { flipLeftRightGradConfig } from './gradients/FlipLeftRight_grad';
+
+export const engineKernels: tf.KernelConfig[] = [
+  conv2DBackpropFilterCpuConfig,
+  conv2DBackpropFilterWasmConfig,
+  ...depthwiseConv2dNativeBackpropFilterConfigs,
+  ...depthwiseConv2dNativeBackpropInputConfigs,
+];
+
+export const engineGradients: tf.GradConfig[] = [conv2DGradConfig, depthwiseConv2dNativeGradConfig, flipLeftRightGradConfig];
+
+export function registerEngineKernels(): void {
+  for (const config of engineKernels) {
+    if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+    tf.registerKernel(config);
+    if (config.kernelName === tf.Conv2DBackpropFilter) dilationAwareFilterBackprop.add(config.backendName);
+  }
+  for (const config of engineGradients) tf.registerGradient(config);
+}
+
+registerEngineKernels();
