@@ -1,0 +1,147 @@
+import { MISSING, formatDuration, formatMeanStd, formatPercent, orderSplits } from './format';
+import type { ComparisonSummary, RunRow } from './summary';
+
+/** A table both renderers print the same way; cells are plain text (backticks mark code). */
+export interface ReportTable {
+  caption?: string;
+  header: string[];
+  rows: string[][];
+  /** Columns from this index on are numbers (right-aligned). */
+  numericFrom: number;
+}
+
+export interface ReportSection {
+  heading: string;
+  paragraphs: string[];
+  tables: ReportTable[];
+  images: { src: string; alt: string }[];
+  list: string[];
+}
+
+export interface ReportImages {
+  miouBySplit?: string;
+  trainingCurves?: string;
+}
+
+function section(heading: string, parts: Partial<Omit<ReportSection, 'heading'>>): ReportSection {
+  return { heading, paragraphs: [], tables: [], images: [], list: [], ...parts };
+}
+
+export function describeStatus(row: RunRow): string {
+  const { status, result } = row;
+  switch (status.state) {
+    case 'done':
+      return result && (result.finalMiou === null || !Number.isFinite(result.finalMiou)) ? 'finished without an evaluation' : 'done';
+    case 'failed':
+      return `failed at step ${status.step ?? 0}${status.detail ? ` (${status.detail})` : ''}`;
+    case 'incomplete':
+      return `incomplete: running or stopped at step ${status.step ?? 0}`;
+    case 'not-started':
+      return 'not started';
+  }
+}
+
+/** The report's sections, in order, from a comparison summary; markdown and HTML render these. */
+export function reportSections(summary: ComparisonSummary, options: { classNames?: readonly string[]; images?: ReportImages } = {}): ReportSection[] {
+  const splits = orderSplits(summary.splits);
+  const cellRows = [...new Set(summary.cells.map((c) => `${c.method}\u0000${c.variant}`))].map((k) => k.split('\u0000'));
+  const cell = (method: string, variant: string, split: string) =>
+    summary.cells.find((c) => c.method === method && c.variant === variant && c.split === split);
+  const sections: ReportSection[] = [];
+
+  sections.push(section('Final mIoU (%)', {
+    paragraphs: [
+      'mIoU of each run\'s last evaluation: mean ± sample standard deviation over seeds; n = seeds finished.',
+    ],
+    tables: [{
+      header: ['method', 'variant', ...splits],
+      rows: cellRows.map(([m, v]) => [m, v, ...splits.map((s) => {
+        const c = cell(m, v, s);
+        return c ? formatMeanStd(c.finalMiou) : MISSING;
+      })]),
+      numericFrom: 2,
+    }],
+    images: options.images?.miouBySplit ? [{ src: options.images.miouBySplit, alt: 'final mIoU against labelled split, one line per method and variant, error bars one sample standard deviation over seeds' }] : [],
+  }));
+
+  const baseline = summary.baselineVariant;
+  const gainRows = [...new Set(summary.gains.map((g) => `${g.method}\u0000${g.variant}`))].map((k) => k.split('\u0000'));
+  sections.push(section('Gain over the base method (percentage points of mIoU)', {
+    paragraphs: baseline === null
+      ? ['No variant without regularizers, so there is no base to compare with.']
+      : [
+        `For each seed, a variant's final mIoU minus that of the same method with variant \`${baseline}\` on the same split and seed; ` +
+          'mean ± sample standard deviation of these paired differences; n = seeds where both finished.',
+        ...(gainRows.length === 0 ? ['No method has both a regularized variant and the base variant.'] : []),
+      ],
+    tables: gainRows.length === 0 ? [] : [{
+      header: ['method', 'variant', 'against', ...splits],
+      rows: gainRows.map(([m, v]) => [m, v, baseline ?? MISSING, ...splits.map((s) => {
+        const g = summary.gains.find((x) => x.method === m && x.variant === v && x.split === s);
+        return g ? formatMeanStd(g.gain, { signed: true }) : MISSING;
+      })]),
+      numericFrom: 3,
+    }],
+  }));
+
+  const classNames = Array.from({ length: summary.numClasses }, (_, c) => options.classNames?.[c] ?? `class ${c}`);
+  sections.push(section('Per-class IoU (%)', {
+    paragraphs: summary.numClasses === 0
+      ? ['No finished run has per-class IoU yet.']
+      : ['IoU of each class at the last evaluation, mean over the finished seeds of the cell.'],
+    tables: summary.numClasses === 0 ? [] : splits.map((s) => ({
+      caption: `split \`${s}\``,
+      header: ['method', 'variant', 'n', ...classNames],
+      rows: cellRows.map(([m, v]) => {
+        const c = cell(m, v, s);
+        return [m, v, String(c?.seeds.length ?? 0), ...classNames.map((_, k) => formatPercent(c?.perClassIoU[k]))];
+      }),
+      numericFrom: 2,
+    })),
+  }));
+
+  if (options.images?.trainingCurves) {
+    sections.push(section('Training curves', {
+      paragraphs: ['Training loss at every logged step and mIoU at every evaluation, one line per run (colour: method, dash: variant).'],
+      images: [{ src: options.images.trainingCurves, alt: 'training loss and mIoU against step for every run' }],
+    }));
+  }
+
+  sections.push(section('Runs', {
+    paragraphs: ['Every planned run with its final and best mIoU (%), optimizer steps and wall time.'],
+    tables: [{
+      header: ['run', 'status', 'final mIoU', 'best mIoU', 'steps', 'wall time'],
+      rows: summary.runs.map((r) => [
+        `\`${r.id}\``, describeStatus(r), formatPercent(r.result?.finalMiou), formatPercent(r.result?.bestMiou),
+        r.result ? String(r.result.steps) : r.status.step !== undefined ? String(r.status.step) : MISSING,
+        r.result ? formatDuration(r.result.wallSeconds) : MISSING,
+      ]),
+      numericFrom: 2,
+    }],
+  }));
+
+  sections.push(section('Missing runs', {
+    paragraphs: summary.missing.length === 0
+      ? ['None: every planned run finished.']
+      : [`${summary.missing.length} of ${summary.runs.length} planned runs have no final mIoU yet; the tables above leave them out.`],
+    list: summary.missing.map((r) => `\`${r.id}\`: ${describeStatus(r)}`),
+  }));
+
+  if (summary.skipped.length > 0) {
+    sections.push(section('Skipped cells', {
+      paragraphs: ['Method and variant pairs the matrix names but does not run:'],
+      list: summary.skipped.map((s) => `${s.method} + ${s.variant}: ${s.reason}`),
+    }));
+  }
+  return sections;
+}
+
+export function reportTitle(summary: ComparisonSummary): string {
+  return summary.name ? `Comparison: ${summary.name}` : 'Comparison report';
+}
+
+export function reportOverview(summary: ComparisonSummary): string {
+  const done = summary.runs.length - summary.missing.length;
+  return `${summary.runs.length} runs planned (${summary.methods.length} methods, ${summary.variants.length} variants, ` +
+    `${summary.splits.length} splits, seeds ${summary.seeds.join(', ')}); ${done} finished, ${summary.missing.length} missing.`;
+}

@@ -1,0 +1,152 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { z } from 'zod';
+import { SsssegError, readMetrics, type MetricsRecord } from '@ssseg/core';
+import { MATRIX_INDEX_FILE, readMatrixIndex } from './matrix-index';
+import type { PlannedRun } from './matrix';
+
+/** Files of one run's folder, `<comparison folder>/<run id>/`. */
+export const RUN_FOLDER_FILES = { config: 'config.yaml', metrics: 'metrics.jsonl', done: 'DONE' } as const;
+
+/** The DONE marker: written atomically when a run ends normally, so its presence means a finished run. */
+export const DoneMarkerSchema = z.looseObject({
+  steps: z.number().int().nonnegative(),
+  finalMiou: z.number().nullable(),
+  bestMiou: z.number().nullable(),
+  wallSeconds: z.number().nonnegative(),
+});
+export type DoneMarker = z.infer<typeof DoneMarkerSchema>;
+
+export interface CurvePoint {
+  step: number;
+  /** Training loss logged at this step (absent where only an evaluation happened). */
+  loss?: number;
+  /** mIoU of the evaluation at this step, where one ran. */
+  miou?: number;
+}
+
+export interface RunResult {
+  id: string;
+  method: string;
+  variant: string;
+  split: string;
+  seed: number;
+  /** mIoU of the last evaluation; null when the run never evaluated. */
+  finalMiou: number | null;
+  bestMiou: number | null;
+  /** IoU per class of the last evaluation (NaN for a class absent from prediction and ground truth). */
+  perClassIoU: number[];
+  steps: number;
+  wallSeconds: number;
+  curve: CurvePoint[];
+}
+
+export type RunState = 'done' | 'failed' | 'incomplete' | 'not-started';
+
+export interface RunStatus {
+  state: RunState;
+  /** Last step logged, for runs that started. */
+  step?: number;
+  detail?: string;
+}
+
+export function isRunDone(dir: string): boolean {
+  return fs.existsSync(path.join(dir, RUN_FOLDER_FILES.done));
+}
+
+/** Where a run stands: finished (DONE), failed (its end record says so), stopped or running, or not started. */
+export function runStatus(dir: string): RunStatus {
+  if (isRunDone(dir)) return { state: 'done' };
+  const metricsFile = path.join(dir, RUN_FOLDER_FILES.metrics);
+  if (!fs.existsSync(metricsFile)) return { state: 'not-started' };
+  const records = readRecordsTolerantly(metricsFile);
+  const step = records.reduce((s, r) => Math.max(s, r.step), 0);
+  const end = [...records].reverse().find((r) => r.event === 'end');
+  if (end && end.failed === true) return { state: 'failed', step, detail: typeof end.stoppedBecause === 'string' ? end.stoppedBecause : undefined };
+  return { state: 'incomplete', step };
+}
+
+/** A run killed mid-write can leave a torn last line: that makes it incomplete, not unreadable. */
+function readRecordsTolerantly(file: string): MetricsRecord[] {
+  const out: MetricsRecord[] = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    try {
+      if (line) out.push(JSON.parse(line) as MetricsRecord);
+    } catch {
+      // the torn line
+    }
+  }
+  return out;
+}
+
+/** MetricsWriter writes non-finite numbers as strings ("NaN", "Infinity"); read both back as numbers. */
+function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^(NaN|-?Infinity|-?[\d.]+(e[-+]?\d+)?)$/i.test(value)) return Number(value);
+  return undefined;
+}
+
+/**
+ * Reads a finished run: final and best mIoU and per-class IoU from the evaluations in
+ * metrics.jsonl, the wall time from DONE, and the curve of loss and mIoU against step.
+ * The run's identity (method, variant, split, seed) comes from `planned`, or else from the
+ * matrix.json of the comparison folder above it.
+ */
+export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' | 'dir'>): RunResult {
+  const identity = planned ?? findPlannedRun(dir);
+  const doneFile = path.join(dir, RUN_FOLDER_FILES.done);
+  if (!fs.existsSync(doneFile)) throw new SsssegError(`run ${identity.id} has not finished (no ${RUN_FOLDER_FILES.done})`, dir);
+  let done: DoneMarker;
+  try {
+    const parsed = DoneMarkerSchema.safeParse(JSON.parse(fs.readFileSync(doneFile, 'utf8')));
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+    done = parsed.data;
+  } catch (err) {
+    throw new SsssegError(`invalid DONE marker: ${(err as Error).message}`, doneFile);
+  }
+  const records = readMetrics(path.join(dir, RUN_FOLDER_FILES.metrics));
+
+  const byStep = new Map<number, CurvePoint>();
+  const point = (step: number) => byStep.get(step) ?? byStep.set(step, { step }).get(step)!;
+  let lastEval: { miou: number; iou: number[] } | undefined;
+  let bestMiou: number | null = null;
+  for (const r of records) {
+    if (r.event === 'step') {
+      const loss = asNumber(r.loss);
+      if (loss !== undefined) point(r.step).loss = loss;
+    } else if (r.event === 'eval') {
+      const miou = asNumber(r.miou);
+      if (miou === undefined) continue;
+      point(r.step).miou = miou;
+      lastEval = { miou, iou: (Array.isArray(r.iou) ? r.iou : []).map((v) => asNumber(v) ?? NaN) };
+      if (!Number.isNaN(miou) && (bestMiou === null || miou > bestMiou)) bestMiou = miou;
+    }
+  }
+  return {
+    id: identity.id,
+    method: identity.method,
+    variant: identity.variant,
+    split: identity.split,
+    seed: identity.seed,
+    finalMiou: lastEval?.miou ?? done.finalMiou,
+    bestMiou: bestMiou ?? done.bestMiou,
+    perClassIoU: lastEval?.iou ?? [],
+    steps: done.steps,
+    wallSeconds: done.wallSeconds,
+    curve: [...byStep.values()].sort((a, b) => a.step - b.step),
+  };
+}
+
+/** The planned run whose folder is `dir`, from the nearest matrix.json above it. */
+function findPlannedRun(dir: string): PlannedRun {
+  const target = path.resolve(dir);
+  for (let root = path.dirname(target); ; root = path.dirname(root)) {
+    if (fs.existsSync(path.join(root, MATRIX_INDEX_FILE))) {
+      const id = path.relative(root, target).split(path.sep).join('/');
+      const run = readMatrixIndex(root).runs.find((r) => r.dir === id);
+      if (!run) throw new SsssegError(`not a run of the comparison in ${root} (no run '${id}' in ${MATRIX_INDEX_FILE})`, dir);
+      return run;
+    }
+    if (path.dirname(root) === root) throw new SsssegError(`no ${MATRIX_INDEX_FILE} in any folder above this run`, dir);
+  }
+}

@@ -1,0 +1,127 @@
+import type { ComparisonMatrix, SkippedCell } from './matrix';
+import type { RunResult, RunStatus } from './run-folder';
+import { meanDefined, pairedDifferences, summarize, type PairedDifference, type SeedSummary } from './stats';
+
+/** One cell (method, variant, split) over its finished seeds. mIoU values are fractions in [0, 1]. */
+export interface CellSummary {
+  method: string;
+  variant: string;
+  split: string;
+  isBaseline: boolean;
+  /** Seeds planned for this cell, and those that finished with an evaluation. */
+  plannedSeeds: number[];
+  seeds: number[];
+  finalMiou: SeedSummary;
+  bestMiou: SeedSummary;
+  /** Per-class IoU of the last evaluation, mean over seeds (NaN where no seed saw the class). */
+  perClassIoU: number[];
+  wallSeconds: SeedSummary;
+}
+
+/** A variant against the baseline variant of the same method and split, paired by seed. */
+export interface GainSummary {
+  method: string;
+  variant: string;
+  baselineVariant: string;
+  split: string;
+  differences: PairedDifference[];
+  /** Mean and sample std of the paired differences of final mIoU (fractions). */
+  gain: SeedSummary;
+}
+
+export interface RunRow {
+  id: string;
+  method: string;
+  variant: string;
+  split: string;
+  seed: number;
+  status: RunStatus;
+  /** Present for finished runs. */
+  result?: RunResult;
+}
+
+export interface ComparisonSummary {
+  name?: string;
+  methods: string[];
+  variants: string[];
+  baselineVariant: string | null;
+  splits: string[];
+  seeds: number[];
+  cells: CellSummary[];
+  gains: GainSummary[];
+  runs: RunRow[];
+  /** Planned runs with no final mIoU yet (not started, running, stopped, failed, or never evaluated). */
+  missing: RunRow[];
+  skipped: SkippedCell[];
+  /** Largest per-class IoU length over finished runs. */
+  numClasses: number;
+}
+
+function hasFinalMiou(row: RunRow): row is RunRow & { result: RunResult & { finalMiou: number } } {
+  return row.result !== undefined && row.result.finalMiou !== null && Number.isFinite(row.result.finalMiou);
+}
+
+/** Cell statistics, paired gains and the run list of a comparison, from its plan and what its runs wrote. */
+export function summarizeComparison(
+  matrix: ComparisonMatrix,
+  statuses: ReadonlyMap<string, RunStatus>,
+  results: ReadonlyMap<string, RunResult>,
+): ComparisonSummary {
+  const runs: RunRow[] = matrix.runs.map((r) => ({
+    id: r.id, method: r.method, variant: r.variant, split: r.split, seed: r.seed,
+    status: statuses.get(r.id) ?? { state: 'not-started' },
+    ...(results.has(r.id) ? { result: results.get(r.id) } : {}),
+  }));
+  const numClasses = Math.max(0, ...runs.map((r) => r.result?.perClassIoU.length ?? 0));
+  const cellKey = (method: string, variant: string, split: string) => `${method}\u0000${variant}\u0000${split}`;
+  const rowsByCell = new Map<string, RunRow[]>();
+  for (const row of runs) {
+    const key = cellKey(row.method, row.variant, row.split);
+    rowsByCell.set(key, [...(rowsByCell.get(key) ?? []), row]);
+  }
+
+  const cells: CellSummary[] = [];
+  for (const method of matrix.methods) {
+    for (const variant of matrix.variants) {
+      for (const split of matrix.splits) {
+        const rows = rowsByCell.get(cellKey(method, variant, split));
+        if (!rows) continue;
+        const finished = rows.filter(hasFinalMiou);
+        cells.push({
+          method, variant, split,
+          isBaseline: variant === matrix.baselineVariant,
+          plannedSeeds: rows.map((r) => r.seed),
+          seeds: finished.map((r) => r.seed),
+          finalMiou: summarize(finished.map((r) => r.result.finalMiou)),
+          bestMiou: summarize(finished.map((r) => r.result.bestMiou ?? NaN).filter(Number.isFinite)),
+          perClassIoU: Array.from({ length: numClasses }, (_, c) => meanDefined(finished.map((r) => r.result.perClassIoU[c] ?? NaN))),
+          wallSeconds: summarize(finished.map((r) => r.result.wallSeconds)),
+        });
+      }
+    }
+  }
+
+  const finalBySeed = (method: string, variant: string, split: string) =>
+    new Map((rowsByCell.get(cellKey(method, variant, split)) ?? []).filter(hasFinalMiou).map((r) => [r.seed, r.result.finalMiou]));
+  const gains: GainSummary[] = [];
+  const baseline = matrix.baselineVariant;
+  if (baseline !== null) {
+    for (const cell of cells) {
+      if (cell.isBaseline || !rowsByCell.has(cellKey(cell.method, baseline, cell.split))) continue;
+      const differences = pairedDifferences(finalBySeed(cell.method, cell.variant, cell.split), finalBySeed(cell.method, baseline, cell.split));
+      gains.push({
+        method: cell.method, variant: cell.variant, baselineVariant: baseline, split: cell.split,
+        differences, gain: summarize(differences.map((d) => d.difference)),
+      });
+    }
+  }
+
+  return {
+    ...(matrix.name !== undefined ? { name: matrix.name } : {}),
+    methods: matrix.methods, variants: matrix.variants, baselineVariant: matrix.baselineVariant,
+    splits: matrix.splits, seeds: matrix.seeds,
+    cells, gains, runs,
+    missing: runs.filter((r) => !hasFinalMiou(r)),
+    skipped: matrix.skipped, numClasses,
+  };
+}

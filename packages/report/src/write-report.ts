@@ -1,0 +1,72 @@
+import * as path from 'path';
+import { SsssegError, writeFileAtomic } from '@ssseg/core';
+import { readMatrixIndex } from './matrix-index';
+import { readRunResult, runStatus, type RunResult, type RunStatus } from './run-folder';
+import { summarizeComparison, type ComparisonSummary } from './summary';
+import { reportOverview, reportSections, reportTitle } from './report-document';
+import { renderMarkdown } from './markdown';
+import { renderHtml } from './html';
+import { miouBySplitSpec, trainingCurvesSpec } from './plots/specs';
+import { renderVegaLitePng } from './plots/render';
+
+export const REPORT_FILES = {
+  markdown: 'report.md',
+  html: 'report.html',
+  miouBySplit: 'miou-by-split.png',
+  trainingCurves: 'training-curves.png',
+} as const;
+
+export interface WriteReportOptions {
+  /** Names of the classes, in label order, for the per-class table (default `class 0`, `class 1`, ...). */
+  classNames?: readonly string[];
+}
+
+export interface WrittenReport {
+  markdown: string;
+  html: string;
+  plots: string[];
+  summary: ComparisonSummary;
+}
+
+/** Reads the comparison's matrix.json and each run's folder: status, and results of the finished ones. */
+export function collectRuns(outDir: string): { summary: ComparisonSummary; results: RunResult[] } {
+  const matrix = readMatrixIndex(outDir);
+  const statuses = new Map<string, RunStatus>();
+  const results = new Map<string, RunResult>();
+  for (const run of matrix.runs) {
+    const dir = path.join(outDir, ...run.dir.split('/'));
+    const status = runStatus(dir);
+    statuses.set(run.id, status);
+    if (status.state === 'done') results.set(run.id, readRunResult(dir, run));
+  }
+  return { summary: summarizeComparison(matrix, statuses, results), results: [...results.values()] };
+}
+
+/**
+ * Writes report.md, report.html and the plots (PNG, next to them) into the comparison folder.
+ * Runs that have not finished are listed as missing; the report can be rewritten at any time.
+ */
+export async function writeReport(outDir: string, options: WriteReportOptions = {}): Promise<WrittenReport> {
+  const { summary, results } = collectRuns(outDir);
+  if (options.classNames && summary.numClasses > 0 && options.classNames.length !== summary.numClasses) {
+    throw new SsssegError(`${options.classNames.length} class names given, but the runs report IoU for ${summary.numClasses} classes`, outDir);
+  }
+  const plots: string[] = [];
+  const images: { miouBySplit?: string; trainingCurves?: string } = {};
+  if (summary.cells.some((c) => c.finalMiou.n > 0)) {
+    plots.push((await renderVegaLitePng(miouBySplitSpec(summary), path.join(outDir, REPORT_FILES.miouBySplit))).file);
+    images.miouBySplit = REPORT_FILES.miouBySplit;
+  }
+  if (results.some((r) => r.curve.length > 0)) {
+    plots.push((await renderVegaLitePng(trainingCurvesSpec(summary, results), path.join(outDir, REPORT_FILES.trainingCurves))).file);
+    images.trainingCurves = REPORT_FILES.trainingCurves;
+  }
+  const sections = reportSections(summary, { classNames: options.classNames, images });
+  const title = reportTitle(summary);
+  const overview = reportOverview(summary);
+  const markdown = path.join(outDir, REPORT_FILES.markdown);
+  const html = path.join(outDir, REPORT_FILES.html);
+  writeFileAtomic(markdown, renderMarkdown(title, overview, sections));
+  writeFileAtomic(html, renderHtml(title, overview, sections));
+  return { markdown, html, plots, summary };
+}
