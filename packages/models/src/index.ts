@@ -15,3 +15,5 @@ export * from './unet';
 export * from './summary';
 export * from './plugin';
 export * from './version';
+export * from './weights/weight-file';
+export * from './weights/ema';
