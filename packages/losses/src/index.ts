@@ -1,1 +1,13 @@
-export {};
+export * from './resize';
+export * from './cross-entropy';
+export * from './divergence';
+export {
+  interPixelLoss,
+  interPixelLossWithStats,
+  interPixelLossNaive,
+  INTER_PIXEL_DEFAULTS,
+  type InterPixelOptions,
+  type InterPixelResult,
+  type InterPixelRelation,
+  type InterPixelDistance,
+} from './inter-pixel/inter-pixel-loss';

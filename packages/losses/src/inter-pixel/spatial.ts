@@ -1,0 +1,30 @@
+import { tf } from '@ssseg/engine';
+import { pearsonLoss } from './affinity-correlation';
+
+/**
+ * Spatial relation, for one image: for each class c the distribution over the M kept pixels
+ * `S[:, c] = softmax_i(z[i, c] / T)`; teacher and student distributions are compared per class
+ * and averaged over classes. Inputs are the temperature-scaled logits [M, C]. O(MC).
+ * - kl: `Σ_i St (log St - log Ss)` from log-softmax (exact logs, no epsilon needed);
+ * - correlation: Pearson over the M pixels of `M · S` (entries average 1, so `stdFloor` reads as a
+ *   relative spread across pixels and means the same at any M).
+ */
+export function spatialRelation(
+  teacherLogits: tf.Tensor2D,
+  studentLogits: tf.Tensor2D,
+  distance: 'kl' | 'correlation',
+  stdFloor: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const M = teacherLogits.shape[0];
+    // softmax over pixels: classes first, so the softmax axis is the last one
+    const logT = tf.logSoftmax(teacherLogits.transpose());
+    const logS = tf.logSoftmax(studentLogits.transpose());
+    if (distance === 'kl') return logT.exp().mul(logT.sub(logS)).sum(1).mean() as tf.Scalar;
+    const t = logT.exp().mul(M);
+    const s = logS.exp().mul(M);
+    const tc = t.sub(t.mean(1, true));
+    const sc = s.sub(s.mean(1, true));
+    return pearsonLoss(tc.mul(sc).mean(1), tc.square().mean(1), sc.square().mean(1), stdFloor);
+  });
+}
