@@ -33,9 +33,17 @@ function splitAxis(splits: readonly string[]): { title: string; order: string[] 
   return { title: fractions ? 'labelled fraction' : 'labelled split', order: ordered.map(splitLabel) };
 }
 
-/** Final mIoU against labelled split: a line per method + variant, error bars ± one sample std over seeds. */
+/**
+ * Final mIoU against labelled split: a line per method + variant, error bars ± one sample std over
+ * seeds. Splits sit at evenly spaced positions (a split's labelled fraction doubles from one to the
+ * next in the usual 1_64, 1_32, ... ladders), and the lines are dodged sideways a little so that
+ * overlapping error bars stay apart.
+ */
 export function miouBySplitSpec(summary: ComparisonSummary): TopLevelSpec {
   const axis = splitAxis(summary.splits);
+  const ordered = orderSplits(summary.splits);
+  const lines = [...new Set(summary.cells.map((c) => `${c.method}\u0000${c.variant}`))];
+  const dodge = (line: string) => (lines.length < 2 ? 0 : ((lines.indexOf(line) / (lines.length - 1)) - 0.5) * 0.3);
   const values = summary.cells
     .filter((c) => c.finalMiou.n > 0)
     .map((c) => {
@@ -43,35 +51,38 @@ export function miouBySplitSpec(summary: ComparisonSummary): TopLevelSpec {
       const spread = Number.isFinite(std) ? std : 0;
       return {
         method: c.method, variant: c.variant, split: splitLabel(c.split), n,
+        x: ordered.indexOf(c.split) + dodge(`${c.method}\u0000${c.variant}`),
         miou: mean * 100, low: (mean - spread) * 100, high: (mean + spread) * 100,
       };
     });
-  const encoding = {
-    x: { field: 'split', type: 'ordinal', sort: axis.order, title: axis.title, axis: { labelAngle: 0 } },
-    color: { field: 'method', type: 'nominal', title: 'method', sort: summary.methods },
-    strokeDash: { field: 'variant', type: 'nominal', title: 'variant', scale: dashScale(summary.variants, summary.baselineVariant), legend: { symbolType: 'stroke' } },
-  } as const;
+  const x = {
+    field: 'x', type: 'quantitative', title: axis.title,
+    scale: { domain: [-0.5, ordered.length - 0.5], nice: false, zero: false },
+    axis: { values: ordered.map((_, i) => i), labelExpr: `${JSON.stringify(axis.order)}[round(datum.value)]`, grid: false },
+  };
+  const color = { field: 'method', type: 'nominal', title: 'method', sort: summary.methods };
+  const y = { field: 'miou', type: 'quantitative', title: 'final mIoU (%)', scale: { zero: false } };
+  const tooltip = [{ field: 'method' }, { field: 'variant' }, { field: 'split' }, { field: 'miou', format: '.2f' }, { field: 'n' }];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     ...PLOT_CONFIG,
     title: 'Final mIoU against labelled split (mean ± sample std over seeds)',
-    width: Math.max(320, 110 * axis.order.length),
-    height: 300,
+    width: Math.max(360, 140 * ordered.length),
+    height: 320,
     data: { values },
     layer: [
       {
-        mark: { type: 'line', point: { filled: true, size: 60 }, strokeWidth: 2.5 },
-        encoding: { ...encoding, y: { field: 'miou', type: 'quantitative', title: 'final mIoU (%)', scale: { zero: false } } },
-      },
-      {
-        mark: { type: 'errorbar', ticks: true, thickness: 1.5 },
+        mark: { type: 'line', strokeWidth: 2.5 },
         encoding: {
-          x: encoding.x,
-          color: encoding.color,
-          y: { field: 'low', type: 'quantitative', title: 'final mIoU (%)' },
-          y2: { field: 'high' },
+          x, y, color,
+          strokeDash: { field: 'variant', type: 'nominal', title: 'variant', scale: dashScale(summary.variants, summary.baselineVariant), legend: { symbolType: 'stroke' } },
+          detail: { field: 'variant' },
         },
       },
+      { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, color, y: { ...y, field: 'low' }, y2: { field: 'high' } } },
+      { mark: { type: 'tick', orient: 'horizontal', size: 8, thickness: 1.5 }, encoding: { x, color, y: { ...y, field: 'low' } } },
+      { mark: { type: 'tick', orient: 'horizontal', size: 8, thickness: 1.5 }, encoding: { x, color, y: { ...y, field: 'high' } } },
+      { mark: { type: 'point', filled: true, size: 55, opacity: 1 }, encoding: { x, y, color, tooltip } },
     ],
   } as TopLevelSpec;
 }
