@@ -21,7 +21,7 @@ export interface Composite {
 const PLACEMENT_TRIES = 20;
 
 /**
- * One canvas of 2 to 4 MNIST digits. The background is a dark random colour with mild noise;
+ * One canvas of 2 to 4 MNIST digits. The background is a gradient of two dark random colours;
  * each digit gets a bright random colour, alpha-blended by its grey level. Overlap rules: later
  * digits paint over earlier ones (their foreground pixels take the label and the colour), a
  * position is redrawn (up to 20 times) while more than `maxOverlap` of the new digit's foreground
@@ -33,9 +33,17 @@ export function compositeDigits(digits: MnistDigits, rng: Rng, o: CompositeOptio
   const n = canvas * canvas;
   const image = new Float32Array(n * 3);
   const mask = new Uint8Array(n);
-  const background = [rng.uniform(0, 0.3), rng.uniform(0, 0.3), rng.uniform(0, 0.3)];
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 3; c++) image[3 * i + c] = Math.min(1, Math.max(0, background[c] + 0.03 * rng.normal()));
+  // background: a linear gradient between two dark colours along a random direction
+  const from = [rng.uniform(0, 0.3), rng.uniform(0, 0.3), rng.uniform(0, 0.3)];
+  const to = [rng.uniform(0, 0.3), rng.uniform(0, 0.3), rng.uniform(0, 0.3)];
+  const angle = rng.uniform(0, 2 * Math.PI);
+  const [dx, dy] = [Math.cos(angle), Math.sin(angle)];
+  const span = (Math.abs(dx) + Math.abs(dy)) * canvas || 1;
+  for (let y = 0; y < canvas; y++) {
+    for (let x = 0; x < canvas; x++) {
+      const t = ((x - canvas / 2) * dx + (y - canvas / 2) * dy) / span + 0.5;
+      for (let c = 0; c < 3; c++) image[3 * (y * canvas + x) + c] = from[c] + (to[c] - from[c]) * t;
+    }
   }
   const threshold = Math.round(o.threshold * 255);
   const count = o.minDigits + rng.int(o.maxDigits - o.minDigits + 1);

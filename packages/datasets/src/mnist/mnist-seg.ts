@@ -9,7 +9,7 @@ import { readMnist, type MnistDigits } from './idx';
 export const MNIST_SEG_CLASSES = ['background', 'digit 0', 'digit 1', 'digit 2', 'digit 3', 'digit 4', 'digit 5', 'digit 6', 'digit 7', 'digit 8', 'digit 9'] as const;
 
 /** Bump when the compositing changes, so old caches are not reused. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 const SPLIT = /^(1_(\d+)|full)$/;
 
