@@ -1,1 +1,12 @@
-export {};
+import { ContainerModule } from 'inversify';
+import { Regularizer, definePlugin, provide } from '@ssseg/core';
+import { IPixMatchRegularizer } from './ipixmatch';
+
+export { IPixMatchRegularizer, type IPixMatchOptions } from './ipixmatch';
+
+export default definePlugin({
+  name: '@ssseg/plugin-ipixmatch',
+  version: '0.1.0',
+  description: 'IPixMatch: inter-pixel relation consistency between teacher and student',
+  module: new ContainerModule(({ bind }) => provide(bind, Regularizer, 'ipixmatch', IPixMatchRegularizer)),
+});
