@@ -17,3 +17,6 @@ export * from './plugin';
 export * from './version';
 export * from './weights/weight-file';
 export * from './weights/ema';
+export * from './onnx/graph';
+export * from './onnx/export';
+export * from './onnx/predictor';

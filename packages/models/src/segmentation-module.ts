@@ -74,8 +74,8 @@ export abstract class SegmentationModule<Options extends { numClasses: number; s
     tf.tidy(() => updates.forEach(([target, value]) => target.assign(tf.add(value, 0))));
   }
 
-  clone(): SegmentationModule<Options> {
-    const copy = this.create();
+  clone(): this {
+    const copy = this.create() as this;
     copy.setWeights(this.getWeights());
     return copy;
   }

@@ -61,6 +61,18 @@ export class OnnxGraph {
     return { name: output, shape: outputShape };
   }
 
+  /** Appends a node writing a value whose name was reserved with `fresh` (graph outputs). */
+  nodeNamed(opType: string, inputs: string[], output: OnnxValue, attributes: Record<string, OnnxAttribute> = {}): OnnxValue {
+    this.nodes.push({
+      opType,
+      name: output.name,
+      input: inputs,
+      output: [output.name],
+      attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
+    });
+    return output;
+  }
+
   toModel(input: { name: string; shape: number[] }, outputs: OnnxValue[], metadata: Record<string, string> = {}): Uint8Array {
     const valueInfo = (v: { name: string; shape: number[] }): onnx.IValueInfoProto => ({
       name: v.name,
