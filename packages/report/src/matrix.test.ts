@@ -144,3 +144,14 @@ describe('compare config errors', () => {
     expect(() => loadCompareConfig(typo)).toThrow(new RegExp(`${typo.replace(/[.]/g, '\\.')}: invalid compare config:\n {2}seeds\\[1\\]: `));
   });
 });
+
+describe('the README example', () => {
+  it('is a valid compare file that plans what the README says', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)![1];
+    const m = expandMatrix(loadCompareConfig(tempFile('readme.yaml', yaml)));
+    expect(m.runs).toHaveLength((1 + 3 + 3) * 2 * 3);
+    expect(m.runs.map((r) => r.id)).toContain('fixmatch+kl/1_64/seed1');
+    expect(m.skipped.map((s) => `${s.method}+${s.variant}`)).toEqual(['supervised+kl', 'supervised+correlation']);
+  });
+});

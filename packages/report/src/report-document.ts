@@ -142,6 +142,8 @@ export function reportTitle(summary: ComparisonSummary): string {
 
 export function reportOverview(summary: ComparisonSummary): string {
   const done = summary.runs.length - summary.missing.length;
+  const wall = summary.runs.reduce((s, r) => s + (r.result?.wallSeconds ?? 0), 0);
   return `${summary.runs.length} runs planned (${summary.methods.length} methods, ${summary.variants.length} variants, ` +
-    `${summary.splits.length} splits, seeds ${summary.seeds.join(', ')}); ${done} finished, ${summary.missing.length} missing.`;
+    `${summary.splits.length} splits, seeds ${summary.seeds.join(', ')}); ${done} finished, ${summary.missing.length} missing; ` +
+    `training wall time of the finished runs ${formatDuration(wall)}.`;
 }
