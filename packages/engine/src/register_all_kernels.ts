@@ -5,15 +5,21 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterCpuConfig } from './kernels/Conv2DBackpropFilter_cpu';
 import { conv2DBackpropFilterWasmConfig } from './kernels/Conv2DBackpropFilter_wasm';
+import { conv2DBackpropInputCpuConfig } from './kernels/Conv2DBackpropInput_cpu';
+import { conv2DBackpropInputWasmConfig } from './kernels/Conv2DBackpropInput_wasm';
+import { makeConv2DCpuConfig } from './kernels/Conv2D_cpu';
 import { depthwiseConv2dNativeBackpropFilterConfigs } from './kernels/DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfigs } from './kernels/DepthwiseConv2dNativeBackpropInput';
-import { conv2DGradConfig, dilationAwareFilterBackprop } from './gradients/Conv2D_grad';
+import { conv2DGradConfig, dilationAwareBackprop } from './gradients/Conv2D_grad';
 import { depthwiseConv2dNativeGradConfig } from './gradients/DepthwiseConv2dNative_grad';
 import { flipLeftRightGradConfig } from './gradients/FlipLeftRight_grad';
 
 export const engineKernels: tf.KernelConfig[] = [
   conv2DBackpropFilterCpuConfig,
   conv2DBackpropFilterWasmConfig,
+  conv2DBackpropInputCpuConfig,
+  conv2DBackpropInputWasmConfig,
+  makeConv2DCpuConfig(tf.getKernel(tf.Conv2D, 'cpu')),
   ...depthwiseConv2dNativeBackpropFilterConfigs,
   ...depthwiseConv2dNativeBackpropInputConfigs,
 ];
@@ -24,7 +30,10 @@ export function registerEngineKernels(): void {
   for (const config of engineKernels) {
     if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel(config);
-    if (config.kernelName === tf.Conv2DBackpropFilter) dilationAwareFilterBackprop.add(config.backendName);
+  }
+  for (const backend of ['cpu', 'wasm']) {
+    const ours = (name: string) => engineKernels.some((k) => k.kernelName === name && k.backendName === backend);
+    if (ours(tf.Conv2DBackpropInput) && ours(tf.Conv2DBackpropFilter)) dilationAwareBackprop.add(backend);
   }
   for (const config of engineGradients) tf.registerGradient(config);
 }

@@ -9,13 +9,13 @@ interface Conv2DAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** Backends whose Conv2DBackpropFilter kernel honours a `dilations` attribute (the engine's own kernels). */
-export const dilationAwareFilterBackprop = new Set<string>();
+/** Backends whose Conv2DBackpropInput and Conv2DBackpropFilter kernels honour a `dilations` attribute (the engine's own). */
+export const dilationAwareBackprop = new Set<string>();
 
 /**
  * The Conv2D gradient, replacing tfjs's (which throws for dilations > 1). Undilated convolutions take
- * the backend's backprop kernels as before; dilated ones take dilatedConv2dBackpropInput and the
- * dilation-aware filter kernel where the backend has one.
+ * the backend's backprop kernels as before; dilated ones take the engine's dilation-aware kernels where
+ * the backend has them, and otherwise forward convolutions (dilated_conv_backprop.ts) that any backend runs.
  */
 export const conv2DGradConfig: tf.GradConfig = {
   kernelName: tf.Conv2D,
@@ -26,20 +26,19 @@ export const conv2DGradConfig: tf.GradConfig = {
     const { strides, pad, dataFormat, dimRoundingMode, dilations } = attrs as unknown as Conv2DAttrs;
     const dilationsOrOne = dilations ?? 1;
     const dilated = !tf.backend_util.tupleValuesAreOne(dilationsOrOne);
-    if (!dilated) {
-      return {
-        x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dy4, filter }, { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape } as never) as tf.Tensor4D,
-        filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dy4 }, { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape } as never) as tf.Tensor4D,
-      };
-    }
+    const inputAttrs = { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape };
+    const filterAttrs = { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape };
+    const backprop = (extra: object) => ({
+      x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dy4, filter }, { ...inputAttrs, ...extra } as never) as tf.Tensor4D,
+      filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dy4 }, { ...filterAttrs, ...extra } as never) as tf.Tensor4D,
+    });
+    if (!dilated) return backprop({});
+    if (dilationAwareBackprop.has(tf.getBackend())) return backprop({ dilations: dilationsOrOne });
     if (dataFormat === 'NCHW') throw new Error('gradient of a dilated conv2d: dataFormat NCHW is not supported; use NHWC');
     const info = tf.backend_util.computeConv2DInfo(x.shape, filter.shape, strides, dilationsOrOne, pad, dimRoundingMode);
     return {
       x: () => dilatedConv2dBackpropInput(dy4, filter, info),
-      filter: () =>
-        dilationAwareFilterBackprop.has(tf.getBackend())
-          ? (tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: dy4 }, { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape, dilations: dilationsOrOne } as never) as tf.Tensor4D)
-          : dilatedConv2dBackpropFilter(x, dy4, info),
+      filter: () => dilatedConv2dBackpropFilter(x, dy4, info),
     };
   },
 };

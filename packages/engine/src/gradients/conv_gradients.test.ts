@@ -2,7 +2,7 @@ import { tf } from '../tf';
 import '../register_all_kernels';
 import { describeWithBackends, expectArraysClose, expectNoLeak } from '../testing';
 import { convInfo, finiteDifferenceGradient, naiveConv, type ConvCase } from './naive_conv_reference';
-import { dilatedConv2dBackpropFilter } from './dilated_conv_backprop';
+import { dilatedConv2dBackpropFilter, dilatedConv2dBackpropInput } from './dilated_conv_backprop';
 
 function seeded(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -22,7 +22,7 @@ for (const pad of ['same', 'valid'] as const) {
   conv2dCases.push({ xShape: [1, 8, 6, 2], filterShape: [2, 3, 2, 3], strides: 2, dilations: 1, pad, depthwise: false });
   conv2dCases.push({ xShape: [1, 9, 8, 2], filterShape: [3, 2, 2, 3], strides: 1, dilations: 3, pad, depthwise: false });
 }
-const depthwiseCases: ConvCase[] = conv2dCases.map((c) => ({ ...c, filterShape: [c.filterShape[0], c.filterShape[1], c.xShape[3], 2], depthwise: true }));
+const depthwiseCases: ConvCase[] = conv2dCases.map((c) => ({ ...c, xShape: [1, c.xShape[1], c.xShape[2], c.xShape[3]], filterShape: [c.filterShape[0], c.filterShape[1], c.xShape[3], 2], depthwise: true }));
 
 function label(c: ConvCase): string {
   return `x ${c.xShape.join('x')}, filter ${c.filterShape.join('x')}, stride ${c.strides}, dilation ${c.dilations}, ${c.pad}`;
@@ -34,6 +34,9 @@ function checkGradients(c: ConvCase): void {
   const r = seeded(info.batchSize * info.outHeight * info.outWidth * info.outChannels, 3);
   const op = (x: tf.Tensor4D, w: tf.Tensor4D) =>
     c.depthwise ? tf.depthwiseConv2d(x, w, c.strides, c.pad, 'NHWC', c.dilations) : tf.conv2d(x, w, c.strides, c.pad, 'NHWC', c.dilations);
+  const y = tf.tidy(() => op(tf.tensor4d(xv, c.xShape), tf.tensor4d(wv, c.filterShape)));
+  expectArraysClose(y.dataSync(), naiveConv(xv, wv, c), 1e-4, 1e-5);
+  y.dispose();
   const [dx, dw] = tf.tidy(() => {
     const x = tf.tensor4d(xv, c.xShape), w = tf.tensor4d(wv, c.filterShape), rt = tf.tensor(r, info.outShape);
     return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor4D), rt)))([x, w]);
@@ -50,16 +53,20 @@ describeWithBackends('conv2d gradients', () => {
     await expectNoLeak(() => checkGradients(c));
   });
 
-  it('the any-backend dilated filter gradient matches the kernel', async () => {
-    const c: ConvCase = { xShape: [2, 9, 7, 3], filterShape: [3, 3, 3, 4], strides: 1, dilations: 2, pad: 'same', depthwise: false };
+  // The fallback for backends without the engine's dilation-aware kernels (tfjs-node), run here directly.
+  it.each(conv2dCases.filter((c) => c.dilations > 1).map((c) => [label(c), c] as const))('any-backend dilated gradients match finite differences (%s)', async (_, c) => {
     await expectNoLeak(() => {
       const info = convInfo(c);
-      const r = seeded(size(info.outShape), 3);
-      const xv = seeded(size(c.xShape), 1);
-      const dw = tf.tidy(() => dilatedConv2dBackpropFilter(tf.tensor4d(xv, c.xShape), tf.tensor4d(r, info.outShape), info));
+      const xv = seeded(size(c.xShape), 1), wv = seeded(size(c.filterShape), 2), r = seeded(size(info.outShape), 3);
+      const [dx, dw] = tf.tidy(() => {
+        const x = tf.tensor4d(xv, c.xShape), w = tf.tensor4d(wv, c.filterShape), dy = tf.tensor4d(r, info.outShape);
+        return [dilatedConv2dBackpropInput(dy, w, info), dilatedConv2dBackpropFilter(x, dy, info)];
+      });
+      expect(dx.shape).toEqual(c.xShape);
       expect(dw.shape).toEqual(c.filterShape);
-      expectArraysClose(dw.dataSync(), finiteDifferenceGradient(seeded(size(c.filterShape), 2), r, (v) => naiveConv(xv, v, c)), 1e-3, 1e-4);
-      dw.dispose();
+      expectArraysClose(dx.dataSync(), finiteDifferenceGradient(xv, r, (v) => naiveConv(v, wv, c)), 1e-3, 1e-4);
+      expectArraysClose(dw.dataSync(), finiteDifferenceGradient(wv, r, (v) => naiveConv(xv, v, c)), 1e-3, 1e-4);
+      tf.dispose([dx, dw]);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { tf } from '../tf';
 import { computeFloat32 } from './float32_io';
-import { conv2dBackpropFilterLoops } from './conv2d_backprop_filter_loops';
+import { conv2dBackpropFilterLoops } from './conv2d_loops';
 import { conv2dBackpropFilterInfo, type Conv2DBackpropFilterAttrs } from './conv2d_backprop_filter_info';
 
 /** Replaces tfjs-backend-cpu's Conv2DBackpropFilter (TensorBuffer get/set per element: ~100x slower) and adds dilations. */
