@@ -23,3 +23,4 @@ export { collateLabelled, collateUnlabelled, type UnlabelledViews } from './load
 export { IMAGENET_NORMALISATION, NO_NORMALISATION, normaliseInto, sampleToInput, type Normalisation } from './loader/normalise';
 export { validationBatches, type ValidationBatch } from './loader/validation';
 export { inspectDataset, formatClassBalance, buildDataset, BUILTIN_DATASETS, type DatasetStats, type DatasetPart, type InspectOptions } from './inspect/inspect';
+export { runLoaderBench, type LoaderBenchOptions, type LoaderBenchResult } from './bench/loader-bench';

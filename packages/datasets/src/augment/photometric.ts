@@ -83,10 +83,18 @@ export function adjustHue(img: Float32Array, shift: number): void {
     const s = d / max, v = max;
     const hh = h * 6, k = Math.floor(hh) % 6, f = hh - Math.floor(hh);
     const p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
-    const rgb = [[v, t, p], [q, v, p], [p, v, t], [p, q, v], [t, p, v], [v, p, q]][k];
-    img[i] = rgb[0];
-    img[i + 1] = rgb[1];
-    img[i + 2] = rgb[2];
+    let r2: number, g2: number, b2: number;
+    switch (k) {
+      case 0: [r2, g2, b2] = [v, t, p]; break;
+      case 1: [r2, g2, b2] = [q, v, p]; break;
+      case 2: [r2, g2, b2] = [p, v, t]; break;
+      case 3: [r2, g2, b2] = [p, q, v]; break;
+      case 4: [r2, g2, b2] = [t, p, v]; break;
+      default: [r2, g2, b2] = [v, p, q];
+    }
+    img[i] = r2;
+    img[i + 1] = g2;
+    img[i + 2] = b2;
   }
 }
 
