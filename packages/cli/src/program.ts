@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerConfigCommands } from './commands/config';
 import { registerPluginCommands } from './commands/plugins';
 import { registerPluginNewCommand } from './commands/plugin-new';
+import { registerTrainCommand } from './commands/train';
 
 export function createProgram(): Command {
   const program = new Command('ssseg')
@@ -11,5 +12,6 @@ export function createProgram(): Command {
   registerConfigCommands(program);
   registerPluginCommands(program);
   registerPluginNewCommand(program);
+  registerTrainCommand(program);
   return program;
 }

@@ -28,3 +28,4 @@ export * from './version';
 export * from './io/atomic-write';
 export * from './io/tensor-file';
 export * from './run/checkpoint';
+export * from './ops/no-gradient';

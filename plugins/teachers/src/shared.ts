@@ -1,6 +1,6 @@
 import { injectable } from 'inversify';
 import { tf } from '@ssseg/engine';
-import { stopGradient, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
+import { noGradient, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
 
 /** The student is its own teacher, predicting without gradient (FixMatch, UniMatch). */
 @injectable()
@@ -27,14 +27,7 @@ export class SharedWeightsTeacher implements TeacherStrategy {
   dispose(): void {}
 }
 
-/** Eval-mode forward whose outputs are cut from the gradient tape. */
+/** Eval-mode forward computed with the gradient tape off: its outputs are constants to the step. */
 export function predictWithoutGradient(model: SegmentationModel, x: tf.Tensor4D, options: Partial<ForwardOptions>): ForwardResult {
-  return tf.tidy(() => {
-    const out = model.forward(x, { training: false, ...options });
-    return {
-      logits: stopGradient(out.logits) as tf.Tensor4D,
-      perturbedLogits: out.perturbedLogits && (stopGradient(out.perturbedLogits) as tf.Tensor4D),
-      features: out.features && (stopGradient(out.features) as tf.Tensor4D),
-    };
-  });
+  return noGradient(() => tf.tidy(() => model.forward(x, { training: false, ...options })));
 }

@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
+import { tf } from '@ssseg/engine';
 import {
   ComponentConfig, ComponentOptions, PseudoLabeler, RunRegularizers, SegmentationModel, TeacherStrategy,
   applyRegularizers, confidentShare, resizeLogits, strongViews,
@@ -54,7 +55,7 @@ export class UniMatch implements Method {
     const fp = unsupervisedCrossEntropy(resizeLogits(perturbed, inputSize), w.labels, w.mask, u.ignore);
     context.log('confident', confidentShare(views.targets).dataSync()[0]);
     const reg = applyRegularizers(this.regularizers, views.contexts, weak, inputSize, context);
-    const total = sup.add(s1.mul(0.25)).add(s2.mul(0.25)).add(fp.mul(0.5)).div(2).add(reg.total);
+    const total = tf.addN([sup, s1.mul(0.25), s2.mul(0.25), fp.mul(0.5)]).div(2).add(reg.total) as tf.Scalar;
     return { total, terms: { sup, s1, s2, fp, ...reg.terms } };
   }
 

@@ -1,0 +1,54 @@
+import * as path from 'path';
+import type { Command } from 'commander';
+import { SsssegError, loadRunConfig, type RunConfig } from '@ssseg/core';
+import { createHost } from '../host';
+import { runDataLoader } from '../run/data-loader';
+import { RUN_FILES, trainRun } from '../run/train-run';
+
+interface TrainOptions {
+  config?: string;
+  out?: string;
+  resume?: string;
+  maxSteps?: string;
+  epochs?: string;
+}
+
+/** Command-line overrides applied on top of the config file. */
+export function withOverrides(config: RunConfig, opts: { backend?: string; maxSteps?: string; epochs?: string }): RunConfig {
+  const train = { ...config.train };
+  if (opts.maxSteps) train.maxSteps = positiveInt(opts.maxSteps, '--max-steps');
+  if (opts.epochs) train.epochs = positiveInt(opts.epochs, '--epochs');
+  const engine = opts.backend && opts.backend !== 'auto' ? { ...config.engine, backend: opts.backend } : config.engine;
+  return { ...config, train, engine };
+}
+
+export function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new SsssegError(`${flag} expects a positive integer, got '${value}'`);
+  return n;
+}
+
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('train one run from a config; writes config.yaml, metrics.jsonl, last/best checkpoints and DONE')
+    .option('--config <file>', 'run config (JSON or YAML)')
+    .option('--out <dir>', 'output folder (default: runs/<config name>)')
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
+    .option('--max-steps <n>', 'stop after n optimizer steps (the schedule is shortened to match)')
+    .option('--epochs <n>', 'override train.epochs')
+    .action(async (opts: TrainOptions, cmd: Command) => {
+      const global = cmd.optsWithGlobals() as { backend?: string };
+      if (!opts.config && !opts.resume) throw new SsssegError('train needs --config <file> or --resume <dir>');
+      const source = opts.config ?? path.join(opts.resume!, RUN_FILES.config);
+      const outDir = opts.resume ?? opts.out ?? path.join('runs', path.basename(source).replace(/\.(ya?ml|json)$/, ''));
+      const config = withOverrides(loadRunConfig(source), { ...opts, backend: global.backend });
+      const host = createHost({ plugins: config.plugins });
+      const result = await trainRun({
+        config, source, outDir, resume: Boolean(opts.resume), host, createLoader: runDataLoader(host), label: path.basename(outDir),
+      });
+      if (result.failed) throw new SsssegError(`${result.stoppedBecause}; the last good checkpoint is ${path.join(outDir, RUN_FILES.last)}`);
+      const miou = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}`);
+      process.stdout.write(`done: ${result.steps} steps in ${result.wallSeconds.toFixed(0)} s, mIoU ${miou(result.finalMiou)} (best ${miou(result.bestMiou)}), outputs in ${outDir}\n`);
+    });
+}
