@@ -20,3 +20,4 @@ export * from './weights/ema';
 export * from './onnx/graph';
 export * from './onnx/export';
 export * from './onnx/predictor';
+export * from './onnx/import-backbone';

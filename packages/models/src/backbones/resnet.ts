@@ -23,7 +23,7 @@ export interface ResNetOptions {
   multiGrid?: boolean;
 }
 
-const LAYOUT: Record<ResNetDepth, { blocks: number[]; bottleneck: boolean }> = {
+export const RESNET_LAYOUT: Record<ResNetDepth, { blocks: number[]; bottleneck: boolean }> = {
   18: { blocks: [2, 2, 2, 2], bottleneck: false },
   34: { blocks: [3, 4, 6, 3], bottleneck: false },
   50: { blocks: [3, 4, 6, 3], bottleneck: true },
@@ -143,7 +143,7 @@ export class ResNet extends Backbone {
 
   constructor(readonly options: ResNetOptions, rng: Rng) {
     super();
-    const layout = LAYOUT[options.depth];
+    const layout = RESNET_LAYOUT[options.depth];
     if (!layout) throw new Error(`ResNet: depth must be 18, 34, 50 or 101, got ${options.depth}`);
     const base = options.baseWidth ?? 64;
     const expansion = layout.bottleneck ? 4 : 1;
