@@ -3,6 +3,7 @@ import { registerConfigCommands } from './commands/config';
 import { registerPluginCommands } from './commands/plugins';
 import { registerPluginNewCommand } from './commands/plugin-new';
 import { registerTrainCommand } from './commands/train';
+import { registerCompareCommands } from './commands/compare';
 
 export function createProgram(): Command {
   const program = new Command('ssseg')
@@ -13,5 +14,6 @@ export function createProgram(): Command {
   registerPluginCommands(program);
   registerPluginNewCommand(program);
   registerTrainCommand(program);
+  registerCompareCommands(program);
   return program;
 }

@@ -131,7 +131,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   });
   const result = await trainer.run();
   const wallSeconds = (Date.now() - started) / 1000;
-  writer.write({ event: 'end', step: result.steps, epoch: result.epochs, time: Date.now(), wallSeconds, finalMiou, bestMiou, failed: result.failed });
+  writer.write({
+    event: 'end', step: result.steps, epoch: result.epochs, time: Date.now(), wallSeconds, finalMiou, bestMiou,
+    failed: result.failed, stoppedBecause: result.stoppedBecause ?? null,
+  });
   if (!result.failed && stopAt === undefined) {
     writeFileAtomic(file('done'), JSON.stringify({ steps: result.steps, finalMiou, bestMiou, wallSeconds }, null, 2) + '\n');
   }

@@ -1,0 +1,41 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Command } from 'commander';
+import { writeReport } from '@ssseg/report';
+import { runCompare } from '../compare/run-compare';
+import { positiveInt } from './train';
+
+/** The first table of report.md (mean ± std of mIoU per cell), for the terminal. */
+export function mainTable(markdownFile: string): string {
+  const lines = fs.readFileSync(markdownFile, 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.startsWith('|'));
+  if (start < 0) return '';
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith('|'));
+  return lines.slice(start, end < 0 ? undefined : end).join('\n');
+}
+
+export function registerCompareCommands(program: Command): void {
+  program
+    .command('compare')
+    .description('run a matrix of methods x regularizer variants x splits x seeds, then write the report (resumable)')
+    .requiredOption('--config <file>', 'compare file (YAML or JSON)')
+    .option('--out <dir>', 'output folder (default: runs/<compare file name>)')
+    .option('--max-steps <n>', 'cap every run at n steps (a quick look)')
+    .action(async (opts: { config: string; out?: string; maxSteps?: string }, cmd: Command) => {
+      const { backend } = cmd.optsWithGlobals() as { backend?: string };
+      const outDir = opts.out ?? path.join('runs', path.basename(opts.config).replace(/\.(ya?ml|json)$/, ''));
+      const result = await runCompare({
+        file: opts.config, outDir, backend, maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
+      });
+      process.stdout.write(`\n${mainTable(result.report.markdown)}\n\n`);
+      if (result.failed.length) process.stdout.write(`failed runs: ${result.failed.join(', ')}\n`);
+      process.stdout.write(`report: ${result.report.markdown}\n        ${result.report.html}\n`);
+    });
+  program
+    .command('report <dir>')
+    .description('write report.md, report.html and plots for a comparison folder (finished runs; missing ones listed)')
+    .action(async (dir: string) => {
+      const report = await writeReport(dir);
+      process.stdout.write(`${mainTable(report.markdown)}\n\nreport: ${report.markdown}\n        ${report.html}\n`);
+    });
+}

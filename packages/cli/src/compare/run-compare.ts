@@ -1,0 +1,75 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeReport } from '@ssseg/report';
+import { createHost } from '../host';
+import { runDataLoader } from '../run/data-loader';
+import { RUN_FILES, trainRun } from '../run/train-run';
+import { bar, formatSeconds } from '../run/progress';
+
+export interface CompareOptions {
+  file: string;
+  outDir: string;
+  quiet?: boolean;
+  /** Override every run's train.maxSteps (quick looks at a matrix). */
+  maxSteps?: number;
+  /** Override the engine backend of every run. */
+  backend?: string;
+}
+
+export interface CompareResult {
+  outDir: string;
+  ran: string[];
+  skipped: string[];
+  failed: string[];
+  report: { markdown: string; html: string; plots: string[] };
+}
+
+/**
+ * Runs a comparison matrix one run after another, each in its own folder. Finished runs (DONE)
+ * are not redone and interrupted ones resume from their last checkpoint, so re-running the same
+ * command continues the matrix. Writes the report when the matrix ends.
+ */
+export async function runCompare(options: CompareOptions): Promise<CompareResult> {
+  const compare = loadCompareConfig(options.file);
+  const matrix = expandMatrix(compare);
+  for (const run of matrix.runs) {
+    if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
+    if (options.backend && options.backend !== 'auto') run.config.engine.backend = options.backend;
+  }
+  fs.mkdirSync(options.outDir, { recursive: true });
+  writeMatrixIndex(options.outDir, matrix);
+  const plugins = [...new Set(matrix.runs.flatMap((r) => r.config.plugins))];
+  const host = createHost({ plugins });
+  const started = Date.now();
+  const result: CompareResult = { outDir: options.outDir, ran: [], skipped: [], failed: [], report: { markdown: '', html: '', plots: [] } };
+  let classNames: readonly string[] | undefined;
+  for (const [i, run] of matrix.runs.entries()) {
+    const dir = path.join(options.outDir, run.dir);
+    const label = `[${i + 1}/${matrix.runs.length}] ${run.id}`;
+    if (isRunDone(dir)) {
+      result.skipped.push(run.id);
+      continue;
+    }
+    if (!options.quiet) {
+      const elapsed = (Date.now() - started) / 1000;
+      process.stderr.write(`matrix ${bar(i / matrix.runs.length)} ${i}/${matrix.runs.length} done, ${formatSeconds(elapsed)} elapsed: starting ${run.id}\n`);
+    }
+    const outcome = await trainRun({
+      config: run.config,
+      source: `${options.file}: ${run.id}`,
+      outDir: dir,
+      resume: fs.existsSync(path.join(dir, RUN_FILES.last)),
+      host,
+      createLoader: (assembled) => {
+        classNames ??= assembled.dataset.classNames;
+        return runDataLoader(host)(assembled);
+      },
+      label,
+      quiet: options.quiet,
+    });
+    (outcome.failed ? result.failed : result.ran).push(run.id);
+  }
+  const report = await writeReport(options.outDir, { classNames: classNames ? [...classNames] : undefined });
+  result.report = { markdown: report.markdown, html: report.html, plots: report.plots };
+  return result;
+}
