@@ -1,5 +1,5 @@
 export { tf } from './tf';
-import './register_all_kernels';
 export { engineKernels, engineGradients } from './register_all_kernels';
 export * from './backends';
 export * from './testing';
+export { runW1, W1Workload, type W1Options, type W1Result } from './w1';

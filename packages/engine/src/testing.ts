@@ -22,6 +22,19 @@ export function describeWithBackends(title: string, fn: (backend: string) => voi
   }
 }
 
+/**
+ * Runs the block when `skipReason` is undefined; otherwise skips it and prints why, so a run
+ * without an optional backend (tfjs-node) says what it did not test.
+ */
+export function describeIf(skipReason: string | undefined, title: string, fn: () => void): void {
+  if (skipReason === undefined) {
+    describe(title, fn);
+    return;
+  }
+  process.stderr.write(`[ssseg] skipping '${title}': ${skipReason}\n`);
+  describe.skip(`${title} (skipped: ${skipReason})`, fn);
+}
+
 /** Element-wise closeness with a relative and absolute tolerance, with a readable failure. */
 export function expectArraysClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} != expected ${expected.length}`);
