@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { Augmentation, Dataset, PluginHost, Rng } from '@ssseg/core';
 import { datasetsPlugin } from './plugin';
 import { MnistSegDataset } from './mnist/mnist-seg';
@@ -8,6 +9,8 @@ import { makeVocTree, tempDir } from './testing/fixtures';
 describe('datasetsPlugin', () => {
   const host = new PluginHost();
   host.load(datasetsPlugin);
+  const cacheDir = tempDir('plugin-cache');
+  afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
   it('registers the datasets and augmentations by type', () => {
     expect(host.typesOf(Dataset).sort()).toEqual(['cityscapes', 'mnist-seg', 'pascal-voc']);
@@ -17,7 +20,7 @@ describe('datasetsPlugin', () => {
   });
 
   it('builds components from config dicts with validated options', async () => {
-    const ds = host.build(Dataset, { type: 'mnist-seg', size: 64, valSize: 8, split: '1_8', cacheDir: tempDir('plugin-cache') }, 'data');
+    const ds = host.build(Dataset, { type: 'mnist-seg', size: 64, valSize: 8, split: '1_8', cacheDir }, 'data');
     expect(ds).toBeInstanceOf(MnistSegDataset);
     expect(ds.labelled().length).toBe(8);
     const voc = host.build(Dataset, { type: 'pascal-voc', root: (await makeVocTree(5)).root, split: '2' }, 'data');

