@@ -8,6 +8,7 @@ import { conv2DBackpropFilterWasmConfig } from './kernels/Conv2DBackpropFilter_w
 import { conv2DBackpropInputCpuConfig } from './kernels/Conv2DBackpropInput_cpu';
 import { conv2DBackpropInputWasmConfig } from './kernels/Conv2DBackpropInput_wasm';
 import { makeConv2DCpuConfig } from './kernels/Conv2D_cpu';
+import { broadcastBinaryCpuConfigs } from './kernels/broadcast_binary_cpu';
 import { depthwiseConv2dNativeBackpropFilterConfigs } from './kernels/DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfigs } from './kernels/DepthwiseConv2dNativeBackpropInput';
 import { conv2DGradConfig, dilationAwareBackprop } from './gradients/Conv2D_grad';
@@ -22,6 +23,7 @@ export const engineKernels: tf.KernelConfig[] = [
   makeConv2DCpuConfig(tf.getKernel(tf.Conv2D, 'cpu')),
   ...depthwiseConv2dNativeBackpropFilterConfigs,
   ...depthwiseConv2dNativeBackpropInputConfigs,
+  ...broadcastBinaryCpuConfigs(),
 ];
 
 export const engineGradients: tf.GradConfig[] = [conv2DGradConfig, depthwiseConv2dNativeGradConfig, flipLeftRightGradConfig];
