@@ -21,3 +21,4 @@ export * from './onnx/graph';
 export * from './onnx/export';
 export * from './onnx/predictor';
 export * from './onnx/import-backbone';
+export * from './bench/w4';
