@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const report = { ...result, backend: engine.backend };
   if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else {
-    process.stdout.write(`W1 on ${report.backend}: ${report.msPerStep.toFixed(1)} ms/step (median of ${steps}; `);
+    process.stdout.write(`W1 on ${report.backend}: ${report.msPerStep.toFixed(1)} ms/step, ${report.cpuMsPerStep.toFixed(1)} ms CPU/step (medians of ${steps}; `);
     process.stdout.write(`steps ${report.timesMs.map((t) => t.toFixed(0)).join(' ')} ms)\n`);
   }
 }

@@ -31,6 +31,7 @@ describeWithBackends('W1 training', (backend) => {
     expect(result.timesMs).toHaveLength(3);
     expect(result.losses).toHaveLength(4);
     expect(result.msPerStep).toBe([...result.timesMs].sort((a, b) => a - b)[1]);
+    expect(result.cpuMsPerStep).toBeGreaterThan(0);
     await expect(runW1({ backend, steps: 0 })).rejects.toThrow(/steps must be at least 1, got 0/);
   });
 });
