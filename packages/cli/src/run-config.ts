@@ -13,14 +13,17 @@ export function resolveRunConfig(host: PluginHost, config: RunConfig, source: st
     const component = host.lookup(token, cfg.type, `${source}: ${path}`);
     return { type: cfg.type, ...host.parseOptions(component, cfg, `${source}: ${path}`) } as ComponentConfig;
   };
+  const dataConfig = { seed: config.train.seed, ...config.data };
+  const datasetClasses = () => host.build(Dataset, dataConfig, `${source}: data`).numClasses;
   const augment = (list: ComponentConfig[] | undefined, name: string) =>
     list?.map((a, i) => resolve(Augmentation, a, `augmentations.${name}[${i}]`));
   return {
     ...config,
     method: resolve(Method, config.method, 'method'),
     regularizers: config.regularizers.map((r, i) => resolve(Regularizer, r, `regularizers[${i}]`)),
-    model: resolve(SegmentationModel, config.model, 'model'),
-    data: resolve(Dataset, config.data, 'data'),
+    // the model's class count and seed default to the dataset's and the run's, as a run builds it
+    model: resolve(SegmentationModel, { numClasses: datasetClasses(), seed: config.train.seed, ...config.model }, 'model'),
+    data: resolve(Dataset, dataConfig, 'data'),
     augmentations: { weak: augment(config.augmentations.weak, 'weak'), strong: augment(config.augmentations.strong, 'strong') },
   };
 }

@@ -29,5 +29,5 @@ export class SharedWeightsTeacher implements TeacherStrategy {
 
 /** Eval-mode forward computed with the gradient tape off: its outputs are constants to the step. */
 export function predictWithoutGradient(model: SegmentationModel, x: tf.Tensor4D, options: Partial<ForwardOptions>): ForwardResult {
-  return noGradient(() => tf.tidy(() => model.forward(x, { training: false, ...options })));
+  return noGradient(() => tf.tidy(() => model.forward(x, { training: false, ...options }) as unknown as tf.TensorContainer)) as unknown as ForwardResult;
 }

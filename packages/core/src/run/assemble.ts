@@ -29,7 +29,7 @@ export interface AssembledRun {
 export function assembleRun(host: PluginHost, config: ValidatedRunConfig, source = 'config'): AssembledRun {
   const at = (path: string) => `${source}: ${path}`;
   const rng = Rng.fromSeed(config.train.seed);
-  const dataset = host.build(Dataset, config.data, at('data'));
+  const dataset = host.build(Dataset, { seed: config.train.seed, ...config.data }, at('data'));
   const model = host.build(
     SegmentationModel,
     { numClasses: dataset.numClasses, seed: config.train.seed, ...config.model },
