@@ -11,3 +11,4 @@ export {
   type InterPixelRelation,
   type InterPixelDistance,
 } from './inter-pixel/inter-pixel-loss';
+export { runW3, formatW3, type W3Options, type W3Row } from './bench/w3';

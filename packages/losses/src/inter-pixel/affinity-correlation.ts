@@ -21,9 +21,11 @@ export function affinityCorrelation(teacherProbs: tf.Tensor2D, studentProbs: tf.
     const pc = teacherProbs.sub(teacherProbs.mean(0));
     const qc = studentProbs.sub(studentProbs.mean(0));
     const quadratic = (x: tf.Tensor2D, gram: tf.Tensor, y: tf.Tensor2D) => x.matMul(gram as tf.Tensor2D).mul(y).sum(1).div(M);
-    const varT = quadratic(teacherProbs, pc.matMul(pc, true, false), teacherProbs);
-    const varS = quadratic(studentProbs, qc.matMul(qc, true, false), studentProbs);
-    const cov = quadratic(teacherProbs, pc.matMul(qc, true, false), studentProbs);
+    // Grams as Xᵀ Y with Xᵀ materialised: wasm's matMul is much slower with a transposed operand
+    const pcT = pc.transpose();
+    const varT = quadratic(teacherProbs, pcT.matMul(pc), teacherProbs);
+    const varS = quadratic(studentProbs, qc.transpose().matMul(qc), studentProbs);
+    const cov = quadratic(teacherProbs, pcT.matMul(qc), studentProbs);
     return pearsonLoss(cov, varT, varS, stdFloor);
   });
 }

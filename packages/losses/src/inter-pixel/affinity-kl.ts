@@ -33,14 +33,13 @@ function rowSums(p: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Rows [start, start + rows) of the row-normalised affinity `P Pᵀ / rowsum`. The chunk loops
- * below free each [rows, M] intermediate as soon as it is used, so about three live at once.
+ * Rows [start, start + rows) of the row-normalised affinity `P Pᵀ / rowsum`, computed as
+ * `(P[rows] / rowsum[rows]) Pᵀ` so the division touches [rows, C], not [rows, M]; `pT` is Pᵀ
+ * transposed once (wasm's matMul is several times slower with a transposed operand). The chunk
+ * loops below free each [rows, M] intermediate as soon as it is used: about three live at once.
  */
-function normalisedRows(p: tf.Tensor2D, rowSum: tf.Tensor2D, start: number, rows: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const a = p.slice([start, 0], [rows, p.shape[1]]).matMul(p, false, true);
-    return a.div(rowSum.slice([start, 0], [rows, 1])) as tf.Tensor2D;
-  });
+function normalisedRows(p: tf.Tensor2D, pT: tf.Tensor2D, rowSum: tf.Tensor2D, start: number, rows: number): tf.Tensor2D {
+  return tf.tidy(() => p.slice([start, 0], [rows, p.shape[1]]).div(rowSum.slice([start, 0], [rows, 1])).matMul(pT) as tf.Tensor2D);
 }
 
 /** Applies `f` and frees its inputs at once (a tidy would hold them to the end of the chunk). */
@@ -54,11 +53,13 @@ function forward(p: tf.Tensor2D, q: tf.Tensor2D, chunkRows: number, epsilon: num
   const M = p.shape[0];
   const rt = rowSums(p);
   const rs = rowSums(q);
+  const pT = p.transpose() as tf.Tensor2D;
+  const qT = q.transpose() as tf.Tensor2D;
   let total: tf.Scalar = tf.scalar(0);
   for (let start = 0; start < M; start += chunkRows) {
     const rows = Math.min(chunkRows, M - start);
-    const Rt = normalisedRows(p, rt, start, rows);
-    const Rs = normalisedRows(q, rs, start, rows);
+    const Rt = normalisedRows(p, pT, rt, start, rows);
+    const Rs = normalisedRows(q, qT, rs, start, rows);
     // Rt (log(Rt + ε) - log(Rs + ε)) as Rt log((Rt + ε) / (Rs + ε)): one log per entry
     const num = Rt.add(epsilon);
     const den = consume([Rs], () => Rs.add(epsilon));
@@ -69,43 +70,47 @@ function forward(p: tf.Tensor2D, q: tf.Tensor2D, chunkRows: number, epsilon: num
     total = next;
   }
   const value = total.div(M) as tf.Scalar;
-  tf.dispose([rt, rs, total]);
+  tf.dispose([rt, rs, pT, qT, total]);
   return value;
 }
 
 /**
- * dL/dPs. With G = Rt / (Rs + ε), so that dL/dRs = -G / M:
- *   dL/dAs[i,j] = -G[i,j] / (M rs_i),    dL/drs_i = Σ_j G[i,j] Rs[i,j] / (M rs_i),
+ * dL/dPs. With G = Rt / (Rs + ε) (so dL/dRs = -G / M) and s_i = 1 / (M rs_i):
+ *   dL/dAs[i,j] = -s_i G[i,j],
+ *   dL/drs_i = s_i Σ_j G[i,j] Rs[i,j] = s_i (1 - ε Σ_j G[i,j])   (Rs/(Rs+ε) = 1 - ε/(Rs+ε), Σ_j Rt[i,j] = 1),
  *   dPs = (dAs + dAsᵀ) Ps + drs ⊗ q̄ + 1 ⊗ (Psᵀ drs),   q̄ = Σ_j Ps[j]  (since rs_i = Ps[i] · q̄).
+ * The row factor s_i is applied to [rows, C] operands, so the only [rows, M] passes are the two
+ * affinities, Rs + ε, G and G's row sums.
  */
 function backward(p: tf.Tensor2D, q: tf.Tensor2D, chunkRows: number, epsilon: number): tf.Tensor2D {
   return tf.tidy(() => {
     const [M, C] = q.shape;
     const rt = rowSums(p);
     const qBar = q.sum(0).expandDims(0) as tf.Tensor2D;
-    const rs = q.matMul(qBar, false, true) as tf.Tensor2D;
+    const rs = rowSums(q);
+    const pT = p.transpose() as tf.Tensor2D;
+    const qT = q.transpose() as tf.Tensor2D;
     const rowParts: tf.Tensor2D[] = [];
     const drsParts: tf.Tensor2D[] = [];
-    let columnPart: tf.Tensor2D = tf.zeros([M, C]);
+    // (dAsᵀ Ps)ᵀ = Psᵀ dAs, accumulated as [C, M] so no matMul needs a transposed operand
+    let columnPartT: tf.Tensor2D = tf.zeros([C, M]);
     for (let start = 0; start < M; start += chunkRows) {
       const rows = Math.min(chunkRows, M - start);
-      const scale = tf.tidy(() => rs.slice([start, 0], [rows, 1]).mul(M).reciprocal()); // 1 / (M rs_i)
-      const Rt = normalisedRows(p, rt, start, rows);
-      const Rs = normalisedRows(q, rs, start, rows);
-      const den = Rs.add(epsilon);
-      const G = consume([Rt, den], () => Rt.div(den));
-      const GRs = consume([Rs], () => G.mul(Rs));
-      drsParts.push(consume([GRs], () => tf.tidy(() => GRs.sum(1, true).mul(scale)) as tf.Tensor2D));
-      const dA = consume([G, scale], () => G.mul(scale.neg()) as tf.Tensor2D);
-      rowParts.push(dA.matMul(q) as tf.Tensor2D);
-      const qChunk = q.slice([start, 0], [rows, C]);
-      const nextColumn = consume([dA, qChunk, columnPart], () => tf.tidy(() => columnPart.add(dA.matMul(qChunk, true, false))) as tf.Tensor2D);
-      columnPart = nextColumn;
+      const negScale = tf.tidy(() => rs.slice([start, 0], [rows, 1]).mul(-M).reciprocal()) as tf.Tensor2D; // -s_i
+      const Rt = normalisedRows(p, pT, rt, start, rows);
+      const Rs = normalisedRows(q, qT, rs, start, rows);
+      const den = consume([Rs], () => Rs.add(epsilon));
+      const G = consume([Rt, den], () => Rt.div(den)) as tf.Tensor2D;
+      drsParts.push(tf.tidy(() => G.sum(1, true).mul(-epsilon).add(1).mul(negScale).neg()) as tf.Tensor2D);
+      rowParts.push(tf.tidy(() => G.matMul(q).mul(negScale)) as tf.Tensor2D);
+      const scaledQT = tf.tidy(() => qT.slice([0, start], [C, rows]).mul(negScale.reshape([1, rows])));
+      columnPartT = consume([G, scaledQT, columnPartT, negScale], () => tf.tidy(() => columnPartT.add(scaledQT.matMul(G))) as tf.Tensor2D);
     }
     const drs = tf.concat(drsParts, 0);
-    return columnPart
+    return columnPartT
+      .transpose()
       .add(tf.concat(rowParts, 0))
       .add(drs.mul(qBar))
-      .add(drs.matMul(q, true, false)) as tf.Tensor2D;
+      .add(q.mul(drs).sum(0, true)) as tf.Tensor2D;
   });
 }

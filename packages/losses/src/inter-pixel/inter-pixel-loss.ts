@@ -126,15 +126,16 @@ function run(teacherLogits: tf.Tensor4D, studentLogits: tf.Tensor4D, options: In
     const indices = tf.tensor1d(all, 'int32');
     const zt = gatherRows(teacherScaled.reshape([-1, C]), indices);
     const zs = gatherRows(studentLogits.reshape([-1, C]), indices).div(o.studentTemperature) as tf.Tensor2D;
-    const perImage: tf.Scalar[] = [];
-    offset = 0;
-    for (const idx of contributing) {
-      const M = idx.length;
-      const t = zt.slice([offset, 0], [M, C]);
-      const s = zs.slice([offset, 0], [M, C]);
-      offset += M;
-      perImage.push(naive ? naiveRelation(t, s, o.relation, o.distance, o.epsilon, o.stdFloor) : relationTerm(t, s, o));
-    }
+    // split, not slice: the gradient of a split is one concat, that of B slices B full-size pads
+    // (and tfjs's SplitV gradient fails on a single piece, hence the one-image case)
+    const sizes = contributing.map((idx) => idx.length);
+    const teacherRows = sizes.length > 1 ? (tf.split(zt, sizes, 0) as tf.Tensor2D[]) : [zt];
+    const studentRows = sizes.length > 1 ? (tf.split(zs, sizes, 0) as tf.Tensor2D[]) : [zs];
+    const perImage = teacherRows.map((t, b) =>
+      naive
+        ? naiveRelation(t, studentRows[b], o.relation, o.distance, o.epsilon, o.stdFloor)
+        : relationTerm(t, studentRows[b], o),
+    );
     return tf.addN(perImage).div(perImage.length) as tf.Scalar;
   });
   teacherScaled.dispose();
