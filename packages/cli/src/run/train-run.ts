@@ -3,7 +3,7 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { initEngine } from '@ssseg/engine';
 import {
-  Adam, EpochActionHook, MetricsWriter, Sgd, StepLogHook, Trainer, assembleRun, evaluate, loadCheckpoint, polyLr,
+  Adam, EpochActionHook, MetricsWriter, StepActionHook, Sgd, StepLogHook, Trainer, assembleRun, evaluate, loadCheckpoint, polyLr,
   saveCheckpoint, writeFileAtomic,
   type Hook, type HookContext, type Optimizer, type PluginHost, type RunConfig, type RunPosition,
 } from '@ssseg/core';
@@ -97,10 +97,15 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     writer.write({ event: 'eval', step: ctx.step, epoch: ctx.epoch, time: Date.now(), ...result, bestMiou });
     if (!options.quiet) process.stderr.write(`${options.label ?? 'train'} eval step ${ctx.step}: mIoU ${(result.miou * 100).toFixed(2)}\n`);
   };
+  // every N epochs, or every N steps when train.evalEverySteps is set (then checkpoints follow evaluations)
+  const periodic = (type: string, priority: number, everyEpochs: number, action: (ctx: HookContext) => Promise<void> | void) =>
+    config.train.evalEverySteps
+      ? new StepActionHook(type, priority, config.train.evalEverySteps, action)
+      : new EpochActionHook(type, priority, everyEpochs, action);
   const hooks: Hook[] = [
     new StepLogHook(writer, loader.imagesPerStep),
-    new EpochActionHook('eval', 70, config.train.evalEvery, evaluateNow),
-    new EpochActionHook('checkpoint', 90, config.train.checkpointEvery, (ctx) => {
+    periodic('eval', 70, config.train.evalEvery, evaluateNow),
+    periodic('checkpoint', 90, config.train.checkpointEvery, (ctx) => {
       // a run cut mid-epoch (maxSteps) resumes inside that epoch
       const at = positionAt(ctx, ctx.step % loader.stepsPerEpoch === 0);
       saveCheckpoint(file('last'), parts, at, { config });

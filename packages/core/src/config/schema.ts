@@ -27,6 +27,11 @@ export const TrainConfig = z.object({
   seed: z.number().int().default(1),
   evalEvery: z.number().int().positive().default(1),
   checkpointEvery: z.number().int().positive().default(1),
+  /**
+   * Evaluate and checkpoint every N optimizer steps instead of every N epochs: supervised and
+   * semi-supervised epochs differ in length, steps compare runs on the same clock.
+   */
+  evalEverySteps: z.number().int().positive().optional(),
 });
 
 export const EvalConfig = z.object({

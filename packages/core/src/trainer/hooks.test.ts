@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { callHooks, sortHooks } from './hooks';
-import { EpochActionHook } from './periodic';
+import { EpochActionHook, StepActionHook } from './periodic';
 import { MetricsWriter, StepLogHook, readMetrics } from './metrics-log';
 import type { Hook, HookContext } from '../tokens';
 
@@ -36,6 +36,16 @@ describe('hooks', () => {
     expect(ran).toEqual([1, 3, 4, 5]);
     await hook.afterRun(context({ epoch: 6, step: 12, state: { failed: true } }));
     expect(ran).toHaveLength(4);
+  });
+
+  it('runs a step action every n steps and once more at an end between them', async () => {
+    const ran: number[] = [];
+    const hook = new StepActionHook('eval', 70, 3, (ctx) => void ran.push(ctx.step));
+    for (let step = 1; step <= 7; step++) await hook.afterStep(context({ step }));
+    await hook.afterRun(context({ step: 7 }));
+    expect(ran).toEqual([3, 6, 7]);
+    await hook.afterRun(context({ step: 7 }));
+    expect(ran).toEqual([3, 6, 7]);
   });
 
   it('writes one JSON line per step with images per second, and truncates on resume', () => {

@@ -29,3 +29,28 @@ export class EpochActionHook implements Hook {
     await this.action(ctx);
   }
 }
+
+/** Runs an action every `every` optimizer steps and once at the end of the run (unless it failed). */
+export class StepActionHook implements Hook {
+  private ranAt = -1;
+
+  constructor(
+    readonly type: string,
+    readonly priority: number,
+    private readonly every: number,
+    private readonly action: (ctx: HookContext) => Promise<void> | void,
+  ) {}
+
+  async afterStep(ctx: HookContext): Promise<void> {
+    if (ctx.step % this.every === 0) {
+      this.ranAt = ctx.step;
+      await this.action(ctx);
+    }
+  }
+
+  async afterRun(ctx: HookContext): Promise<void> {
+    if (ctx.state.failed || this.ranAt === ctx.step) return;
+    this.ranAt = ctx.step;
+    await this.action(ctx);
+  }
+}
