@@ -3,7 +3,7 @@ const path = require('path');
 const root = __dirname;
 
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: path.join(root, 'jest.environment.js'),
   // tfjs keeps its engine on the global object; jest 30's cleanup of globals between files breaks it
   testEnvironmentOptions: { globalsCleanup: 'off' },
   testMatch: ['**/*.test.ts'],

@@ -2,7 +2,8 @@
 // with `instanceof` against the constructors of the realm it was loaded in; under jest that is the
 // test's vm sandbox, so every session.run fails ("A float32 tensor's data must be type of function
 // Float32Array()", microsoft/onnxruntime#16622). Giving the sandbox the main realm's typed arrays
-// makes both sides agree. Only tests need this: plain Node has one realm.
+// makes both sides agree (it also spares tfjs's typed-array work the cross-realm slow paths).
+// Only tests need this: plain Node has one realm.
 const { TestEnvironment } = require('jest-environment-node');
 
 const SHARED = [
