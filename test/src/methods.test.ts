@@ -7,11 +7,12 @@ import unimatch from '@ssseg/plugin-unimatch';
 import teachers from '@ssseg/plugin-teachers';
 import pseudoLabelers from '@ssseg/plugin-pseudo-labelers';
 import entropyMin from 'ssseg-plugin-entropy-min';
+import ipixmatch from '@ssseg/plugin-ipixmatch';
 import { fixturesPlugin } from './fixtures';
 
 function host(): PluginHost {
   const h = new PluginHost();
-  for (const p of [fixturesPlugin, supervised, fixmatch, meanTeacher, unimatch, teachers, pseudoLabelers, entropyMin]) h.load(p);
+  for (const p of [fixturesPlugin, supervised, fixmatch, meanTeacher, unimatch, teachers, pseudoLabelers, entropyMin, ipixmatch]) h.load(p);
   return h;
 }
 
@@ -118,5 +119,31 @@ describe('methods (golden tests on a fixed batch)', () => {
     expect(terms.entropy).toBeGreaterThan(0);
     run.teacher?.dispose();
     run.model.dispose();
+  });
+});
+
+describe('IPixMatch composes with every teacher-student method from config alone', () => {
+  beforeAll(async () => {
+    await initEngine({ backend: 'cpu', verbose: false });
+  });
+
+  it.each(['fixmatch', 'mean-teacher', 'unimatch'])('%s + ipixmatch (kl and correlation): the term is logged, non-zero and moves the student', (type) => {
+    const before = tf.memory().numTensors;
+    const run = assemble({ type }, [
+      { type: 'ipixmatch', distance: 'kl', confThreshold: 0, weight: 1, name: 'ipix-kl' },
+      { type: 'ipixmatch', distance: 'correlation', confThreshold: 0, weight: 1, name: 'ipix-corr' },
+    ]);
+    const withTerm = step(run);
+    expect(withTerm.terms['ipix-kl']).toBeGreaterThan(0);
+    expect(withTerm.terms['ipix-corr']).toBeGreaterThan(0);
+    run.teacher?.dispose();
+    run.model.dispose();
+    // the same step without the regularizers gives different gradients: the term reaches the student
+    const plain = assemble({ type });
+    const without = step(plain);
+    expect(without.gradNorms).not.toEqual(withTerm.gradNorms);
+    plain.teacher?.dispose();
+    plain.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

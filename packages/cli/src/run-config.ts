@@ -1,5 +1,5 @@
 import {
-  Augmentation, Dataset, Method, Regularizer, SegmentationModel,
+  Augmentation, Dataset, Method, Regularizer, SegmentationModel, withRunDefaults,
   type PluginHost, type RunConfig, type ComponentConfig,
 } from '@ssseg/core';
 import type { ServiceIdentifier } from 'inversify';
@@ -13,7 +13,7 @@ export function resolveRunConfig(host: PluginHost, config: RunConfig, source: st
     const component = host.lookup(token, cfg.type, `${source}: ${path}`);
     return { type: cfg.type, ...host.parseOptions(component, cfg, `${source}: ${path}`) } as ComponentConfig;
   };
-  const dataConfig = { seed: config.train.seed, ...config.data };
+  const dataConfig = withRunDefaults(host, Dataset, config.data, { seed: config.train.seed });
   const datasetClasses = () => host.build(Dataset, dataConfig, `${source}: data`).numClasses;
   const augment = (list: ComponentConfig[] | undefined, name: string) =>
     list?.map((a, i) => resolve(Augmentation, a, `augmentations.${name}[${i}]`));
@@ -22,7 +22,7 @@ export function resolveRunConfig(host: PluginHost, config: RunConfig, source: st
     method: resolve(Method, config.method, 'method'),
     regularizers: config.regularizers.map((r, i) => resolve(Regularizer, r, `regularizers[${i}]`)),
     // the model's class count and seed default to the dataset's and the run's, as a run builds it
-    model: resolve(SegmentationModel, { numClasses: datasetClasses(), seed: config.train.seed, ...config.model }, 'model'),
+    model: resolve(SegmentationModel, withRunDefaults(host, SegmentationModel, config.model, { numClasses: datasetClasses(), seed: config.train.seed }), 'model'),
     data: resolve(Dataset, dataConfig, 'data'),
     augmentations: { weak: augment(config.augmentations.weak, 'weak'), strong: augment(config.augmentations.strong, 'strong') },
   };

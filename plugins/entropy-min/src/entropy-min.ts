@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { tf } from '@ssseg/engine';
 import { ComponentOptions, type Regularizer, type UnsupervisedContext } from '@ssseg/core';
 
-const options = z.object({
+const options = z.strictObject({
   weight: z.number().min(0).default(0.1),
   /** Iterations over which the weight rises linearly from 0. */
   rampUp: z.number().int().min(0).default(0),

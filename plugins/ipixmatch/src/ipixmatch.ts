@@ -4,7 +4,7 @@ import { tf } from '@ssseg/engine';
 import { ComponentOptions, type Regularizer, type StrongViewContext, type UnsupervisedContext } from '@ssseg/core';
 import { INTER_PIXEL_DEFAULTS, interPixelLossWithStats, resizeLogits, resizeMask } from '@ssseg/losses';
 
-const options = z.object({
+const options = z.strictObject({
   relation: z.enum(['affinity', 'spatial']).default('affinity'),
   /** KL by default: the correlation form hurt in the reference runs and collapsed at weight 1 (DESIGN.md 5). */
   distance: z.enum(['kl', 'correlation']).default('kl'),

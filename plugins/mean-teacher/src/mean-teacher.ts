@@ -8,7 +8,7 @@ import {
 } from '@ssseg/core';
 import { crossEntropy, pixelConsistency, unsupervisedCrossEntropy } from '@ssseg/losses';
 
-const options = z.object({
+const options = z.strictObject({
   teacher: ComponentConfig.default({ type: 'ema', decay: 0.999 }),
   pseudoLabeler: ComponentConfig.default({ type: 'threshold', confThreshold: 0.95 }),
   /** 'ce': cross-entropy to confident hard pseudo-labels; 'mse': squared error between probabilities. */

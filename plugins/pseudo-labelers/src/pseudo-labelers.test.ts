@@ -36,6 +36,11 @@ describeWithBackends('pseudo-labelers', () => {
     });
   });
 
+  it('rejects an unknown option, naming it', () => {
+    expect(() => host.build(PseudoLabeler, { type: 'threshold', confThreshhold: 0.9 }, 'method.pseudoLabeler'))
+      .toThrow(/method\.pseudoLabeler: Unrecognized key: "confThreshhold"/);
+  });
+
   it('rejects a threshold outside [0, 1] naming the path', () => {
     expect(() => host.build(PseudoLabeler, { type: 'threshold', confThreshold: 2 }, 'method.pseudoLabeler'))
       .toThrow(/method\.pseudoLabeler\.confThreshold/);

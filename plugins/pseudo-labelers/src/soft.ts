@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { tf } from '@ssseg/engine';
 import { ComponentOptions, type PseudoLabeler, type PseudoLabels } from '@ssseg/core';
 
-const options = z.object({
+const options = z.strictObject({
   /** Softmax temperature applied to the teacher logits (< 1 sharpens). */
   temperature: z.number().positive().default(1),
   /** Confidence (after temperature) below which pixels are masked out; 0 keeps every pixel. */

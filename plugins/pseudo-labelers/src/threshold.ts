@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { tf } from '@ssseg/engine';
 import { ComponentOptions, type PseudoLabeler, type PseudoLabels } from '@ssseg/core';
 
-const options = z.object({
+const options = z.strictObject({
   /** Pixels whose teacher confidence is below this are not used. */
   confThreshold: z.number().min(0).max(1).default(0.95),
 });

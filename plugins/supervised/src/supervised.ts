@@ -6,7 +6,7 @@ import { crossEntropy } from '@ssseg/losses';
 /** The baseline: cross-entropy on the labelled images only. */
 @injectable()
 export class Supervised implements Method {
-  static options = z.object({});
+  static options = z.strictObject({});
   static summary = 'labelled images only (the baseline)';
   readonly type = 'supervised';
   readonly usesUnlabelled = false;

@@ -4,7 +4,7 @@ import { tf } from '@ssseg/engine';
 import { ComponentOptions, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
 import { predictWithoutGradient } from './shared';
 
-const options = z.object({
+const options = z.strictObject({
   /** EMA decay; Mean Teacher uses 0.99 to 0.999. */
   decay: z.number().min(0).max(1).default(0.999),
   /** Ramp the decay as min(decay, (1 + t) / (10 + t)) so early teachers follow the student (Tarvainen & Valpola). */

@@ -8,7 +8,7 @@ import {
 } from '@ssseg/core';
 import { crossEntropy, unsupervisedCrossEntropy } from '@ssseg/losses';
 
-const options = z.object({
+const options = z.strictObject({
   teacher: ComponentConfig.default({ type: 'shared' }),
   pseudoLabeler: ComponentConfig.default({ type: 'threshold', confThreshold: 0.95 }),
 });

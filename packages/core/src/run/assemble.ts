@@ -1,6 +1,6 @@
-import type { Container } from 'inversify';
+import type { Container, ServiceIdentifier } from 'inversify';
 import type { PluginHost } from '../container';
-import type { RunConfig as ValidatedRunConfig } from '../config/schema';
+import type { ComponentConfig, RunConfig as ValidatedRunConfig } from '../config/schema';
 import { Rng } from '../rng';
 import {
   Dataset, Method, PseudoLabeler, Regularizer, RunConfig, RunRegularizers, RunRng, SegmentationModel, TeacherStrategy,
@@ -26,15 +26,28 @@ export interface AssembledRun {
  * regularizers, the teacher and pseudo-labeler a method's options name, then the method.
  * Config paths in errors are prefixed with `source`.
  */
+/**
+ * A component config with run-wide defaults (seed, class count) added for the keys the
+ * component's options schema declares, and only where the config leaves them out.
+ */
+export function withRunDefaults(
+  host: PluginHost,
+  token: ServiceIdentifier<unknown>,
+  config: ComponentConfig,
+  defaults: Record<string, unknown>,
+): ComponentConfig {
+  const known = host.components(token).find((c) => c.type === config.type);
+  const shape = (known?.implementation.options as { shape?: Record<string, unknown> } | undefined)?.shape;
+  const accepted = Object.fromEntries(Object.entries(defaults).filter(([key]) => !shape || key in shape));
+  return { ...accepted, ...config } as ComponentConfig;
+}
+
 export function assembleRun(host: PluginHost, config: ValidatedRunConfig, source = 'config'): AssembledRun {
   const at = (path: string) => `${source}: ${path}`;
   const rng = Rng.fromSeed(config.train.seed);
-  const dataset = host.build(Dataset, { seed: config.train.seed, ...config.data }, at('data'));
-  const model = host.build(
-    SegmentationModel,
-    { numClasses: dataset.numClasses, seed: config.train.seed, ...config.model },
-    at('model'),
-  );
+  const dataset = host.build(Dataset, withRunDefaults(host, Dataset, config.data, { seed: config.train.seed }), at('data'));
+  const modelDefaults = { numClasses: dataset.numClasses, seed: config.train.seed };
+  const model = host.build(SegmentationModel, withRunDefaults(host, SegmentationModel, config.model, modelDefaults), at('model'));
   if (model.numClasses !== dataset.numClasses) {
     throw new Error(`${at('model.numClasses')}: the model predicts ${model.numClasses} classes, the dataset has ${dataset.numClasses}`);
   }
