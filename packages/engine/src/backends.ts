@@ -115,6 +115,9 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
       if (tfBackend === 'wasm' && options.threads !== undefined) setThreadsCount(options.threads);
       if (!(await tf.setBackend(tfBackend))) throw new Error(`backend '${tfBackend}' failed to initialise`);
       await tf.ready();
+      // tfjs's cpu backend prints 'install tfjs-node' on first use; the engine already reports
+      // its choice and why the others were skipped, so mark the backend as used.
+      if (tfBackend === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
       const info: EngineInfo = { backend: candidate.name, tfBackend, skipped };
       if (options.verbose ?? !process.env.JEST_WORKER_ID) {
         process.stderr.write(`[ssseg] backend: ${candidate.name}${describeSkipped(skipped)}\n`);
