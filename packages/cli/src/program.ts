@@ -4,6 +4,12 @@ import { registerPluginCommands } from './commands/plugins';
 import { registerPluginNewCommand } from './commands/plugin-new';
 import { registerTrainCommand } from './commands/train';
 import { registerCompareCommands } from './commands/compare';
+import { registerModelCommand } from './commands/model';
+import { registerExportCommand } from './commands/export';
+import { registerPredictCommand } from './commands/predict';
+import { registerEvalCommand } from './commands/eval';
+import { registerImportBackboneCommand } from './commands/import-backbone';
+import { registerDataCommands } from './commands/data';
 
 export function createProgram(): Command {
   const program = new Command('ssseg')
@@ -15,5 +21,11 @@ export function createProgram(): Command {
   registerPluginNewCommand(program);
   registerTrainCommand(program);
   registerCompareCommands(program);
+  registerModelCommand(program);
+  registerExportCommand(program);
+  registerPredictCommand(program);
+  registerEvalCommand(program);
+  registerImportBackboneCommand(program);
+  registerDataCommands(program);
   return program;
 }

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { SsssegError, evaluate, type EvaluationResult } from '@ssseg/core';
+import { sampleToInput } from '@ssseg/datasets';
+import { buildRunModel, disposeRunModel, loadCheckpointGroup, startEngine } from './run-model';
+
+/** mIoU and per-class IoU as a table, in percent. */
+export function formatEvaluation(result: EvaluationResult, classNames: readonly string[]): string {
+  const width = Math.max(5, ...classNames.map((c) => c.length));
+  const pct = (v: number) => (Number.isNaN(v) ? 'n/a' : (v * 100).toFixed(2)).padStart(7);
+  return [
+    `${'class'.padEnd(width)}  ${'IoU'.padStart(7)}`,
+    ...result.iou.map((v, c) => `${(classNames[c] ?? String(c)).padEnd(width)}  ${pct(v)}`),
+    `${'mIoU'.padEnd(width)}  ${pct(result.miou)}`,
+    `${'pixel acc.'.padEnd(width)}  ${pct(result.pixelAccuracy)}`,
+    `${result.images} validation images`,
+  ].join('\n');
+}
+
+interface EvalOptions {
+  config: string;
+  checkpoint: string;
+  mode?: string;
+  json?: boolean;
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description("mIoU and per-class IoU of a checkpoint on the validation set of its run config (the method's evaluation model: the student, or the EMA teacher where the method evaluates it)")
+    .requiredOption('--config <file>', 'run config of the checkpoint (JSON or YAML)')
+    .requiredOption('--checkpoint <file>', 'training checkpoint')
+    .option('--mode <mode>', 'full (whole image) or sliding (windows of eval.cropSize); default: the config eval.mode')
+    .option('--json', 'print one JSON object: miou, iou, pixelAccuracy, images')
+    .action(async (opts: EvalOptions, cmd: Command) => {
+      if (opts.mode !== undefined && opts.mode !== 'full' && opts.mode !== 'sliding') {
+        throw new SsssegError(`--mode expects full or sliding, got '${opts.mode}'`);
+      }
+      await startEngine(cmd, opts.config);
+      const built = buildRunModel(opts.config);
+      const run = built.run!;
+      try {
+        const mode = (opts.mode as 'full' | 'sliding' | undefined) ?? built.config.eval.mode;
+        const cropSize = built.config.eval.cropSize ?? (run.dataset as { cropSize?: number }).cropSize;
+        if (mode === 'sliding' && !cropSize) throw new SsssegError('--mode sliding needs eval.cropSize in the config', opts.config);
+        loadCheckpointGroup(run.model, opts.checkpoint, 'model');
+        const teacher = run.teacher?.model();
+        if (teacher && teacher !== run.model) loadCheckpointGroup(teacher, opts.checkpoint, 'teacher');
+        const result = await evaluate(run.method.evalModel(), run.dataset.validation(), {
+          numClasses: run.dataset.numClasses,
+          mode,
+          cropSize,
+          stride: built.config.eval.stride,
+          toInput: (s) => sampleToInput(s),
+        });
+        if (opts.json) {
+          const { miou, iou, pixelAccuracy, images } = result;
+          process.stdout.write(`${JSON.stringify({ miou, iou, pixelAccuracy, images })}\n`);
+        } else {
+          process.stdout.write(`${formatEvaluation(result, run.dataset.classNames)}\n`);
+        }
+      } finally {
+        disposeRunModel(built);
+      }
+    });
+}

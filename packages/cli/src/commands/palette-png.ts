@@ -1,0 +1,31 @@
+import { encode } from 'fast-png';
+import { writeFileAtomic } from '@ssseg/core';
+
+/** The PASCAL VOC colour map: class i's RGB from the bits of i (VOC's devkit, bitget loop). */
+export function vocPalette(size = 256): number[][] {
+  const palette: number[][] = [];
+  for (let i = 0; i < size; i++) {
+    let r = 0, g = 0, b = 0, c = i;
+    for (let j = 0; j < 8; j++) {
+      r |= ((c >> 0) & 1) << (7 - j);
+      g |= ((c >> 1) & 1) << (7 - j);
+      b |= ((c >> 2) & 1) << (7 - j);
+      c >>= 3;
+    }
+    palette.push([r, g, b]);
+  }
+  return palette;
+}
+
+const PALETTE = vocPalette();
+
+/** Writes a class-index map as an 8-bit palette PNG (pixel value = class index), atomically. */
+export function writePaletteMask(file: string, labels: ArrayLike<number>, height: number, width: number): void {
+  const data = new Uint8Array(height * width);
+  for (let i = 0; i < data.length; i++) {
+    const v = labels[i];
+    if (v < 0 || v > 255) throw new Error(`writePaletteMask: class ${v} does not fit a palette PNG`);
+    data[i] = v;
+  }
+  writeFileAtomic(file, encode({ width, height, data, depth: 8, channels: 1, palette: PALETTE }));
+}

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { initEngine, tf } from '@ssseg/engine';
+import {
+  SegmentationModel, SsssegError, assembleRun, loadRunConfig, loadTensorFile,
+  type AssembledRun, type PluginHost, type RunConfig,
+} from '@ssseg/core';
+import { createHost } from '../host';
+import { positiveInt } from './train';
+
+/** The engine backend: the global `--backend` flag when given, else the config's. */
+export async function startEngine(cmd: Command, configFile?: string): Promise<void> {
+  const { backend } = cmd.optsWithGlobals() as { backend?: string };
+  const chosen = backend && backend !== 'auto' ? backend : configFile ? loadRunConfig(configFile).engine.backend : 'auto';
+  await initEngine({ backend: chosen as NonNullable<Parameters<typeof initEngine>[0]>['backend'], verbose: false });
+}
+
+export interface RunModel {
+  config: RunConfig;
+  host: PluginHost;
+  model: SegmentationModel;
+  /** Set when the whole run was assembled (no `--classes`). */
+  run?: AssembledRun;
+}
+
+/**
+ * The model a run config describes. Its class count comes from the dataset, as assembleRun does,
+ * unless `classes` is given: then the dataset is not built (no data needed on this machine).
+ */
+export function buildRunModel(configFile: string, classes?: string): RunModel {
+  const config = loadRunConfig(configFile);
+  const host = createHost({ plugins: config.plugins });
+  if (classes !== undefined) {
+    const numClasses = positiveInt(classes, '--classes');
+    const model = host.build(SegmentationModel, { numClasses, seed: config.train.seed, ...config.model }, `${configFile}: model`);
+    return { config, host, model };
+  }
+  const run = assembleRun(host, config, configFile);
+  return { config, host, model: run.model, run };
+}
+
+/** Frees what buildRunModel made. */
+export function disposeRunModel(m: RunModel): void {
+  if (m.run?.teacher && m.run.teacher.model() !== m.model) m.run.teacher.dispose();
+  m.model.dispose();
+}
+
+/**
+ * Loads one group of a training checkpoint ('model' = the student, 'teacher' = an EMA teacher)
+ * into a model, every weight required. Returns false when the checkpoint has no such group.
+ */
+export function loadCheckpointGroup(model: SegmentationModel, checkpoint: string, group: 'model' | 'teacher'): boolean {
+  const { tensors } = loadTensorFile(checkpoint);
+  try {
+    const prefix = `${group}/`;
+    const weights = new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
+    if (!weights.size) {
+      if (group === 'model') throw new SsssegError("no student weights ('model/...') in the file: not a training checkpoint", checkpoint);
+      return false;
+    }
+    try {
+      model.setWeights(weights, { strict: true });
+    } catch (err) {
+      throw new SsssegError(`the checkpoint does not fit the config's model: ${(err as Error).message}`, checkpoint);
+    }
+    return true;
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}
+
+/** `--size HxW` (or a single number for a square). */
+export function parseSize(value: string, flag: string): [number, number] {
+  const m = /^(\d+)(?:x(\d+))?$/i.exec(value.trim());
+  const h = m ? Number(m[1]) : NaN, w = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!m || h < 1 || w < 1) throw new SsssegError(`${flag} expects HxW (e.g. 512x512) or one number, got '${value}'`);
+  return [h, w];
+}
