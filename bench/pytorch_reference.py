@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""PyTorch reference for ssseg's W1 and W2 (DESIGN.md section 9), CPU, 2 threads.
+
+A yardstick for the tfjs numbers in BENCHMARKS.md, never a dependency of the project.
+Prints one JSON object: median ms per training step of each workload.
+
+    /usr/bin/python3 bench/pytorch_reference.py [--steps 5] [--warmup 2] [--threads 2] [--only w1|w2]
+
+W1: B=8, 64x64x3; conv3x3 16 s1, conv3x3 32 s2, conv3x3 64 s2 (+ReLU), 1x1 conv to 11 classes,
+    bilinear upsample to 64x64, softmax cross entropy, Adam.
+W2: one UniMatch step of DeepLabV3+ ResNet-18 (UniMatch layout: deep stem, plain 3x3 atrous ASPP
+    6/12/18, output stride 16), 2 labelled + 2 unlabelled 128x128 images, 21 classes, SGD, the
+    pseudo-label threshold at 0; then the same step plus a naive IPixMatch term (affinity, KL,
+    every pixel kept) on both strong views at the decoder's stride-4 resolution, built the
+    [M, M] way (M = 32 * 32 = 1024 per image).
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+# ---------------------------------------------------------------------------------------------
+# W1
+
+class W1Net(nn.Module):
+    def __init__(self, classes=11):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 16, 3, 1, 1)
+        self.c2 = nn.Conv2d(16, 32, 3, 2, 1)
+        self.c3 = nn.Conv2d(32, 64, 3, 2, 1)
+        self.head = nn.Conv2d(64, classes, 1)
+
+    def forward(self, x):
+        h = F.relu(self.c3(F.relu(self.c2(F.relu(self.c1(x))))))
+        return F.interpolate(self.head(h), size=x.shape[2:], mode='bilinear', align_corners=False)
+
+
+def w1_step_fn():
+    torch.manual_seed(1)
+    net = W1Net()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    x = torch.rand(8, 3, 64, 64)
+    y = torch.randint(0, 11, (8, 64, 64))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step
+
+
+# ---------------------------------------------------------------------------------------------
+# W2: DeepLabV3+ ResNet-18 in UniMatch's layout
+
+def conv_bn_relu(cin, cout, k=3, stride=1, dilation=1):
+    pad = dilation * (k // 2)
+    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, pad, dilation=dilation, bias=False), nn.BatchNorm2d(cout), nn.ReLU(True))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride=1, dilation=1, prev_dilation=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, prev_dilation, dilation=prev_dilation, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, dilation, dilation=dilation, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.down = None
+        if stride != 1 or cin != cout:
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + (x if self.down is None else self.down(x)))
+
+
+class ResNet18Deep(nn.Module):
+    """Deep stem (3 -> 64 -> 64 -> 128), layer4 dilated (output stride 16)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(conv_bn_relu(3, 64, stride=2), conv_bn_relu(64, 64), conv_bn_relu(64, 128), nn.MaxPool2d(3, 2, 1))
+        self.layer1 = nn.Sequential(BasicBlock(128, 64), BasicBlock(64, 64))
+        self.layer2 = nn.Sequential(BasicBlock(64, 128, 2), BasicBlock(128, 128))
+        self.layer3 = nn.Sequential(BasicBlock(128, 256, 2), BasicBlock(256, 256))
+        self.layer4 = nn.Sequential(BasicBlock(256, 512, 1, 2, 1), BasicBlock(512, 512, 1, 2, 2))
+
+    def forward(self, x):
+        c1 = self.layer1(self.stem(x))
+        return c1, self.layer4(self.layer3(self.layer2(c1)))
+
+
+class ASPP(nn.Module):
+    def __init__(self, cin, cout=256, rates=(6, 12, 18)):
+        super().__init__()
+        self.b0 = conv_bn_relu(cin, cout, 1)
+        self.b = nn.ModuleList([conv_bn_relu(cin, cout, 3, dilation=r) for r in rates])
+        self.pool = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(True))
+        self.project = nn.Sequential(conv_bn_relu(cout * 5, cout, 1), nn.Dropout2d(0.5))
+
+    def forward(self, x):
+        h, w = x.shape[2:]
+        pooled = F.interpolate(self.pool(x), size=(h, w), mode='bilinear', align_corners=True)
+        return self.project(torch.cat([self.b0(x)] + [b(x) for b in self.b] + [pooled], 1))
+
+
+class DeepLabV3Plus(nn.Module):
+    def __init__(self, classes=21):
+        super().__init__()
+        self.backbone = ResNet18Deep()
+        self.head = ASPP(512)
+        self.reduce = conv_bn_relu(64, 48, 1)
+        self.fuse = nn.Sequential(conv_bn_relu(256 + 48, 256), conv_bn_relu(256, 256))
+        self.classifier = nn.Conv2d(256, classes, 1)
+
+    def decode(self, c1, c4):
+        c4 = F.interpolate(self.head(c4), size=c1.shape[2:], mode='bilinear', align_corners=True)
+        return self.classifier(self.fuse(torch.cat([self.reduce(c1), c4], 1)))
+
+    def forward(self, x, need_fp=False):
+        """Logits at stride 4 (the decoder's resolution); with need_fp also the feature-perturbed ones."""
+        c1, c4 = self.backbone(x)
+        if need_fp:
+            out = self.decode(torch.cat([c1, F.dropout2d(c1, 0.5, True)]), torch.cat([c4, F.dropout2d(c4, 0.5, True)]))
+            return out.chunk(2)
+        return self.decode(c1, c4)
+
+
+def up(logits, size):
+    return F.interpolate(logits, size=size, mode='bilinear', align_corners=True)
+
+
+def affinity_kl_naive(teacher_logits, student_logits, eps=1e-8):
+    """IPixMatch affinity + KL with every pixel kept, the [M, M] way; mean over images."""
+    B, C = teacher_logits.shape[:2]
+    pt = teacher_logits.detach().softmax(1).reshape(B, C, -1).transpose(1, 2)  # [B, M, C]
+    ps = student_logits.softmax(1).reshape(B, C, -1).transpose(1, 2)
+    at, as_ = pt @ pt.transpose(1, 2), ps @ ps.transpose(1, 2)  # [B, M, M]
+    rt, rs = at / at.sum(2, keepdim=True), as_ / as_.sum(2, keepdim=True)
+    M = rt.shape[1]
+    return (rt * ((rt + eps).log() - (rs + eps).log())).sum((1, 2)).div(M).mean()
+
+
+def w2_step_fn(with_term, classes=21, size=128):
+    torch.manual_seed(1)
+    model = DeepLabV3Plus(classes)
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, weight_decay=1e-4)
+    img_x = torch.randn(2, 3, size, size)
+    mask_x = torch.randint(0, classes, (2, size, size))
+    img_w = torch.randn(2, 3, size, size)
+    strong = [torch.randn(2, 3, size, size) for _ in range(2)]
+    boxes = []
+    for k in range(2):
+        b = torch.zeros(2, size, size)
+        b[:, 16 + 8 * k:80 + 8 * k, 24:88] = 1
+        boxes.append(b)
+    threshold = 0.0
+
+    def step():
+        opt.zero_grad()
+        sup = F.cross_entropy(up(model(img_x), (size, size)), mask_x)
+        with torch.no_grad():
+            model.eval()
+            weak4 = model(img_w)  # teacher: shared weights, no gradient
+            model.train()
+        weak = up(weak4, (size, size))
+        conf, lab = weak.softmax(1).max(1)
+        s_logits4 = model(torch.cat(strong)).chunk(2)
+        partner = torch.roll(torch.arange(2), 1)
+        losses = []
+        reg = []
+        for k in range(2):
+            box = boxes[k]
+            lab_k = torch.where(box > 0, lab[partner], lab)
+            conf_k = torch.where(box > 0, conf[partner], conf)
+            ce = F.cross_entropy(up(s_logits4[k], (size, size)), lab_k, reduction='none')
+            losses.append((ce * (conf_k >= threshold)).mean())
+            if with_term:
+                box4 = F.interpolate(box[:, None], size=weak4.shape[2:], mode='nearest')
+                teacher4 = torch.where(box4 > 0, weak4[partner], weak4)
+                reg.append(affinity_kl_naive(teacher4, s_logits4[k]))
+        _, fp4 = model(img_w, need_fp=True)
+        fp = (F.cross_entropy(up(fp4, (size, size)), lab, reduction='none') * (conf >= threshold)).mean()
+        total = (sup + 0.25 * losses[0] + 0.25 * losses[1] + 0.5 * fp) / 2
+        if with_term:
+            total = total + 0.3 * sum(reg) / len(reg)
+        total.backward()
+        opt.step()
+        return total.item()
+    return step
+
+
+def time_steps(step, steps, warmup):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), times
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--steps', type=int, default=5)
+    p.add_argument('--warmup', type=int, default=2)
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--only', choices=['w1', 'w2'])
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    out = {'torch': torch.__version__, 'threads': a.threads, 'steps': a.steps}
+    if a.only in (None, 'w1'):
+        ms, times = time_steps(w1_step_fn(), a.steps * 4, a.warmup * 2)
+        out['w1'] = {'msPerStep': round(ms, 2), 'timesMs': [round(t, 2) for t in times]}
+    if a.only in (None, 'w2'):
+        without, t0 = time_steps(w2_step_fn(False), a.steps, a.warmup)
+        with_term, t1 = time_steps(w2_step_fn(True), a.steps, a.warmup)
+        out['w2'] = {
+            'msPerStepWithout': round(without, 1), 'msPerStepWith': round(with_term, 1),
+            'termShare': round((with_term - without) / with_term, 3),
+            'timesMsWithout': [round(t, 1) for t in t0], 'timesMsWith': [round(t, 1) for t in t1],
+        }
+    print(json.dumps(out))
+
+
+if __name__ == '__main__':
+    main()

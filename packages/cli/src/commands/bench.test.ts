@@ -1,0 +1,51 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Command } from 'commander';
+import { SsssegError } from '@ssseg/core';
+import { registerBenchCommand } from './bench';
+
+/** The program as program.ts builds it (its global --backend option), with only the bench command. */
+async function bench(args: string[]): Promise<string> {
+  const program = new Command('ssseg').option('--backend <name>', 'tensor backend', 'auto').exitOverride();
+  registerBenchCommand(program);
+  const out: string[] = [];
+  const saved = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    process.stdout.write = saved;
+  }
+  return out.join('');
+}
+
+describe('ssseg bench', () => {
+  it('prints W1 as one JSON object with the median step time and the backend', async () => {
+    const result = JSON.parse(await bench(['--backend', 'wasm', 'bench', 'w1', '--steps', '2', '--json']));
+    expect(result.backend).toBe('wasm');
+    expect(result.workload).toBe('W1');
+    expect(result.timesMs).toHaveLength(2);
+    // the median of two steps is their mean
+    expect(result.msPerStep).toBeCloseTo((result.timesMs[0] + result.timesMs[1]) / 2, 6);
+    expect(result.command).toBe('ssseg bench w1 --backend wasm --steps 2');
+    expect(result.machine).toMatch(/cores/);
+  }, 120_000);
+
+  it('--record writes the workload block with table, machine, date and command, keeping the rest', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-bench-')), 'BENCHMARKS.md');
+    fs.writeFileSync(file, '# Benchmarks\n\nintro\n');
+    const printed = await bench(['--backend', 'wasm', 'bench', 'w1', '--steps', '1', '--record', '--benchmarks-file', file]);
+    expect(printed).toMatch(/\| wasm \| \d+\.\d \|/);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.startsWith('# Benchmarks\n\nintro\n\n<!-- bench:w1 -->\n| backend |')).toBe(true);
+    expect(text).toContain(`Date: ${new Date().toISOString().slice(0, 10)}`);
+    expect(text).toContain('Command: `ssseg bench w1 --backend wasm --steps 1`');
+    expect(text.trimEnd().endsWith('<!-- /bench:w1 -->')).toBe(true);
+  }, 120_000);
+
+  it('rejects an unknown workload and a bad step count, naming them', async () => {
+    await expect(bench(['bench', 'w9'])).rejects.toThrow(new SsssegError("unknown workload 'w9' (expected one of w1, w2, w3, w4, loader)"));
+    await expect(bench(['bench', 'w1', '--steps', '0'])).rejects.toThrow("--steps expects a positive integer, got '0'");
+  });
+});
