@@ -1,0 +1,27 @@
+import { tf } from '@ssseg/engine';
+import { interPixelLoss } from '@ssseg/losses';
+import { runW2 } from './w2';
+
+describe('W2: a UniMatch step with and without IPixMatch', () => {
+  it('times both variants through the real plugins; the term adds a non-negative KL to the same first loss; no leak', async () => {
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const small = { type: 'unet', baseWidth: 4, depth: 2 };
+    const r = await runW2({ steps: 2, warmup: 0, size: 16, numClasses: 3, model: small });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.timesMsWithout).toHaveLength(2);
+    expect(r.timesMsWith).toHaveLength(2);
+    expect(r.msPerStepWith).toBeCloseTo((r.timesMsWith[0] + r.timesMsWith[1]) / 2, 6);
+    expect(r.termShare).toBeCloseTo((r.msPerStepWith - r.msPerStepWithout) / r.msPerStepWith, 9);
+    expect(r.pixelsPerView).toBe(16 * 16);
+    // same seed, same weights, same batch: the first losses differ by 0.3 x the KL term (> 0 for
+    // random teacher and student predictions), both finite
+    expect(r.lossesWith[0]).toBeGreaterThan(r.lossesWithout[0]);
+    expect(Number.isFinite(r.lossesWith[1])).toBe(true);
+    // interPixelLoss is the same KL the regularizer adds: zero for identical logits
+    const z = tf.randomNormal([1, 4, 4, 3]) as tf.Tensor4D;
+    const same = interPixelLoss(z, z, { confThreshold: 0 });
+    expect(same.dataSync()[0]).toBeCloseTo(0, 5);
+    tf.dispose([z, same]);
+  }, 120_000);
+});
