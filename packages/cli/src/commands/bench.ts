@@ -37,14 +37,13 @@ export function registerBenchCommand(program: Command): void {
         throw new SsssegError(`unknown workload '${workload}' (expected one of ${WORKLOADS.join(', ')})`);
       }
       const globals = cmd.optsWithGlobals() as { backend?: string };
-      // the program-wide default 'auto' is left to each workload (W4 and the engine pick the same way)
-      const backend = globals.backend && globals.backend !== 'auto' ? globals.backend : undefined;
+      const backend = globals.backend ?? 'auto';
       const steps = flags.steps ? positiveInt(flags.steps, '--steps') : undefined;
       const sizes = flags.sizes ? flags.sizes.split(',').map((s) => positiveInt(s.trim(), '--sizes')) : undefined;
       const machine = machineDescription();
-      const command = commandLine(workload, backend, flags);
+      const command = commandLine(workload, backend === 'auto' ? undefined : backend, flags);
       const date = new Date().toISOString().slice(0, 10);
-      const outcome = await runWorkload(workload as Workload, { backend: backend ?? (workload === 'w4' ? 'auto' : undefined), steps, sizes });
+      const outcome = await runWorkload(workload as Workload, { backend, steps, sizes });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ ...outcome.json, machine, command, date })}\n`);
       } else {
