@@ -1,0 +1,54 @@
+import * as path from 'path';
+import type { Command } from 'commander';
+import { enqueueMatrix, waitForMatrix } from './enqueue';
+import { startWorker } from './worker';
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got '${text}'`);
+  return n;
+}
+
+/** `ssseg worker` and `ssseg compare-queue`: a matrix trained by workers on several machines. */
+export function registerQueueCommands(program: Command): void {
+  program
+    .command('worker')
+    .description('train runs from a Redis queue (started on each machine; output folders on shared storage)')
+    .requiredOption('--queue <url>', 'redis://[:password@]host:port[/db]')
+    .option('--concurrency <n>', 'runs trained at once by this worker', '1')
+    .option('--queue-name <name>', 'queue name')
+    .action(async (opts: { queue: string; concurrency: string; queueName?: string }) => {
+      const running = await startWorker({
+        queueUrl: opts.queue, queueName: opts.queueName, concurrency: positiveInt(opts.concurrency, '--concurrency'), quiet: false,
+      });
+      process.stderr.write(`worker: waiting for runs on ${opts.queue.replace(/\/\/([^@/]*)@/, '//***@')}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void running.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+  program
+    .command('compare-queue')
+    .description('queue a comparison matrix for workers, follow it, then write the report (re-run to continue)')
+    .requiredOption('--config <file>', 'compare file (YAML or JSON)')
+    .requiredOption('--queue <url>', 'redis://[:password@]host:port[/db]')
+    .option('--out <dir>', 'output folder on shared storage (default: runs/<compare file name>)')
+    .option('--max-steps <n>', 'cap every run at n steps')
+    .option('--attempts <n>', 'tries per run', '3')
+    .option('--queue-name <name>', 'queue name')
+    .option('--no-wait', 'queue the runs and return')
+    .action(async (opts: { config: string; queue: string; out?: string; maxSteps?: string; attempts: string; queueName?: string; wait: boolean }, cmd: Command) => {
+      const { backend } = cmd.optsWithGlobals() as { backend?: string };
+      const outDir = opts.out ?? path.join('runs', path.basename(opts.config).replace(/\.(ya?ml|json)$/, ''));
+      const queued = await enqueueMatrix({
+        file: opts.config, outDir, queueUrl: opts.queue, queueName: opts.queueName, backend,
+        attempts: positiveInt(opts.attempts, '--attempts'), maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
+      });
+      process.stderr.write(`queued ${queued.enqueued.length} runs (${queued.alreadyQueued.length} already queued, ${queued.done.length} done)\n`);
+      if (!opts.wait) return;
+      const result = await waitForMatrix({ outDir, queueUrl: opts.queue, queueName: opts.queueName });
+      for (const f of result.failed) process.stdout.write(`failed: ${f.id}: ${f.reason}\n`);
+      process.stdout.write(`report: ${result.report.markdown}\n        ${result.report.html}\n`);
+    });
+}

@@ -1,0 +1,161 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Queue } from 'bullmq';
+import {
+  expandMatrix, isRunDone, loadCompareConfig, readMatrixIndex, writeMatrixIndex, writeReport, type ComparisonMatrix, type WrittenReport,
+} from '@ssseg/report';
+import { DEFAULT_QUEUE_NAME, type RunJob } from './run-job';
+import { checkRedis, connectionOptions } from './redis-url';
+
+export interface EnqueueOptions {
+  /** The compare file (YAML or JSON). */
+  file: string;
+  /** The comparison folder, on storage every worker sees at the same path. */
+  outDir: string;
+  queueUrl: string;
+  queueName?: string;
+  /** Tries per run before it fails (a retry resumes from the run's last checkpoint). */
+  attempts?: number;
+  /** First retry delay (ms); each further retry waits twice as long. */
+  backoffMs?: number;
+  /** Override every run's train.maxSteps. */
+  maxSteps?: number;
+  /** Override every run's engine backend. */
+  backend?: string;
+}
+
+export interface EnqueueResult {
+  outDir: string;
+  matrix: ComparisonMatrix;
+  enqueued: string[];
+  alreadyQueued: string[];
+  done: string[];
+}
+
+const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Writes the comparison's matrix.json and queues one job per run that is neither DONE nor already
+ * queued (the job id is the run id, so enqueueing twice adds nothing). A run whose job failed or
+ * completed without DONE is queued afresh.
+ */
+export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueResult> {
+  const outDir = path.resolve(options.outDir);
+  const matrix = expandMatrix(loadCompareConfig(options.file));
+  for (const run of matrix.runs) {
+    if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
+    if (options.backend && options.backend !== 'auto') run.config.engine.backend = options.backend;
+  }
+  await checkRedis(options.queueUrl);
+  fs.mkdirSync(outDir, { recursive: true });
+  writeMatrixIndex(outDir, matrix);
+  const queue = new Queue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
+  const result: EnqueueResult = { outDir, matrix, enqueued: [], alreadyQueued: [], done: [] };
+  try {
+    for (const run of matrix.runs) {
+      const dir = path.join(outDir, run.dir);
+      if (isRunDone(dir)) {
+        result.done.push(run.id);
+        continue;
+      }
+      const existing = await queue.getJob(run.id);
+      if (existing) {
+        const state = await existing.getState();
+        if (PENDING_STATES.has(state)) {
+          result.alreadyQueued.push(run.id);
+          continue;
+        }
+        await existing.remove();
+      }
+      const data: RunJob = { runId: run.id, dir, config: run.config };
+      await queue.add('run', data, {
+        jobId: run.id,
+        attempts: options.attempts ?? 3,
+        backoff: { type: 'exponential', delay: options.backoffMs ?? 5000 },
+      });
+      result.enqueued.push(run.id);
+    }
+  } finally {
+    await queue.close();
+  }
+  return result;
+}
+
+export interface MatrixProgress {
+  total: number;
+  done: number;
+  active: number;
+  waiting: number;
+  failed: number;
+  /** Step and total of each active run, as its worker last reported. */
+  running: { id: string; step: number; total: number | null }[];
+}
+
+export interface WaitOptions {
+  outDir: string;
+  queueUrl: string;
+  queueName?: string;
+  /** How often the queue is read (ms). */
+  pollMs?: number;
+  /** Called on each poll; by default a line on stderr when the counts change. */
+  onProgress?: (progress: MatrixProgress) => void;
+  quiet?: boolean;
+}
+
+export interface WaitResult {
+  progress: MatrixProgress;
+  failed: { id: string; reason: string }[];
+  report: WrittenReport;
+}
+
+/**
+ * Follows the queued matrix of `outDir/matrix.json` until every run is DONE or its job failed
+ * for good, then writes the report as a local compare does.
+ */
+export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
+  const outDir = path.resolve(options.outDir);
+  const matrix = readMatrixIndex(outDir);
+  const queue = new Queue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
+  let shown = '';
+  const show = options.onProgress ?? ((p: MatrixProgress) => {
+    const line = `matrix: ${p.done}/${p.total} done, ${p.active} active, ${p.waiting} waiting, ${p.failed} failed` +
+      p.running.map((r) => ` | ${r.id} ${r.step}/${r.total ?? '?'}`).join('');
+    if (!options.quiet && line !== shown) process.stderr.write(`${line}\n`);
+    shown = line;
+  });
+  try {
+    for (;;) {
+      const progress: MatrixProgress = { total: matrix.runs.length, done: 0, active: 0, waiting: 0, failed: 0, running: [] };
+      const failed: { id: string; reason: string }[] = [];
+      for (const run of matrix.runs) {
+        if (isRunDone(path.join(outDir, run.dir))) {
+          progress.done++;
+          continue;
+        }
+        const job = await queue.getJob(run.id);
+        const state = job ? await job.getState() : 'missing';
+        if (state === 'active') {
+          progress.active++;
+          const p = job?.progress as { step?: number; total?: number | null } | undefined;
+          progress.running.push({ id: run.id, step: p?.step ?? 0, total: p?.total ?? null });
+        } else if (state === 'failed' || state === 'missing' || state === 'unknown') {
+          progress.failed++;
+          failed.push({ id: run.id, reason: job?.failedReason ?? `not in queue ${queue.name}` });
+        } else if (state === 'completed') {
+          progress.failed++;
+          failed.push({ id: run.id, reason: 'job completed but the run folder has no DONE' });
+        } else {
+          progress.waiting++;
+        }
+      }
+      show(progress);
+      if (progress.done + progress.failed === progress.total) {
+        const report = await writeReport(outDir);
+        return { progress, failed, report };
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
+    }
+  } finally {
+    await queue.close();
+  }
+}

@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import YAML from 'yaml';
+import { Queue } from 'bullmq';
+import { initEngine, tf } from '@ssseg/engine';
+import { PluginHost, loadTensorFile, readMetrics } from '@ssseg/core';
+import { trainRun } from '@ssseg/cli';
+import { collectRuns, readMatrixIndex, writeReport } from '@ssseg/report';
+import { fixturesPlugin, stripesLoader } from '../../../test/src/fixtures';
+import { enqueueMatrix, waitForMatrix } from './enqueue';
+import { connectionOptions } from './redis-url';
+import { lastLoggedStep } from './progress';
+import { bundleForNode } from './testing/bundle';
+import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
+import type { RunJobResult } from './worker';
+
+const compare = {
+  name: 'queued stripes',
+  base: {
+    method: { type: 'plain-supervised' },
+    model: { type: 'tiny' },
+    data: { type: 'stripes', train: 8, split: 'a' },
+    train: { epochs: 5, batchSize: 2, lr: 0.05, seed: 1, optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 1e-4 } },
+    engine: { backend: 'cpu' },
+  },
+  splits: ['a', 'b'],
+  seeds: [1, 2],
+};
+const STEPS = 20; // 5 epochs x 4 batches
+
+function modelWeights(file: string): Map<string, number[]> {
+  const { tensors } = loadTensorFile(file);
+  const out = new Map([...tensors].filter(([n]) => n.startsWith('model/')).map(([n, t]) => [n, Array.from(t.dataSync())]));
+  tf.dispose([...tensors.values()]);
+  return out;
+}
+
+const describeRedis = hasRedisServer() ? describe : describe.skip;
+if (!hasRedisServer()) console.warn('redis-server is not installed: the queue integration test is skipped');
+
+describeRedis('a matrix through the queue on two worker processes', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-queue-'));
+  let redis: TestRedis;
+  const workers: ChildProcess[] = [];
+  const logs: string[][] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    await initEngine({ backend: 'cpu', verbose: false });
+  });
+  afterAll(async () => {
+    for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+    await redis?.stop();
+  });
+
+  function startWorkerProcess(script: string, name: string): ChildProcess {
+    const lines: string[] = [];
+    logs.push(lines);
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, QUEUE_URL: redis.url, QUEUE_NAME: name, SLOW_MS: '60' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
+    child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+    workers.push(child);
+    return child;
+  }
+
+  it('trains every run once, resumes the killed run from its checkpoint, and reports as a local compare', async () => {
+    const script = await bundleForNode(path.join(__dirname, '../test-support/worker-main.ts'), path.join(__dirname, '../.test-build/worker-main.js'));
+    const file = path.join(root, 'compare.yaml');
+    fs.writeFileSync(file, YAML.stringify(compare));
+    const outDir = path.join(root, 'queued');
+    const name = 'it-matrix';
+
+    const queued = await enqueueMatrix({ file, outDir, queueUrl: redis.url, queueName: name, attempts: 2, backoffMs: 100 });
+    expect(queued.enqueued).toHaveLength(4);
+    const again = await enqueueMatrix({ file, outDir, queueUrl: redis.url, queueName: name });
+    expect(again.enqueued).toEqual([]);
+    expect(again.alreadyQueued).toHaveLength(4);
+
+    const victim = startWorkerProcess(script, name);
+    startWorkerProcess(script, name);
+    // kill the first worker once its first run has passed a checkpoint (every epoch = 4 steps)
+    let killedRun: string | undefined;
+    const deadline = Date.now() + 60_000;
+    while (!killedRun && Date.now() < deadline) {
+      const active = logs[0].filter((l) => l.startsWith('active ')).map((l) => l.slice('active '.length));
+      const current = active[active.length - 1];
+      if (current) {
+        const step = lastLoggedStep(path.join(outDir, current, 'metrics.jsonl'));
+        if (step !== null && step >= 6 && step < STEPS - 4) {
+          victim.kill('SIGKILL');
+          killedRun = current;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(killedRun).toBeDefined();
+
+    const progress: number[] = [];
+    const waited = await waitForMatrix({ outDir, queueUrl: redis.url, queueName: name, pollMs: 200, onProgress: (p) => progress.push(p.done) });
+    expect(waited.failed).toEqual([]);
+    expect(waited.progress).toMatchObject({ total: 4, done: 4 });
+    expect(progress[progress.length - 1]).toBe(4);
+
+    const queue = new Queue(name, { connection: connectionOptions(redis.url) });
+    try {
+      expect(await queue.getJobCounts('completed', 'failed', 'wait', 'active')).toEqual({ completed: 4, failed: 0, wait: 0, active: 0 });
+      const killed = (await queue.getJob(killedRun!))!.returnvalue as RunJobResult;
+      expect(killed.resumed).toBe(true);
+      expect(killed.stepBeforeResume!).toBeGreaterThanOrEqual(6);
+    } finally {
+      await queue.close();
+    }
+    for (const run of readMatrixIndex(outDir).runs) {
+      const dir = path.join(outDir, run.dir);
+      expect(fs.existsSync(path.join(dir, 'DONE'))).toBe(true);
+      const metrics = readMetrics(path.join(dir, 'metrics.jsonl'));
+      expect(metrics.filter((m) => m.event === 'step').map((m) => m.step)).toEqual([...Array(STEPS).keys()].map((i) => i + 1));
+      expect(metrics.filter((m) => m.event === 'eval')).toHaveLength(5);
+    }
+
+    // the same matrix trained here, run after run, without a queue
+    const localDir = path.join(root, 'local');
+    const host = new PluginHost();
+    host.load(fixturesPlugin);
+    for (const run of readMatrixIndex(outDir).runs) {
+      await trainRun({ config: run.config, source: run.id, outDir: path.join(localDir, run.dir), host, createLoader: stripesLoader, quiet: true });
+      expect(modelWeights(path.join(localDir, run.dir, 'last.ckpt'))).toEqual(modelWeights(path.join(outDir, run.dir, 'last.ckpt')));
+    }
+    fs.copyFileSync(path.join(outDir, 'matrix.json'), path.join(localDir, 'matrix.json'));
+    await writeReport(localDir);
+    const numbers = (dir: string) =>
+      collectRuns(dir).results.map(({ id, finalMiou, bestMiou, perClassIoU, steps }) => ({ id, finalMiou, bestMiou, perClassIoU, steps }));
+    expect(numbers(outDir)).toEqual(numbers(localDir));
+    expect(numbers(outDir).every((r) => r.finalMiou !== null)).toBe(true);
+    expect(fs.existsSync(waited.report.markdown)).toBe(true);
+  });
+});

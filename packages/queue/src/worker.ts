@@ -1,0 +1,164 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { PluginHost, SsssegPlugin } from '@ssseg/core';
+import { RUN_FILES, createHost, trainRun, type RunLoaderFactory } from '@ssseg/cli';
+import { runDataLoader } from './data-loader';
+import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
+import { checkRedis, connectionOptions } from './redis-url';
+import { lastLoggedStep } from './progress';
+
+export interface WorkerOptions {
+  queueUrl: string;
+  queueName?: string;
+  /** Runs trained at once by this process (they share its cores). */
+  concurrency?: number;
+  /** How long a job stays locked without a renewal before it counts as stalled (ms). */
+  lockDuration?: number;
+  /** How often this worker looks for stalled jobs (ms). */
+  stalledInterval?: number;
+  /** How many times a job may stall (its worker died) before it fails. */
+  maxStalledCount?: number;
+  /** Folder from which plugin packages are resolved (default: the working directory). */
+  cwd?: string;
+  /** Plugins linked into this worker program (not named by jobs), e.g. test fixtures. */
+  plugins?: SsssegPlugin[];
+  /** The run's data loader; default: the CLI's (as a local run uses). */
+  createLoader?: (host: PluginHost) => RunLoaderFactory;
+  /** How often the run's progress is read from its metrics (ms). */
+  progressInterval?: number;
+  quiet?: boolean;
+}
+
+export interface RunJobResult {
+  runId: string;
+  steps: number;
+  finalMiou: number | null;
+  bestMiou: number | null;
+  /** Whether this attempt continued from a checkpoint an earlier attempt left. */
+  resumed: boolean;
+  /** The last step an earlier attempt logged (it may run past its checkpoint), when resumed. */
+  stepBeforeResume: number | null;
+  /** True when DONE was already there (a worker finished the run but died before reporting). */
+  alreadyDone: boolean;
+}
+
+export interface RunProgress {
+  step: number;
+  total: number | null;
+}
+
+/** A plugin host with the config's plugins, resolved among installed packages only. */
+function hostFor(job: RunJob, options: WorkerOptions): PluginHost {
+  try {
+    const host = createHost({ cwd: options.cwd, plugins: [] });
+    for (const plugin of options.plugins ?? []) host.load(plugin);
+    for (const name of job.config.plugins) host.loadByName(name, options.cwd ?? process.cwd());
+    return host;
+  } catch (error) {
+    throw new RunJobError(`job ${job.runId}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Trains one job's run: the same trainRun as a local compare, resuming from the run folder's
+ * last.ckpt when an earlier attempt (a failed or killed worker) left one.
+ */
+export async function processRunJob(
+  data: unknown, jobId: string, options: WorkerOptions, report: (p: RunProgress) => Promise<void> = async () => undefined,
+): Promise<RunJobResult> {
+  let job: RunJob;
+  let host: PluginHost;
+  try {
+    job = parseRunJob(data, jobId);
+    host = hostFor(job, options);
+  } catch (error) {
+    // retrying cannot fix a bad payload or a missing plugin
+    throw new UnrecoverableError((error as Error).message);
+  }
+  const done = path.join(job.dir, RUN_FILES.done);
+  if (fs.existsSync(done)) {
+    const marker = JSON.parse(fs.readFileSync(done, 'utf8')) as { steps: number; finalMiou: number | null; bestMiou: number | null };
+    return { runId: job.runId, steps: marker.steps, finalMiou: marker.finalMiou, bestMiou: marker.bestMiou, resumed: false, stepBeforeResume: null, alreadyDone: true };
+  }
+  const metrics = path.join(job.dir, RUN_FILES.metrics);
+  const resume = fs.existsSync(path.join(job.dir, RUN_FILES.last));
+  const stepBeforeResume = resume ? lastLoggedStep(metrics) : null;
+  const loaderOf = (options.createLoader ?? runDataLoader)(host);
+  let total: number | null = job.config.train.maxSteps ?? null;
+  const timer = setInterval(() => {
+    const step = lastLoggedStep(metrics);
+    if (step !== null) void report({ step, total }).catch(() => undefined);
+  }, options.progressInterval ?? 2000);
+  try {
+    const outcome = await trainRun({
+      config: job.config,
+      source: `job ${job.runId}`,
+      outDir: job.dir,
+      resume,
+      host,
+      createLoader: (assembled) => {
+        const loader = loaderOf(assembled);
+        const planned = job.config.train.epochs * loader.stepsPerEpoch;
+        total = Math.min(planned, job.config.train.maxSteps ?? planned);
+        return yieldingLoader(loader);
+      },
+      label: job.runId,
+      quiet: options.quiet ?? true,
+    });
+    if (outcome.failed) throw new UnrecoverableError(`run ${job.runId} failed: ${outcome.stoppedBecause ?? 'unknown reason'}`);
+    await report({ step: outcome.steps, total: outcome.steps }).catch(() => undefined);
+    return { runId: job.runId, steps: outcome.steps, finalMiou: outcome.finalMiou, bestMiou: outcome.bestMiou, resumed: resume, stepBeforeResume, alreadyDone: false };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * Lets timers run between batches: training steps are synchronous work, and without a macrotask
+ * turn BullMQ could not renew the job's lock (the job would look stalled while it runs).
+ */
+function yieldingLoader<L extends { epoch(epoch: number): AsyncIterable<unknown> }>(loader: L): L {
+  const epoch = loader.epoch.bind(loader);
+  return Object.assign(Object.create(loader) as L, {
+    async *epoch(n: number) {
+      for await (const batch of epoch(n)) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yield batch;
+      }
+    },
+  });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/** A BullMQ worker that trains the runs of the queue; failed runs retry with the job's attempts/backoff. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  await checkRedis(options.queueUrl);
+  const worker = new Worker(
+    options.queueName ?? DEFAULT_QUEUE_NAME,
+    async (job: Job) =>
+      processRunJob(job.data, String(job.id), options, (progress) => job.updateProgress({ ...progress })),
+    {
+      connection: connectionOptions(options.queueUrl),
+      concurrency: options.concurrency ?? 1,
+      lockDuration: options.lockDuration ?? 60_000,
+      stalledInterval: options.stalledInterval ?? 30_000,
+      maxStalledCount: options.maxStalledCount ?? 3,
+      autorun: true,
+    },
+  );
+  worker.on('error', (error) => {
+    if (!options.quiet) process.stderr.write(`worker: ${error.message}\n`);
+  });
+  if (!options.quiet) {
+    worker.on('active', (job) => process.stderr.write(`worker: started ${job.id} (attempt ${job.attemptsMade + 1})\n`));
+    worker.on('completed', (job) => process.stderr.write(`worker: finished ${job.id}\n`));
+    worker.on('failed', (job, error) => process.stderr.write(`worker: ${job?.id ?? '?'} failed: ${error.message}\n`));
+  }
+  await worker.waitUntilReady();
+  return { worker, close: () => worker.close() };
+}

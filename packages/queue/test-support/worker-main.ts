@@ -1,0 +1,39 @@
+// A worker process for the integration test: the queue's worker with the test fixtures linked in,
+// each batch slowed (SLOW_MS) so the test can kill it in the middle of a run.
+import { startWorker } from '../src/worker';
+import { fixturesPlugin, stripesLoader } from '../../../test/src/fixtures';
+
+async function main() {
+  const slowMs = Number(process.env.SLOW_MS ?? 0);
+  const running = await startWorker({
+    queueUrl: process.env.QUEUE_URL!,
+    queueName: process.env.QUEUE_NAME,
+    lockDuration: 1000,
+    stalledInterval: 500,
+    plugins: [fixturesPlugin],
+    createLoader: () => (run) => {
+      const loader = stripesLoader(run);
+      const epoch = loader.epoch.bind(loader);
+      return {
+        ...loader,
+        async *epoch(n: number) {
+          for await (const batch of epoch(n)) {
+            await new Promise((r) => setTimeout(r, slowMs));
+            yield batch;
+          }
+        },
+      };
+    },
+    progressInterval: 200,
+    quiet: true,
+  });
+  running.worker.on('active', (job) => process.stdout.write(`active ${job.id}\n`));
+  running.worker.on('completed', (job) => process.stdout.write(`completed ${job.id}\n`));
+  process.stdout.write('ready\n');
+  process.once('SIGTERM', () => void running.close().then(() => process.exit(0)));
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(1);
+});
