@@ -13,6 +13,12 @@ W2: one UniMatch step of DeepLabV3+ ResNet-18 (UniMatch layout: deep stem, plain
     pseudo-label threshold at 0; then the same step plus a naive IPixMatch term (affinity, KL,
     every pixel kept) on both strong views at the decoder's stride-4 resolution, built the
     [M, M] way (M = 32 * 32 = 1024 per image).
+
+Debian's python3-torch links the reference (netlib) BLAS, ~15x slower on matmul; for a fair
+reference run it with OpenBLAS, without installing it system-wide:
+    apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb /tmp/openblas
+    LD_LIBRARY_PATH=/tmp/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread OPENBLAS_NUM_THREADS=2 \
+      /usr/bin/python3 bench/pytorch_reference.py
 """
 import argparse
 import json
