@@ -8,7 +8,7 @@ import { initEngine, tf } from '@ssseg/engine';
 import { PluginHost, loadTensorFile, readMetrics } from '@ssseg/core';
 import { trainRun } from '@ssseg/cli';
 import { collectRuns, readMatrixIndex, writeReport } from '@ssseg/report';
-import { fixturesPlugin, stripesLoader } from '../../../test/src/fixtures';
+import { fixturesPlugin, stripesLoader } from './testing/fixtures';
 import { enqueueMatrix, waitForMatrix } from './enqueue';
 import { connectionOptions } from './redis-url';
 import { lastLoggedStep } from './progress';

@@ -61,13 +61,19 @@ export function explainRedisError(error: unknown, target: RedisTarget): Error {
  */
 export async function checkRedis(url: string): Promise<void> {
   const target = parseRedisUrl(url);
-  const client = new IORedis({ ...target, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
-  client.on('error', () => undefined);
+  const client = new IORedis({
+    ...target, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000,
+  });
+  // the refused AUTH arrives as an 'error' event; the pending command then only sees the closed connection
+  let emitted: unknown;
+  client.on('error', (error) => {
+    emitted ??= error;
+  });
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw explainRedisError(error, target);
+    throw explainRedisError(emitted ?? error, target);
   } finally {
     client.disconnect();
   }

@@ -39,9 +39,9 @@ export function parseRunJob(data: unknown, jobId = '?'): RunJob {
   if (!parsed.success) throw new RunJobError(`job ${jobId}: invalid payload:\n${formatZodIssues(parsed.error.issues)}`);
   let config: RunConfig;
   try {
-    config = parseRunConfig(parsed.data.config, `job ${jobId} config`);
+    config = parseRunConfig(parsed.data.config, `job ${jobId}: config`);
   } catch (error) {
-    throw new RunJobError(`job ${jobId}: ${(error as Error).message}`);
+    throw new RunJobError((error as Error).message);
   }
   return { runId: parsed.data.runId, dir: parsed.data.dir, config };
 }
