@@ -10,6 +10,7 @@ import { registerPredictCommand } from './commands/predict';
 import { registerEvalCommand } from './commands/eval';
 import { registerImportBackboneCommand } from './commands/import-backbone';
 import { registerDataCommands } from './commands/data';
+import { registerBenchCommand } from './commands/bench';
 
 export function createProgram(): Command {
   const program = new Command('ssseg')
@@ -27,5 +28,6 @@ export function createProgram(): Command {
   registerEvalCommand(program);
   registerImportBackboneCommand(program);
   registerDataCommands(program);
+  registerBenchCommand(program);
   return program;
 }
