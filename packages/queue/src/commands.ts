@@ -17,9 +17,12 @@ export function registerQueueCommands(program: Command): void {
     .requiredOption('--queue <url>', 'redis://[:password@]host:port[/db]')
     .option('--concurrency <n>', 'runs trained at once by this worker', '1')
     .option('--queue-name <name>', 'queue name')
-    .action(async (opts: { queue: string; concurrency: string; queueName?: string }) => {
+    .option('--lock-duration <ms>', 'a run whose worker is silent this long is handed to another worker', '60000')
+    .action(async (opts: { queue: string; concurrency: string; queueName?: string; lockDuration: string }) => {
+      const lockDuration = positiveInt(opts.lockDuration, '--lock-duration');
       const running = await startWorker({
         queueUrl: opts.queue, queueName: opts.queueName, concurrency: positiveInt(opts.concurrency, '--concurrency'), quiet: false,
+        lockDuration, stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
       });
       process.stderr.write(`worker: waiting for runs on ${opts.queue.replace(/\/\/([^@/]*)@/, '//***@')}\n`);
       await new Promise<void>((resolve) => {

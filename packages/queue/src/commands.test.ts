@@ -1,0 +1,68 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import YAML from 'yaml';
+import { Command } from 'commander';
+import { Queue } from 'bullmq';
+import { registerQueueCommands } from './commands';
+import { connectionOptions } from './redis-url';
+import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
+
+function program(): Command {
+  const p = new Command('ssseg').exitOverride().option('--backend <name>');
+  registerQueueCommands(p);
+  return p;
+}
+
+describe('queue commands', () => {
+  it('worker rejects a malformed queue URL', async () => {
+    await expect(program().parseAsync(['worker', '--queue', 'redis://host:abc'], { from: 'user' })).rejects.toThrow(
+      "malformed Redis URL 'redis://host:abc'",
+    );
+  });
+  it('worker rejects a concurrency that is not a positive integer', async () => {
+    await expect(program().parseAsync(['worker', '--queue', 'redis://h', '--concurrency', '0'], { from: 'user' })).rejects.toThrow(
+      "--concurrency must be a positive integer, got '0'",
+    );
+  });
+});
+
+const describeRedis = hasRedisServer() ? describe : describe.skip;
+if (!hasRedisServer()) console.warn('redis-server is not installed: the compare-queue command test is skipped');
+
+describeRedis('compare-queue --no-wait', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('queues one job per run with the run folder and the overridden config', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-queue-cmd-'));
+    const file = path.join(root, 'cmp.yaml');
+    fs.writeFileSync(file, YAML.stringify({
+      base: { method: { type: 'plain-supervised' }, model: { type: 'tiny' }, data: { type: 'stripes', split: 'a' } },
+      seeds: [1, 2, 3],
+    }));
+    const out = path.join(root, 'out');
+    await program().parseAsync(
+      ['--backend', 'cpu', 'compare-queue', '--config', file, '--queue', redis.url, '--out', out, '--max-steps', '5', '--queue-name', 'cmd', '--no-wait'],
+      { from: 'user' },
+    );
+    const queue = new Queue('cmd', { connection: connectionOptions(redis.url) });
+    try {
+      const jobs = await queue.getJobs(['waiting']);
+      expect(jobs.map((j) => j.id).sort()).toEqual(['plain-supervised+none/a/seed1', 'plain-supervised+none/a/seed2', 'plain-supervised+none/a/seed3']);
+      const job = jobs.find((j) => j.id === 'plain-supervised+none/a/seed2')!;
+      expect(job.data.dir).toBe(path.join(out, 'plain-supervised+none/a/seed2'));
+      expect(job.data.config.train).toMatchObject({ seed: 2, maxSteps: 5 });
+      expect(job.data.config.engine.backend).toBe('cpu');
+      expect(job.opts).toMatchObject({ attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+      expect(fs.existsSync(path.join(out, 'matrix.json'))).toBe(true);
+    } finally {
+      await queue.close();
+    }
+  });
+});
