@@ -81,7 +81,9 @@ describeRedis('a matrix through the queue on two worker processes', () => {
     expect(again.enqueued).toEqual([]);
     expect(again.alreadyQueued).toHaveLength(4);
 
+    // the second worker starts once the first holds a run, so the first surely has one to be killed in
     const victim = startWorkerProcess(script, name);
+    for (let t = Date.now(); !logs[0].some((l) => l.startsWith('active ')) && Date.now() - t < 60_000; ) await new Promise((r) => setTimeout(r, 20));
     startWorkerProcess(script, name);
     // kill the first worker once its first run has passed a checkpoint (every epoch = 4 steps)
     let killedRun: string | undefined;
@@ -101,7 +103,16 @@ describeRedis('a matrix through the queue on two worker processes', () => {
     expect(killedRun).toBeDefined();
 
     const progress: number[] = [];
-    const waited = await waitForMatrix({ outDir, queueUrl: redis.url, queueName: name, pollMs: 200, onProgress: (p) => progress.push(p.done) });
+    const reported: { step: number; total: number | null }[] = [];
+    const waited = await waitForMatrix({
+      outDir, queueUrl: redis.url, queueName: name, pollMs: 200,
+      onProgress: (p) => {
+        progress.push(p.done);
+        reported.push(...p.running);
+      },
+    });
+    // workers report the step of their run (read from its metrics) and its planned total
+    expect(reported.some((r) => r.step > 0 && r.step <= STEPS && r.total === STEPS)).toBe(true);
     expect(waited.failed).toEqual([]);
     expect(waited.progress).toMatchObject({ total: 4, done: 4 });
     expect(progress[progress.length - 1]).toBe(4);
