@@ -6,3 +6,4 @@ export { trainRun, RUN_FILES, type TrainRunOptions, type TrainRunResult } from '
 export type { RunLoader, RunLoaderFactory } from './run/run-loader';
 export { paramGroups } from './run/param-groups';
 export { runCompare, type CompareOptions, type CompareResult } from './compare/run-compare';
+export { runDataLoader } from './run/data-loader';

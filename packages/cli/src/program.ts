@@ -22,6 +22,12 @@ export function createProgram(): Command {
   registerPluginNewCommand(program);
   registerTrainCommand(program);
   registerCompareCommands(program);
+  // scale-out commands: @ssseg/queue depends on @ssseg/cli, so it is loaded at run time, never imported
+  try {
+    (require('@ssseg/queue') as { registerQueueCommands(p: Command): void }).registerQueueCommands(program);
+  } catch (error) {
+    if (!((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /@ssseg\/queue/.test((error as Error).message))) throw error;
+  }
   registerModelCommand(program);
   registerExportCommand(program);
   registerPredictCommand(program);

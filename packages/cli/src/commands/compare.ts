@@ -21,9 +21,16 @@ export function registerCompareCommands(program: Command): void {
     .requiredOption('--config <file>', 'compare file (YAML or JSON)')
     .option('--out <dir>', 'output folder (default: runs/<compare file name>)')
     .option('--max-steps <n>', 'cap every run at n steps (a quick look)')
-    .action(async (opts: { config: string; out?: string; maxSteps?: string }, cmd: Command) => {
+    .option('--queue <url>', 'hand the runs to `ssseg worker`s through Redis (redis://[:password@]host:port[/db]) instead of training here')
+    .action(async (opts: { config: string; out?: string; maxSteps?: string; queue?: string }, cmd: Command) => {
       const { backend } = cmd.optsWithGlobals() as { backend?: string };
       const outDir = opts.out ?? path.join('runs', path.basename(opts.config).replace(/\.(ya?ml|json)$/, ''));
+      if (opts.queue) {
+        const args = ['--backend', backend ?? 'auto', 'compare-queue', '--config', opts.config, '--queue', opts.queue, '--out', outDir];
+        if (opts.maxSteps) args.push('--max-steps', opts.maxSteps);
+        await (cmd.parent as Command).parseAsync(args, { from: 'user' });
+        return;
+      }
       const result = await runCompare({
         file: opts.config, outDir, backend, maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
       });
