@@ -7,3 +7,4 @@ export type { RunLoader, RunLoaderFactory } from './run/run-loader';
 export { paramGroups } from './run/param-groups';
 export { runCompare, type CompareOptions, type CompareResult } from './compare/run-compare';
 export { runDataLoader } from './run/data-loader';
+export { writePluginSkeleton, type NewPluginOptions } from './scaffold/new-plugin';
