@@ -13,6 +13,7 @@ import type { Backbone } from './backbones/backbone';
 import { ResNet } from './backbones/resnet';
 import { MobileNetV2 } from './backbones/mobilenetv2';
 import { SegmentationModule } from './segmentation-module';
+import { loadBackboneWeights } from './weights/weight-file';
 
 export const ResNetBackboneOptions = z.strictObject({
   type: z.literal('resnet'),
@@ -20,11 +21,15 @@ export const ResNetBackboneOptions = z.strictObject({
   stem: z.enum(['deep', 'torchvision']).default('deep'),
   baseWidth: z.number().int().positive().default(64),
   multiGrid: z.boolean().default(false),
+  /** A weight file of 'backbone.*' tensors (`ssseg import-backbone`) the backbone starts from. */
+  pretrained: z.string().optional(),
 });
 
 export const MobileNetV2BackboneOptions = z.strictObject({
   type: z.literal('mobilenetv2'),
   widthMultiplier: z.number().positive().default(1),
+  /** A weight file of 'backbone.*' tensors the backbone starts from. */
+  pretrained: z.string().optional(),
 });
 
 export const DeepLabV3PlusOptions = z.strictObject({
@@ -151,10 +156,13 @@ export class DeepLabV3Plus extends SegmentationModule<DeepLabV3PlusOptions> {
     // The decoder's parts sit at the top level ('head', 'reduce', 'fuse', 'classifier'), as in UniMatch.
     this.decoder = new DeepLabV3PlusDecoder(rng, this.backbone, o);
     for (const [name, child] of this.decoder.children()) this.registerModule(name, child);
+    if (b.pretrained) loadBackboneWeights(this, b.pretrained, { sourcePrefix: 'backbone.' });
   }
 
   protected create(): DeepLabV3Plus {
-    return new DeepLabV3Plus(this.options);
+    // a clone gets its weights copied from this model: no need to read the pretrained file again
+    const o = this.options as z.infer<typeof DeepLabV3PlusOptions>;
+    return new DeepLabV3Plus({ ...o, backbone: { ...o.backbone, pretrained: undefined } });
   }
 
   forward(x: tf.Tensor4D, options: ForwardOptions): ForwardResult {
