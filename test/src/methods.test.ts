@@ -8,7 +8,9 @@ import teachers from '@ssseg/plugin-teachers';
 import pseudoLabelers from '@ssseg/plugin-pseudo-labelers';
 import entropyMin from 'ssseg-plugin-entropy-min';
 import ipixmatch from '@ssseg/plugin-ipixmatch';
-import { fixturesPlugin } from './fixtures';
+import { testing } from '@ssseg/core';
+
+const { fixturesPlugin } = testing;
 
 function host(): PluginHost {
   const h = new PluginHost();

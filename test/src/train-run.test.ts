@@ -4,7 +4,9 @@ import * as path from 'path';
 import { tf, initEngine } from '@ssseg/engine';
 import { PluginHost, loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
 import { trainRun } from '@ssseg/cli';
-import { fixturesPlugin, stripesLoader } from './fixtures';
+import { testing } from '@ssseg/core';
+
+const { fixturesPlugin, stripesLoader } = testing;
 
 const baseConfig = {
   method: { type: 'plain-supervised' },

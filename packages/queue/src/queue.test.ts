@@ -8,7 +8,9 @@ import { initEngine, tf } from '@ssseg/engine';
 import { PluginHost, loadTensorFile, readMetrics } from '@ssseg/core';
 import { trainRun } from '@ssseg/cli';
 import { collectRuns, readMatrixIndex, writeReport } from '@ssseg/report';
-import { fixturesPlugin, stripesLoader } from './testing/fixtures';
+import { testing } from '@ssseg/core';
+
+const { fixturesPlugin, stripesLoader } = testing;
 import { enqueueMatrix, waitForMatrix } from './enqueue';
 import { connectionOptions } from './redis-url';
 import { lastLoggedStep } from './progress';

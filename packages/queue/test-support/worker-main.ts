@@ -1,7 +1,9 @@
 // A worker process for the integration test: the queue's worker with the test fixtures linked in,
 // each batch slowed (SLOW_MS) so the test can kill it in the middle of a run.
 import { startWorker } from '../src/worker';
-import { fixturesPlugin, stripesLoader } from '../src/testing/fixtures';
+import { testing } from '@ssseg/core';
+
+const { fixturesPlugin, stripesLoader } = testing;
 
 async function main() {
   const slowMs = Number(process.env.SLOW_MS ?? 0);

@@ -1,11 +1,14 @@
+// Test fixtures shared by the cross-package tests and the queue's worker tests: a learnable tiny
+// dataset, a tiny model and a plain supervised method as a plugin, and a deterministic loader.
 import { ContainerModule, inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import {
-  ComponentOptions, Dataset, Method, Rng, SegmentationModel, TinySegmentationModel, definePlugin, provide,
-  type AssembledRun, type Sample, type SampleSource, type StepLosses, type TrainBatch,
-} from '@ssseg/core';
-import type { RunLoader } from '@ssseg/cli';
+import { ComponentOptions, Dataset, Method, SegmentationModel, type Sample, type SampleSource, type StepLosses, type TrainBatch } from '../tokens';
+import { Rng } from '../rng';
+import { TinySegmentationModel } from '../tiny-model';
+import { definePlugin, provide } from '../plugin';
+import type { AssembledRun } from '../run/assemble';
+import type { RunLoader } from '../run/run-loader';
 
 /** Images whose class is where the red channel is high: learnable by a tiny conv net. */
 export function stripeSample(id: string, seed: number, size = 8): Sample {
