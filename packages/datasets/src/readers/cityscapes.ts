@@ -1,10 +1,8 @@
-import * as path from 'path';
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { ComponentOptions, SsssegError, type Dataset, type SampleSource } from '@ssseg/core';
-import { readSplitFile } from '../splits/split-file';
-import { FileSampleSource, classIndexDecoder, type LabelDecoder } from './file-source';
-import { SplitDatasetOptions, splitFiles } from './pascal-voc';
+import { classIndexDecoder, type LabelDecoder } from './file-source';
+import { SplitDatasetOptions, SplitSources } from './split-sources';
 
 export const CITYSCAPES_CLASSES = [
   'road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light', 'traffic sign', 'vegetation', 'terrain',
@@ -58,35 +56,26 @@ export class CityscapesDataset implements Dataset {
   readonly numClasses = 19;
   readonly classNames = CITYSCAPES_CLASSES;
   readonly cropSize: number;
-  private readonly sources: { labelled: SampleSource; validation: SampleSource };
-  /** Read on first use: a supervised run needs no unlabeled.txt. */
-  private readonly readUnlabelled: () => SampleSource;
-  private unlabelledSource?: SampleSource;
+  private readonly lists: SplitSources;
 
   constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
     const o = CityscapesDataset.options.parse(options);
     this.cropSize = o.cropSize;
-    const root = path.resolve(o.root);
-    const files = splitFiles(o);
     const trainIds = classIndexDecoder(this.numClasses);
     const decode: LabelDecoder = (values, file, width) => {
       const asTrainIds = o.labelFormat === 'trainIds' || (o.labelFormat === 'auto' && /labelTrainIds\.png$/i.test(file));
       return asTrainIds ? trainIds(values, file, width) : labelIdDecoder(values, file, width);
     };
-    this.sources = {
-      labelled: new FileSampleSource(root, readSplitFile(files.labelled, { root, requireMask: true }), decode),
-      validation: new FileSampleSource(root, readSplitFile(files.validation, { root, requireMask: true }), decode),
-    };
-    this.readUnlabelled = () => new FileSampleSource(root, readSplitFile(files.unlabelled, { root, requireMask: false, checkMask: false }));
+    this.lists = new SplitSources(o, decode);
   }
 
   labelled(): SampleSource {
-    return this.sources.labelled;
+    return this.lists.labelled;
   }
   unlabelled(): SampleSource {
-    return (this.unlabelledSource ??= this.readUnlabelled());
+    return this.lists.unlabelled();
   }
   validation(): SampleSource {
-    return this.sources.validation;
+    return this.lists.validation;
   }
 }
