@@ -1,12 +1,17 @@
 import { tf } from './tf';
 import './register_all_kernels';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { defaultNativeThreads, setNativeThreads } from './native/addon';
+import { registerNativeBackend } from './native/backend';
 
-export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | (string & {});
+export type BackendName = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu' | (string & {});
 
 export interface EngineOptions {
   backend?: BackendName;
-  /** Threads for backends that take a count (wasm; single-threaded under Node whatever is asked). */
+  /**
+   * Threads for backends that take a count: native (default SSSEG_NATIVE_THREADS, else the core count)
+   * and wasm (single-threaded under Node whatever is asked).
+   */
   threads?: number;
   /** Print the choice and the reasons to stderr (default true outside tests). */
   verbose?: boolean;
@@ -38,7 +43,7 @@ const candidates = new Map<string, BackendCandidate>();
 /**
  * Adds a backend to `auto` selection (highest priority first) and makes it selectable by name,
  * so a package shipping a backend (a native addon) joins without editing the engine. Built-in
- * priorities: tensorflow-gpu 400, tensorflow 300, wasm 200, cpu 100. Returns a function that
+ * priorities: tensorflow-gpu 400, tensorflow 300, native 250, wasm 200, cpu 100. Returns a function that
  * removes the candidate again.
  */
 export function registerBackendCandidate(name: string, priority: number, load: BackendLoader): () => void {
@@ -84,6 +89,8 @@ registerBackendCandidate('tensorflow', 300, () => {
   requireOptional('@tensorflow/tfjs-node');
   return 'tensorflow';
 });
+// The oneDNN addon (native/), built where libdnnl-dev is installed; its loader throws the reason otherwise.
+registerBackendCandidate('native', 250, registerNativeBackend);
 // wasm (XNNPACK) trains W1 several times faster than the plain-JS cpu backend on this project's machines.
 registerBackendCandidate('wasm', 200, () => 'wasm');
 registerBackendCandidate('cpu', 100, () => 'cpu');
@@ -113,6 +120,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
       const tfBackend = await candidate.load();
       if (!tf.findBackendFactory(tfBackend)) throw new Error(`no TensorFlow.js backend '${tfBackend}' is registered`);
       if (tfBackend === 'wasm' && options.threads !== undefined) setThreadsCount(options.threads);
+      if (tfBackend === 'native') setNativeThreads(options.threads ?? defaultNativeThreads());
       if (!(await tf.setBackend(tfBackend))) throw new Error(`backend '${tfBackend}' failed to initialise`);
       await tf.ready();
       // tfjs's cpu backend prints 'install tfjs-node' on first use; the engine already reports

@@ -1,10 +1,15 @@
 import { tf } from './tf';
 import { initEngine } from './backends';
+import { nativeUnavailableReason } from './native/addon';
 
-/** Backends every test suite runs on (override with SSSEG_TEST_BACKENDS=cpu,wasm). */
+/**
+ * Backends every test suite runs on: cpu, wasm, and native where its addon is built (override with
+ * SSSEG_TEST_BACKENDS=cpu,wasm,native).
+ */
 export function testBackends(): string[] {
   const env = process.env.SSSEG_TEST_BACKENDS;
-  return env ? env.split(',').map((s) => s.trim()).filter(Boolean) : ['cpu', 'wasm'];
+  if (env) return env.split(',').map((s) => s.trim()).filter(Boolean);
+  return nativeUnavailableReason() === undefined ? ['cpu', 'wasm', 'native'] : ['cpu', 'wasm'];
 }
 
 /**

@@ -1,0 +1,12 @@
+{
+  "targets": [
+    {
+      "target_name": "ssseg_native",
+      "sources": ["addon.cc", "common.cc", "conv.cc", "matmul.cc", "resize.cc", "softmax.cc", "elementwise.cc"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp"],
+      "ldflags": ["-fopenmp"],
+      "libraries": ["-ldnnl", "-lgomp"]
+    }
+  ]
+}

@@ -1,0 +1,204 @@
+// Element-wise kernels with TensorFlow.js cpu semantics: unary maps, binary maps with
+// broadcasting (per-axis strides, 0 on broadcast axes), and reductions over any set of axes.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include "common.h"
+
+namespace {
+
+// Below this many elements a loop runs on one thread: waking the pool costs more.
+constexpr int64_t kParallelMin = 1 << 15;
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+enum Unary { RELU, RELU6, EXP, LOG, NEG, SQRT, RSQRT, SQUARE, ABS, SIGMOID, TANH, STEP };
+
+template <typename F>
+void mapUnary(const float* x, float* out, int64_t n, F f) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) out[i] = f(x[i]);
+}
+
+// unary(op, x, out, alpha): alpha is Step's value for x <= 0.
+napi_value unaryBody(napi_env env, napi_callback_info info) {
+  auto argv = ssseg::arguments(env, info, 4);
+  const int op = ssseg::intValue(env, argv[0]);
+  size_t n, outLen;
+  const float* x = ssseg::floatArray(env, argv[1], &n);
+  float* out = ssseg::floatArray(env, argv[2], &outLen);
+  double alpha = 0;
+  napi_get_value_double(env, argv[3], &alpha);
+  ssseg::checkLength("output", outLen, int64_t(n));
+  const int64_t len = int64_t(n);
+  const float a = float(alpha);
+  switch (op) {
+    case RELU: mapUnary(x, out, len, [](float v) { return v < 0 ? 0.0f : v; }); break;
+    case RELU6: mapUnary(x, out, len, [](float v) { return v < 0 ? 0.0f : v > 6 ? 6.0f : v; }); break;
+    case EXP: mapUnary(x, out, len, [](float v) { return std::exp(v); }); break;
+    case LOG: mapUnary(x, out, len, [](float v) { return std::log(v); }); break;
+    case NEG: mapUnary(x, out, len, [](float v) { return -v; }); break;
+    case SQRT: mapUnary(x, out, len, [](float v) { return std::sqrt(v); }); break;
+    case RSQRT: mapUnary(x, out, len, [](float v) { return 1.0f / std::sqrt(v); }); break;
+    case SQUARE: mapUnary(x, out, len, [](float v) { return v * v; }); break;
+    case ABS: mapUnary(x, out, len, [](float v) { return std::fabs(v); }); break;
+    case SIGMOID: mapUnary(x, out, len, [](float v) { return float(1.0 / (1.0 + std::exp(-double(v)))); }); break;
+    case TANH: mapUnary(x, out, len, [](float v) { return std::tanh(v); }); break;
+    case STEP: mapUnary(x, out, len, [a](float v) { return v != v ? kNaN : v > 0 ? 1.0f : a; }); break;
+    default: throw std::invalid_argument("unknown unary op " + std::to_string(op));
+  }
+  return ssseg::undefinedValue(env);
+}
+
+enum Binary { ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE };
+
+// Walks the output row by row (the last axis), each row from offsets decomposed from its index.
+template <typename F>
+void mapBinary(const float* a, const float* b, float* out, const std::vector<int64_t>& shape,
+               const std::vector<int64_t>& aStrides, const std::vector<int64_t>& bStrides, F f) {
+  const size_t rank = shape.size();
+  const int64_t inner = shape[rank - 1], aInner = aStrides[rank - 1], bInner = bStrides[rank - 1];
+  int64_t total = 1;
+  for (int64_t d : shape) total *= d;
+  const int64_t rows = inner ? total / inner : 0;
+#pragma omp parallel for schedule(static) if (total >= kParallelMin)
+  for (int64_t row = 0; row < rows; row++) {
+    int64_t rest = row, ai = 0, bi = 0;
+    for (size_t d = rank - 1; d-- > 0;) {
+      const int64_t idx = rest % shape[d];
+      rest /= shape[d];
+      ai += idx * aStrides[d];
+      bi += idx * bStrides[d];
+    }
+    float* o = out + row * inner;
+    if (aInner == 1 && bInner == 1) {
+      for (int64_t j = 0; j < inner; j++) o[j] = f(a[ai + j], b[bi + j]);
+    } else {
+      for (int64_t j = 0; j < inner; j++) o[j] = f(a[ai + j * aInner], b[bi + j * bInner]);
+    }
+  }
+}
+
+// binary(op, a, b, out, layout): layout = [rank, outShape..., aStrides..., bStrides...].
+napi_value binaryBody(napi_env env, napi_callback_info info) {
+  auto argv = ssseg::arguments(env, info, 5);
+  const int op = ssseg::intValue(env, argv[0]);
+  size_t aLen, bLen, outLen;
+  const float* a = ssseg::floatArray(env, argv[1], &aLen);
+  const float* b = ssseg::floatArray(env, argv[2], &bLen);
+  float* out = ssseg::floatArray(env, argv[3], &outLen);
+  const auto layout = ssseg::intArray(env, argv[4]);
+  const size_t rank = layout.empty() ? 0 : size_t(layout[0]);
+  if (layout.size() != 1 + 3 * rank) throw std::invalid_argument("malformed broadcast layout");
+  std::vector<int64_t> shape(layout.begin() + 1, layout.begin() + 1 + rank);
+  std::vector<int64_t> as(layout.begin() + 1 + rank, layout.begin() + 1 + 2 * rank);
+  std::vector<int64_t> bs(layout.begin() + 1 + 2 * rank, layout.end());
+  if (rank == 0) shape = {1}, as = {0}, bs = {0};  // scalars: one row of one element
+  int64_t total = 1, aMax = 0, bMax = 0;
+  for (size_t d = 0; d < shape.size(); d++) {
+    total *= shape[d];
+    aMax += (shape[d] - 1) * as[d];
+    bMax += (shape[d] - 1) * bs[d];
+  }
+  ssseg::checkLength("output", outLen, total);
+  if (total == 0) return ssseg::undefinedValue(env);
+  ssseg::checkLength("a", aLen, aMax + 1);
+  ssseg::checkLength("b", bLen, bMax + 1);
+  switch (op) {
+    case ADD: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return x + y; }); break;
+    case SUB: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return x - y; }); break;
+    case MUL: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return x * y; }); break;
+    case DIV: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return x / y; }); break;
+    case MAXIMUM: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return x != x || y != y ? kNaN : std::max(x, y); }); break;
+    case MINIMUM: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return x != x || y != y ? kNaN : std::min(x, y); }); break;
+    case SQUARED_DIFFERENCE: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return (x - y) * (x - y); }); break;
+    default: throw std::invalid_argument("unknown binary op " + std::to_string(op));
+  }
+  return ssseg::undefinedValue(env);
+}
+
+enum Reduce { SUM, MEAN, MAX, MIN };
+
+// Offsets of every index of the given axes (others fixed at 0), first axis slowest.
+std::vector<int64_t> offsets(const std::vector<int64_t>& shape, const std::vector<int64_t>& strides, const std::vector<bool>& pick) {
+  std::vector<int64_t> out{0};
+  for (size_t d = 0; d < shape.size(); d++) {
+    if (!pick[d]) continue;
+    std::vector<int64_t> next;
+    next.reserve(out.size() * shape[d]);
+    for (int64_t base : out)
+      for (int64_t i = 0; i < shape[d]; i++) next.push_back(base + i * strides[d]);
+    out.swap(next);
+  }
+  return out;
+}
+
+// reduce(op, x, out, layout): layout = [rank, shape..., reduced (0/1) per axis]; out has the kept axes in order.
+napi_value reduceBody(napi_env env, napi_callback_info info) {
+  auto argv = ssseg::arguments(env, info, 4);
+  const int op = ssseg::intValue(env, argv[0]);
+  if (op < SUM || op > MIN) throw std::invalid_argument("unknown reduction " + std::to_string(op));
+  size_t xLen, outLen;
+  const float* x = ssseg::floatArray(env, argv[1], &xLen);
+  float* out = ssseg::floatArray(env, argv[2], &outLen);
+  const auto layout = ssseg::intArray(env, argv[3]);
+  const size_t rank = layout.empty() ? 0 : size_t(layout[0]);
+  if (layout.size() != 1 + 2 * rank) throw std::invalid_argument("malformed reduction layout");
+  std::vector<int64_t> shape(layout.begin() + 1, layout.begin() + 1 + rank), strides(rank);
+  std::vector<bool> reduced(rank), kept(rank);
+  int64_t total = 1;
+  for (size_t d = rank; d-- > 0;) {
+    strides[d] = total;
+    total *= shape[d];
+    reduced[d] = layout[1 + rank + d] != 0;
+    kept[d] = !reduced[d];
+  }
+  ssseg::checkLength("input", xLen, total);
+  const auto keptOffsets = offsets(shape, strides, kept), reducedOffsets = offsets(shape, strides, reduced);
+  const int64_t nOut = int64_t(keptOffsets.size()), nRed = int64_t(reducedOffsets.size());
+  ssseg::checkLength("output", outLen, nOut);
+  if (total == 0) return ssseg::undefinedValue(env);
+  const bool isSum = op == SUM || op == MEAN;
+  const double scale = op == MEAN ? 1.0 / double(nRed) : 1.0;
+  // Kept axis innermost: reduced rows run outer so reads stay contiguous; accumulate per thread.
+  const bool keptInnermost = rank > 0 && kept[rank - 1] && nOut > 1;
+  if (keptInnermost && isSum) {
+    std::vector<double> acc(nOut, 0.0);
+#pragma omp parallel if (total >= kParallelMin)
+    {
+      std::vector<double> local(nOut, 0.0);
+#pragma omp for schedule(static) nowait
+      for (int64_t r = 0; r < nRed; r++) {
+        const float* base = x + reducedOffsets[r];
+        for (int64_t o = 0; o < nOut; o++) local[o] += base[keptOffsets[o]];
+      }
+#pragma omp critical
+      for (int64_t o = 0; o < nOut; o++) acc[o] += local[o];
+    }
+    for (int64_t o = 0; o < nOut; o++) out[o] = float(acc[o] * scale);
+    return ssseg::undefinedValue(env);
+  }
+#pragma omp parallel for schedule(static) if (total >= kParallelMin && nOut > 1)
+  for (int64_t o = 0; o < nOut; o++) {
+    const float* base = x + keptOffsets[o];
+    if (isSum) {
+      double s = 0;
+      for (int64_t r = 0; r < nRed; r++) s += base[reducedOffsets[r]];
+      out[o] = float(s * scale);
+    } else {
+      float m = base[reducedOffsets[0]];
+      for (int64_t r = 1; r < nRed && m == m; r++) {
+        const float v = base[reducedOffsets[r]];
+        if (v != v) m = v;
+        else m = op == MAX ? std::max(m, v) : std::min(m, v);
+      }
+      out[o] = m;
+    }
+  }
+  return ssseg::undefinedValue(env);
+}
+
+}  // namespace
+
+SSSEG_EXPORT(unary)
+SSSEG_EXPORT(binary)
+SSSEG_EXPORT(reduce)

@@ -1,0 +1,93 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The functions of native/ (oneDNN addon). Arrays are read and written in place; outputs are overwritten. */
+export interface NativeAddon {
+  conv2d(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, attrs: Int32Array): void;
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, attrs: Int32Array): void;
+  resizeBilinear(x: Float32Array, out: Float32Array, attrs: Int32Array): void;
+  resizeBilinearGrad(dy: Float32Array, dx: Float32Array, attrs: Int32Array): void;
+  softmax(x: Float32Array, out: Float32Array, rowLength: number): void;
+  /** Unary map by op code; alpha is Step's value for x <= 0. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** Broadcasting binary map; layout = [rank, outShape..., aStrides..., bStrides...]. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, layout: Int32Array): void;
+  /** Reduction; layout = [rank, shape..., 1 per reduced axis else 0]. */
+  reduce(op: number, x: Float32Array, out: Float32Array, layout: Int32Array): void;
+  setThreads(threads: number): void;
+  getThreads(): number;
+  version(): string;
+}
+
+const ADDON_FILE = path.join('native', 'build', 'Release', 'ssseg_native.node');
+
+/** The engine package's root: the nearest folder above this file with @ssseg/engine's package.json (src/native under jest, dist when bundled). */
+function packageRoot(): string | undefined {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try {
+        if (JSON.parse(fs.readFileSync(manifest, 'utf8')).name === '@ssseg/engine') return dir;
+      } catch {
+        // an unreadable manifest is not ours; keep walking up
+      }
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+let loaded: NativeAddon | undefined;
+let failure: string | undefined;
+
+/**
+ * The addon, or an Error saying why it cannot be had: disabled by SSSEG_NATIVE_DISABLE=1, not built
+ * (libdnnl-dev absent when the package was built), or the dlopen error.
+ */
+export function loadNativeAddon(): NativeAddon {
+  if (process.env.SSSEG_NATIVE_DISABLE === '1') throw new Error('@ssseg/engine native addon disabled by SSSEG_NATIVE_DISABLE=1');
+  if (loaded) return loaded;
+  if (failure) throw new Error(failure);
+  const root = packageRoot();
+  const file = root ? path.join(root, ADDON_FILE) : undefined;
+  if (!file || !fs.existsSync(file)) {
+    failure = '@ssseg/engine native addon not built: libdnnl-dev not installed when the engine was built (install it, then npm run build)';
+    throw new Error(failure);
+  }
+  try {
+    // A variable path keeps bundlers from resolving the addon at build time.
+    const addonPath: string = file;
+    loaded = require(addonPath) as NativeAddon;
+    return loaded;
+  } catch (err) {
+    failure = `@ssseg/engine native addon failed to load: ${(err as Error).message}`;
+    throw new Error(failure);
+  }
+}
+
+/** Why the addon cannot be loaded here, or undefined when it can. */
+export function nativeUnavailableReason(): string | undefined {
+  try {
+    loadNativeAddon();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Threads the native kernels use by default: SSSEG_NATIVE_THREADS, else the core count. */
+export function defaultNativeThreads(): number {
+  const env = process.env.SSSEG_NATIVE_THREADS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!(Number.isInteger(n) && n >= 1)) throw new Error(`SSSEG_NATIVE_THREADS must be a positive integer, got '${env}'`);
+    return n;
+  }
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** Sets how many threads (OpenMP, hence oneDNN) the native kernels use. */
+export function setNativeThreads(threads: number): void {
+  if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`setNativeThreads: threads must be a positive integer, got ${threads}`);
+  loadNativeAddon().setThreads(threads);
+}

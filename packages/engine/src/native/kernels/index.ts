@@ -1,0 +1,15 @@
+import { tf } from '../../tf';
+import { nativeConvKernels } from './conv2d';
+import { nativeElementwiseKernels } from './elementwise';
+import { nativeMatMulKernel } from './matmul';
+import { nativeResizeBilinearKernels } from './resize_bilinear';
+import { nativeSoftmaxKernel } from './softmax';
+
+/** The kernels the native backend runs on the addon; every other kernel is the cpu backend's. */
+export const nativeKernels = (): tf.KernelConfig[] => [
+  ...nativeConvKernels(),
+  nativeMatMulKernel(),
+  ...nativeResizeBilinearKernels(),
+  nativeSoftmaxKernel(),
+  ...nativeElementwiseKernels(),
+];
