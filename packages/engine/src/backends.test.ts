@@ -3,6 +3,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { backendCandidates, initEngine, missingPackageReason, registerBackendCandidate } from './backends';
 import { describeIf, describeWithBackends, expectNoLeak } from './testing';
 import { W1Workload } from './w1';
+import { nativeUnavailableReason } from './native/addon';
 
 describeWithBackends('engine', (backend) => {
   it('runs on the requested backend without leaking', async () => {
@@ -29,7 +30,7 @@ describe('initEngine', () => {
       const name = id.endsWith('gpu') ? 'tensorflow-gpu' : 'tensorflow';
       if (missingPackageReason(id)) expect(info.skipped[name]).toMatch(/not installed/);
     }
-    if (missingPackageReason('@tensorflow/tfjs-node')) expect(info.backend).toBe('wasm');
+    if (missingPackageReason('@tensorflow/tfjs-node')) expect(info.backend).toBe(nativeUnavailableReason() === undefined ? 'native' : 'wasm');
   });
 
   it('lets a package add a candidate, and skips one whose loader fails, with its reason', async () => {
@@ -62,7 +63,7 @@ describe('initEngine', () => {
   });
 
   it('names the known backends for an unknown one, and refuses a bad thread count', async () => {
-    await expect(initEngine({ backend: 'tpu', verbose: false })).rejects.toThrow(/unknown backend 'tpu'; known: auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+    await expect(initEngine({ backend: 'tpu', verbose: false })).rejects.toThrow(/unknown backend 'tpu'; known: auto, tensorflow-gpu, tensorflow, native, wasm, cpu/);
     await expect(initEngine({ backend: 'wasm', threads: 0, verbose: false })).rejects.toThrow(/threads must be a positive integer, got 0/);
   });
 

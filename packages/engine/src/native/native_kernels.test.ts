@@ -1,0 +1,140 @@
+import { tf } from '../tf';
+import '../register_all_kernels';
+import { initEngine } from '../backends';
+import { describeIf, expectArraysClose, expectNoLeak } from '../testing';
+import { nativeUnavailableReason } from './addon';
+
+function seeded(shape: number[], seed: number): tf.Tensor {
+  let s = seed >>> 0;
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  }), shape);
+}
+
+type Op = (...xs: tf.Tensor[]) => tf.Tensor;
+
+/** The op's value and its gradients (for a fixed random cotangent) on one backend, as plain arrays. */
+async function valueAndGrads(backend: string, op: Op, shapes: number[][], withGrads: boolean): Promise<Float32Array[]> {
+  await initEngine({ backend, verbose: false });
+  return expectNoLeak(() => {
+    const out = tf.tidy(() => {
+      const xs = shapes.map((s, i) => seeded(s, 11 + i));
+      const y = op(...xs);
+      const r = seeded(y.shape, 7);
+      if (!withGrads) return [y];
+      return [y, ...tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(op(...args), r)))(xs)];
+    });
+    const arrays = out.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(out);
+    return arrays;
+  });
+}
+
+/** The native backend agrees with the cpu backend (itself tested against naive references) within 1e-4 relative. */
+async function expectMatchesCpu(op: Op, shapes: number[][], withGrads = true): Promise<void> {
+  const expected = await valueAndGrads('cpu', op, shapes, withGrads);
+  const actual = await valueAndGrads('native', op, shapes, withGrads);
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((a, i) => expectArraysClose(a, expected[i], 1e-4, 1e-5));
+}
+
+describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', () => {
+  afterAll(async () => {
+    await initEngine({ backend: 'cpu', verbose: false });
+  });
+
+  it.each([
+    ['stride 2, explicit pads', [2, 9, 8, 5], [3, 3, 5, 6], 2, [[0, 0], [1, 2], [2, 0], [0, 0]]],
+    ['1x1, many channels', [1, 6, 6, 20], [1, 1, 20, 33], 1, 'same'],
+    ['5x5 valid stride 3', [2, 11, 10, 3], [5, 5, 3, 4], 3, 'valid'],
+  ] as const)('conv2d %s: value and gradients', async (_, xShape, wShape, stride, pad) => {
+    await expectMatchesCpu((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad as 'same'), [[...xShape], [...wShape]]);
+  });
+
+  it.each([
+    ['multiplier 2, stride 2', [2, 9, 9, 4], [3, 3, 4, 2], 2, 1],
+    ['dilation 2', [1, 10, 9, 3], [3, 3, 3, 1], 1, 2],
+  ] as const)('depthwiseConv2d %s: value and gradients', async (_, xShape, wShape, stride, dilation) => {
+    await expectMatchesCpu((x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, 'same', 'NHWC', dilation), [[...xShape], [...wShape]]);
+  });
+
+  it.each([
+    ['plain', [3, 5], [5, 4], false, false],
+    ['transposed a', [5, 3], [5, 4], true, false],
+    ['transposed b', [3, 5], [4, 5], false, true],
+    ['batched, both transposed', [2, 5, 3], [2, 4, 5], true, true],
+  ] as const)('matMul %s: value and gradients', async (_, aShape, bShape, ta, tb) => {
+    await expectMatchesCpu((a, b) => tf.matMul(a, b, ta, tb), [[...aShape], [...bShape]]);
+  });
+
+  // tfjs's BatchMatMul gradient does not reduce over a broadcast batch, on any backend: value only.
+  it('matMul with a broadcast batch: value', async () => {
+    await expectMatchesCpu((a, b) => tf.matMul(a, b), [[1, 3, 5], [4, 5, 6]], false);
+  });
+
+  it.each([
+    ['upsampling', false, false],
+    ['align corners', true, false],
+  ] as const)('resizeBilinear %s: value and gradient', async (_, alignCorners, halfPixel) => {
+    await expectMatchesCpu((x) => tf.image.resizeBilinear(x as tf.Tensor4D, [11, 11], alignCorners, halfPixel), [[2, 5, 5, 3]]);
+  });
+
+  it.each([
+    ['half-pixel centres, not square', [11, 7], false, true],
+    ['downsampling', [3, 2], false, false],
+  ] as const)('resizeBilinear %s: value', async (_, size, alignCorners, halfPixel) => {
+    await expectMatchesCpu((x) => tf.image.resizeBilinear(x as tf.Tensor4D, [...size], alignCorners, halfPixel), [[2, 4, 6, 3]], false);
+  });
+
+  it('softmax: value and gradient', async () => {
+    await expectMatchesCpu((x) => tf.softmax(tf.mul(x, 5)), [[3, 4, 7]]);
+  });
+
+  it.each(['relu', 'relu6', 'exp', 'neg', 'square', 'abs', 'sigmoid', 'tanh'] as const)('%s: value and gradient', async (name) => {
+    await expectMatchesCpu((x) => tf[name](tf.mul(x, 7)), [[4, 5, 6]]);
+  });
+
+  it.each(['log', 'sqrt', 'rsqrt'] as const)('%s of positive values: value and gradient', async (name) => {
+    await expectMatchesCpu((x) => tf[name](tf.add(tf.abs(x), 0.5)), [[4, 5, 6]]);
+  });
+
+  it('step: value, with and without alpha', async () => {
+    await expectMatchesCpu((x) => tf.add(tf.step(x), tf.step(x, 0.25)), [[3, 8]], false);
+  });
+
+  it.each([
+    ['same shape', [2, 3, 4], [2, 3, 4]],
+    ['trailing broadcast', [2, 3, 4], [3, 1]],
+    ['scalar', [2, 3, 4], []],
+    ['both broadcast', [2, 1, 4], [1, 3, 1]],
+  ] as const)('binary ops, %s: value and gradients', async (_, aShape, bShape) => {
+    const ops: Op[] = [tf.add, tf.sub, tf.mul, (a, b) => tf.div(a, tf.add(tf.abs(b), 0.5))];
+    for (const op of ops) await expectMatchesCpu(op, [[...aShape], [...bShape]]);
+    // tfjs's Maximum, Minimum and SquaredDifference gradients do not reduce over broadcast axes, on any backend.
+    const sameShape = aShape.join() === bShape.join();
+    for (const op of [tf.maximum, tf.minimum, tf.squaredDifference]) await expectMatchesCpu(op, [[...aShape], [...bShape]], sameShape);
+  });
+
+  it.each([
+    ['all axes', undefined, false],
+    ['inner axis', -1, false],
+    ['outer axes, kept', [0, 1], true],
+    ['middle axis', 1, false],
+  ] as const)('reductions over %s: value and gradients', async (_, axis, keepDims) => {
+    const ax = axis as number | number[] | undefined;
+    const ops: Op[] = [(x) => tf.sum(x, ax, keepDims), (x) => tf.mean(x, ax, keepDims), (x) => tf.max(x, ax, keepDims), (x) => tf.min(x, ax, keepDims)];
+    for (const op of ops) await expectMatchesCpu(op, [[3, 4, 5]]);
+  });
+
+  it('int32 tensors take the cpu kernels', async () => {
+    await initEngine({ backend: 'native', verbose: false });
+    await expectNoLeak(() => {
+      const y = tf.tidy(() => tf.sum(tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.scalar(2, 'int32'))));
+      expect(y.dtype).toBe('int32');
+      expect(y.dataSync()[0]).toBe(12);
+      y.dispose();
+    });
+  });
+});
