@@ -54,6 +54,9 @@ export function loadNativeAddon(): NativeAddon {
     failure = '@ssseg/engine native addon not built: libdnnl-dev not installed when the engine was built (install it, then npm run build)';
     throw new Error(failure);
   }
+  // libgomp reads this when the addon loads it. Its default (spin, then sleep) made 2-thread W1 steps
+  // 5-10x slower on a loaded 2-core machine, threads spinning at every barrier for a descheduled peer.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
   try {
     // A variable path keeps bundlers from resolving the addon at build time.
     const addonPath: string = file;

@@ -5,6 +5,7 @@ import { dilationAwareBackprop } from '../gradients/Conv2D_grad';
 import { loadNativeAddon } from './addon';
 import { nativeKernels } from './kernels';
 import { NATIVE_BACKEND } from './kernels/native_kernel';
+import { kernelProfilingRequested, printKernelTimesAtExit, timedKernel } from './kernel_timer';
 
 /**
  * The cpu backend's storage (tensors live in JS typed arrays, which the addon reads and writes in
@@ -34,6 +35,13 @@ export function registerNativeBackend(): string {
   for (const config of nativeKernels()) {
     if (tf.getKernel(config.kernelName, NATIVE_BACKEND)) tf.unregisterKernel(config.kernelName, NATIVE_BACKEND);
     tf.registerKernel(config);
+  }
+  if (kernelProfilingRequested()) {
+    for (const config of tf.getKernelsForBackend(NATIVE_BACKEND)) {
+      tf.unregisterKernel(config.kernelName, NATIVE_BACKEND);
+      tf.registerKernel(timedKernel(config));
+    }
+    printKernelTimesAtExit();
   }
   dilationAwareBackprop.add(NATIVE_BACKEND);
   // Priority 0: TensorFlow.js never picks it by itself; initEngine does.
