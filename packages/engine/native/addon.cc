@@ -10,6 +10,8 @@ napi_value softmax(napi_env, napi_callback_info);
 napi_value unary(napi_env, napi_callback_info);
 napi_value binary(napi_env, napi_callback_info);
 napi_value reduce(napi_env, napi_callback_info);
+napi_value gather(napi_env, napi_callback_info);
+napi_value maxPoolGrad(napi_env, napi_callback_info);
 
 namespace {
 
@@ -51,6 +53,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unary", nullptr, unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gather", nullptr, gather, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, getThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, version, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -15,6 +15,9 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, layout: Int32Array): void;
   /** Reduction; layout = [rank, shape..., 1 per reduced axis else 0]. */
   reduce(op: number, x: Float32Array, out: Float32Array, layout: Int32Array): void;
+  /** Strided copy (Slice, Tile, SplitV); layout = [rank, outShape..., inShape..., begin...]. */
+  gather(x: Float32Array, out: Float32Array, layout: Int32Array): void;
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, attrs: Int32Array): void;
   setThreads(threads: number): void;
   getThreads(): number;
   version(): string;

@@ -128,6 +128,22 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
     for (const op of ops) await expectMatchesCpu(op, [[3, 4, 5]]);
   });
 
+  it.each([
+    ['slice', (x: tf.Tensor) => tf.slice(x, [1, 0, 2], [2, -1, 3])],
+    ['tile', (x: tf.Tensor) => tf.tile(x, [2, 1, 3])],
+    ['split along the middle axis', (x: tf.Tensor) => tf.concat(tf.split(x, [1, 3], 1).map((p, i) => tf.mul(p, i + 1)), 1)],
+  ] as const)('%s: value and gradient', async (_, op) => {
+    await expectMatchesCpu(op, [[3, 4, 5]]);
+  });
+
+  it.each([
+    ['3x3 stride 2 same', 3, 2, 'same'],
+    ['2x2 stride 2 valid', 2, 2, 'valid'],
+  ] as const)('maxPool %s: value and gradient', async (_, size, stride, pad) => {
+    // ReLU first: windows of equal zeros exercise the first-largest rule.
+    await expectMatchesCpu((x) => tf.maxPool(tf.relu(x) as tf.Tensor4D, size, stride, pad), [[2, 9, 8, 3]]);
+  });
+
   it('int32 tensors take the cpu kernels', async () => {
     await initEngine({ backend: 'native', verbose: false });
     await expectNoLeak(() => {

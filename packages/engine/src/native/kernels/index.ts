@@ -1,6 +1,8 @@
 import { tf } from '../../tf';
 import { nativeConvKernels } from './conv2d';
 import { nativeElementwiseKernels } from './elementwise';
+import { nativeGatherKernels } from './gather';
+import { nativeMaxPoolGradKernel } from './max_pool_grad';
 import { nativeMatMulKernel } from './matmul';
 import { nativeResizeBilinearKernels } from './resize_bilinear';
 import { nativeSoftmaxKernel } from './softmax';
@@ -12,4 +14,6 @@ export const nativeKernels = (): tf.KernelConfig[] => [
   ...nativeResizeBilinearKernels(),
   nativeSoftmaxKernel(),
   ...nativeElementwiseKernels(),
+  ...nativeGatherKernels(),
+  nativeMaxPoolGradKernel(),
 ];
