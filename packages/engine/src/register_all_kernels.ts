@@ -9,6 +9,7 @@ import { conv2DBackpropInputCpuConfig } from './kernels/Conv2DBackpropInput_cpu'
 import { conv2DBackpropInputWasmConfig } from './kernels/Conv2DBackpropInput_wasm';
 import { makeConv2DCpuConfig } from './kernels/Conv2D_cpu';
 import { broadcastBinaryCpuConfigs } from './kernels/broadcast_binary_cpu';
+import { splitVCpuConfig, tileCpuConfig } from './kernels/split_tile_cpu';
 import { depthwiseConv2dNativeBackpropFilterConfigs } from './kernels/DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfigs } from './kernels/DepthwiseConv2dNativeBackpropInput';
 import { conv2DGradConfig, dilationAwareBackprop } from './gradients/Conv2D_grad';
@@ -24,6 +25,8 @@ export const engineKernels: tf.KernelConfig[] = [
   ...depthwiseConv2dNativeBackpropFilterConfigs,
   ...depthwiseConv2dNativeBackpropInputConfigs,
   ...broadcastBinaryCpuConfigs(),
+  splitVCpuConfig(),
+  tileCpuConfig(),
 ];
 
 export const engineGradients: tf.GradConfig[] = [conv2DGradConfig, depthwiseConv2dNativeGradConfig, flipLeftRightGradConfig];
