@@ -88,6 +88,13 @@ export interface Dataset {
   labelled(): SampleSource;
   unlabelled(): SampleSource;
   validation(): SampleSource;
+  /** Side of the square training crop of the default weak pipeline. */
+  readonly cropSize?: number;
+  /**
+   * The weak pipeline this data calls for when a config gives none (otherwise UniMatch's: rescale
+   * 0.5-2, crop, flip). Digits, for one, change meaning when mirrored.
+   */
+  weakAugmentations?(): { type: string; [option: string]: unknown }[];
 }
 export const Dataset: ServiceIdentifier<Dataset> = Symbol.for('ssseg.Dataset');
 

@@ -1,4 +1,4 @@
-import { ConfigError, formatZodIssues, type Augmentation, type ComponentClass, type Rng, type Sample } from '@ssseg/core';
+import { ConfigError, SsssegError, formatZodIssues, type Augmentation, type ComponentClass, type Dataset, type Rng, type Sample } from '@ssseg/core';
 import { CutMixBox } from './cutmix';
 import { HorizontalFlip, RandomCrop, RandomRescale } from './geometric';
 import { ColorJitter, GaussianBlur, RandomGrayscale } from './photometric';
@@ -79,4 +79,14 @@ export function defaultWeakPipeline(cropSize: number): AugmentationPipeline {
 
 export function defaultStrongPipeline(): AugmentationPipeline {
   return buildAugmentations(defaultStrongConfig(), 'augmentations.strong');
+}
+
+/**
+ * The weak pipeline for a dataset when the config names none: the dataset's own choice if it has
+ * one, else UniMatch's at `cropSize` (default the dataset's).
+ */
+export function defaultWeakFor(dataset: Dataset, cropSize = dataset.cropSize): AugmentationPipeline {
+  if (dataset.weakAugmentations) return buildAugmentations(dataset.weakAugmentations(), `data (${dataset.type}'s default weak augmentations)`);
+  if (!cropSize) throw new SsssegError(`dataset ${dataset.type} names no cropSize: give the loader cropSize or a weak pipeline`);
+  return defaultWeakPipeline(cropSize);
 }

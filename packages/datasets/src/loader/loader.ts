@@ -1,6 +1,6 @@
 import { tf } from '@ssseg/engine';
 import { Rng, SsssegError, type Augmentation, type Dataset, type RngState, type Sample, type SampleSource, type TrainBatch } from '@ssseg/core';
-import { defaultStrongPipeline, defaultWeakPipeline } from '../augment/pipeline';
+import { defaultStrongPipeline, defaultWeakFor } from '../augment/pipeline';
 import { collateLabelled, collateUnlabelled, type UnlabelledViews } from './collate';
 import { IMAGENET_NORMALISATION, sampleToInput, type Normalisation } from './normalise';
 
@@ -13,7 +13,7 @@ export interface LoaderOptions {
   strongViews?: number;
   /** Draw unlabelled batches; default: strongViews > 0. Without, an epoch is one pass over the labelled set. */
   useUnlabelled?: boolean;
-  /** Weak (geometric) pipeline for every image; default UniMatch's at the dataset's cropSize. */
+  /** Weak (geometric) pipeline for every image; default the dataset's own, else UniMatch's at its cropSize. */
   weak?: Augmentation;
   /** Strong pipeline applied to the weak view of unlabelled images; default UniMatch's. */
   strong?: Augmentation;
@@ -72,9 +72,7 @@ export class DataLoader {
     this.normalisation = options.normalise ?? IMAGENET_NORMALISATION;
     this.labelledSource = dataset.labelled();
     if (this.labelledSource.length === 0) throw new SsssegError(`dataset ${dataset.type} has no labelled images`);
-    const cropSize = options.cropSize ?? (dataset as { cropSize?: number }).cropSize;
-    if (!options.weak && !cropSize) throw new SsssegError(`dataset ${dataset.type} names no cropSize: give the loader cropSize or a weak pipeline`);
-    this.weak = options.weak ?? defaultWeakPipeline(cropSize!);
+    this.weak = options.weak ?? defaultWeakFor(dataset, options.cropSize);
     this.strong = options.strong ?? defaultStrongPipeline();
     if (this.useUnlabelled) {
       this.unlabelledSource = dataset.unlabelled();

@@ -4,6 +4,8 @@ import { MnistSegDataset } from './mnist-seg';
 import { readMnist } from './idx';
 import { inspectDataset, formatClassBalance } from '../inspect/inspect';
 import { tempDir } from '../testing/fixtures';
+import { defaultWeakFor } from '../augment/pipeline';
+import { HorizontalFlip, RandomCrop, RandomRescale } from '../augment/geometric';
 
 describe('mnist-seg', () => {
   const cacheDir = tempDir('mnist-cache');
@@ -89,6 +91,14 @@ describe('mnist-seg', () => {
     for (const i of s8.unlabelledIndices) expect(set(s8).has(i)).toBe(false);
     expect(split('1_32').labelledIndices).toEqual(s32.labelledIndices);
     expect(split('1_32', 2).labelledIndices).not.toEqual(s32.labelledIndices);
+  });
+
+  it('trains without mirroring digits: its default weak pipeline rescales mildly and crops, never flips', () => {
+    const dataset = new MnistSegDataset({ ...small, cropSize: 48 });
+    const pipeline = defaultWeakFor(dataset);
+    expect(pipeline.steps.map((s) => s.constructor)).toEqual([RandomRescale, RandomCrop]);
+    expect(pipeline.steps.some((s) => s instanceof HorizontalFlip)).toBe(false);
+    expect(dataset.weakAugmentations()[1]).toEqual({ type: 'random-crop', size: 48 });
   });
 
   it('refuses bad options with the option named', () => {

@@ -63,6 +63,19 @@ export class MnistSegDataset implements Dataset {
   private readonly val: Composites;
   private readonly canvas: number;
 
+  /**
+   * Digits change meaning when mirrored (UniMatch's flip would teach mirrored digits, which
+   * validation never shows) and are all drawn at MNIST's scale, so no flip and a mild rescale.
+   * Measured (U-Net 16/3, 1/16 labelled, 600 steps, supervised): 17.2 mIoU % with UniMatch's
+   * pipeline, 34.9 with this one.
+   */
+  weakAugmentations() {
+    return [
+      { type: 'random-rescale', minScale: 0.8, maxScale: 1.25 },
+      { type: 'random-crop', size: this.cropSize },
+    ];
+  }
+
   constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
     const o = MnistSegOptions.parse(options);
     if (o.maxDigits < o.minDigits) throw new ConfigError(`maxDigits (${o.maxDigits}) is below minDigits (${o.minDigits})`, 'data.maxDigits');
