@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <omp.h>
 #include "common.h"
 
 namespace {
@@ -13,10 +14,23 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 enum Unary { RELU, RELU6, EXP, LOG, NEG, SQRT, RSQRT, SQUARE, ABS, SIGMOID, TANH, STEP };
 
+// body(begin, end) over [0, n): on the calling thread when small, else in chunks across the pool.
+template <typename Body>
+void inChunks(int64_t n, Body body) {
+  constexpr int64_t chunk = 1 << 13;
+  if (n < kParallelMin || omp_get_max_threads() == 1) return body(0, n);
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < (n + chunk - 1) / chunk; c++) body(c * chunk, std::min(n, (c + 1) * chunk));
+}
+
+template <typename F>
+void unaryRange(const float* __restrict x, float* __restrict out, int64_t n, F f) {
+  for (int64_t i = 0; i < n; i++) out[i] = f(x[i]);
+}
+
 template <typename F>
 void mapUnary(const float* x, float* out, int64_t n, F f) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) out[i] = f(x[i]);
+  inChunks(n, [&](int64_t begin, int64_t end) { unaryRange(x + begin, out + begin, end - begin, f); });
 }
 
 // unary(op, x, out, alpha): alpha is Step's value for x <= 0.
@@ -43,7 +57,7 @@ napi_value unaryBody(napi_env env, napi_callback_info info) {
     case ABS: mapUnary(x, out, len, [](float v) { return std::fabs(v); }); break;
     case SIGMOID: mapUnary(x, out, len, [](float v) { return float(1.0 / (1.0 + std::exp(-double(v)))); }); break;
     case TANH: mapUnary(x, out, len, [](float v) { return std::tanh(v); }); break;
-    case STEP: mapUnary(x, out, len, [a](float v) { return v != v ? kNaN : v > 0 ? 1.0f : a; }); break;
+    case STEP: mapUnary(x, out, len, [a](float v) { return v > 0 ? 1.0f : v != v ? v : a; }); break;
     default: throw std::invalid_argument("unknown unary op " + std::to_string(op));
   }
   return ssseg::undefinedValue(env);
@@ -51,7 +65,25 @@ napi_value unaryBody(napi_env env, napi_callback_info info) {
 
 enum Binary { ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE };
 
-// Walks the output row by row (the last axis), each row from offsets decomposed from its index.
+// One row of the output: the operands' inner strides are 0 (broadcast) or 1, the common cases
+// get loops the compiler vectorises.
+template <typename F>
+inline void binaryRow(const float* a, int64_t aInner, const float* b, int64_t bInner, float* o, int64_t n, F f) {
+  if (aInner == 1 && bInner == 1) {
+    for (int64_t j = 0; j < n; j++) o[j] = f(a[j], b[j]);
+  } else if (aInner == 1 && bInner == 0) {
+    const float y = b[0];
+    for (int64_t j = 0; j < n; j++) o[j] = f(a[j], y);
+  } else if (aInner == 0 && bInner == 1) {
+    const float x = a[0];
+    for (int64_t j = 0; j < n; j++) o[j] = f(x, b[j]);
+  } else {
+    for (int64_t j = 0; j < n; j++) o[j] = f(a[j * aInner], b[j * bInner]);
+  }
+}
+
+// Walks the output row by row (the last axis), each row from offsets decomposed from its index;
+// a single long row is split in chunks instead.
 template <typename F>
 void mapBinary(const float* a, const float* b, float* out, const std::vector<int64_t>& shape,
                const std::vector<int64_t>& aStrides, const std::vector<int64_t>& bStrides, F f) {
@@ -59,6 +91,11 @@ void mapBinary(const float* a, const float* b, float* out, const std::vector<int
   const int64_t inner = shape[rank - 1], aInner = aStrides[rank - 1], bInner = bStrides[rank - 1];
   int64_t total = 1;
   for (int64_t d : shape) total *= d;
+  if (rank == 1) {
+    return inChunks(total, [&](int64_t begin, int64_t end) {
+      binaryRow(a + begin * aInner, aInner, b + begin * bInner, bInner, out + begin, end - begin, f);
+    });
+  }
   const int64_t rows = inner ? total / inner : 0;
 #pragma omp parallel for schedule(static) if (total >= kParallelMin)
   for (int64_t row = 0; row < rows; row++) {
@@ -69,13 +106,29 @@ void mapBinary(const float* a, const float* b, float* out, const std::vector<int
       ai += idx * aStrides[d];
       bi += idx * bStrides[d];
     }
-    float* o = out + row * inner;
-    if (aInner == 1 && bInner == 1) {
-      for (int64_t j = 0; j < inner; j++) o[j] = f(a[ai + j], b[bi + j]);
-    } else {
-      for (int64_t j = 0; j < inner; j++) o[j] = f(a[ai + j * aInner], b[bi + j * bInner]);
-    }
+    binaryRow(a + ai, aInner, b + bi, bInner, out + row * inner, inner, f);
   }
+}
+
+// Merges each axis into the next where both operands step through them as one (same-shape runs,
+// runs broadcast in both), and drops size-1 axes: [8, 64, 64, 11] - [8, 64, 64, 1] becomes
+// [32768, 11] - [32768, 1], and same-shape operands one flat row.
+void collapseAxes(std::vector<int64_t>& shape, std::vector<int64_t>& as, std::vector<int64_t>& bs) {
+  std::vector<int64_t> s, x, y;
+  for (size_t d = 0; d < shape.size(); d++) {
+    if (shape[d] == 1) continue;
+    if (!s.empty() && x.back() == as[d] * shape[d] && y.back() == bs[d] * shape[d]) {
+      s.back() *= shape[d];
+      x.back() = as[d];
+      y.back() = bs[d];
+      continue;
+    }
+    s.push_back(shape[d]);
+    x.push_back(as[d]);
+    y.push_back(bs[d]);
+  }
+  if (s.empty()) s = {1}, x = {0}, y = {0};
+  shape.swap(s), as.swap(x), bs.swap(y);
 }
 
 // binary(op, a, b, out, layout): layout = [rank, outShape..., aStrides..., bStrides...].
@@ -92,7 +145,7 @@ napi_value binaryBody(napi_env env, napi_callback_info info) {
   std::vector<int64_t> shape(layout.begin() + 1, layout.begin() + 1 + rank);
   std::vector<int64_t> as(layout.begin() + 1 + rank, layout.begin() + 1 + 2 * rank);
   std::vector<int64_t> bs(layout.begin() + 1 + 2 * rank, layout.end());
-  if (rank == 0) shape = {1}, as = {0}, bs = {0};  // scalars: one row of one element
+  collapseAxes(shape, as, bs);  // scalars become one row of one element
   int64_t total = 1, aMax = 0, bMax = 0;
   for (size_t d = 0; d < shape.size(); d++) {
     total *= shape[d];

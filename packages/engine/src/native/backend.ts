@@ -3,6 +3,7 @@ import '../register_all_kernels';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { dilationAwareBackprop } from '../gradients/Conv2D_grad';
 import { loadNativeAddon } from './addon';
+import { BufferPool } from './buffer_pool';
 import { nativeKernels } from './kernels';
 import { NATIVE_BACKEND } from './kernels/native_kernel';
 import { kernelProfilingRequested, printKernelTimesAtExit, timedKernel } from './kernel_timer';
@@ -12,10 +13,61 @@ import { kernelProfilingRequested, printKernelTimesAtExit, timedKernel } from '.
  * place), with the hot kernels on oneDNN.
  */
 export class NativeBackend extends MathBackendCPU {
+  /** Freed outputs of native kernels, reused for the next output of the same length. */
+  readonly pool = new BufferPool();
+  /**
+   * The buffers of native outputs that nothing outside the backend has seen: only these go back to
+   * the pool when their tensor is freed. A buffer leaves this set when its values are read
+   * (dataSync, data) or stored again under another tensor (a cpu kernel's view or alias of it).
+   */
+  private readonly unshared = new WeakSet<ArrayBufferLike>();
+
   constructor() {
     super();
     // MathBackendCPU prints 'install tfjs-node' on first use; the engine reports its own choice.
     (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  /** A tensor over a buffer from `pool.take`, which the backend may recycle once the tensor is freed. */
+  adoptOutput(shape: number[], values: Float32Array): tf.TensorInfo {
+    const info = this.makeTensorInfo(shape, 'float32', values);
+    this.unshared.add(values.buffer);
+    return info;
+  }
+
+  override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): tf.DataId {
+    this.disown(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: tf.DataId, values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType, refCount: number): void {
+    this.disown(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override readSync(dataId: tf.DataId): tf.backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    this.disown(values);
+    return values;
+  }
+
+  override disposeData(dataId: tf.DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const freed = super.disposeData(dataId, force);
+    if (values instanceof Float32Array && !this.data.has(dataId) && this.unshared.has(values.buffer)) {
+      this.unshared.delete(values.buffer);
+      this.pool.release(values);
+    }
+    return freed;
+  }
+
+  override dispose(): void {
+    this.pool.clear();
+    super.dispose();
+  }
+
+  private disown(values: unknown): void {
+    if (ArrayBuffer.isView(values)) this.unshared.delete(values.buffer);
   }
 }
 

@@ -104,11 +104,26 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
     await expectMatchesCpu((x) => tf.add(tf.step(x), tf.step(x, 0.25)), [[3, 8]], false);
   });
 
+  it('step and exp keep NaN and infinities as the cpu backend does', async () => {
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 90, -90];
+    const run = async (backend: string) => {
+      await initEngine({ backend, verbose: false });
+      return expectNoLeak(() => tf.tidy(() => {
+        const x = tf.tensor1d(special);
+        return [tf.step(x, 0.5), tf.exp(x)].map((t) => Array.from(t.dataSync()));
+      }));
+    };
+    expect(await run('native')).toEqual(await run('cpu'));
+  });
+
   it.each([
     ['same shape', [2, 3, 4], [2, 3, 4]],
     ['trailing broadcast', [2, 3, 4], [3, 1]],
     ['scalar', [2, 3, 4], []],
     ['both broadcast', [2, 1, 4], [1, 3, 1]],
+    ['row broadcast over collapsed axes', [2, 3, 4, 5], [2, 3, 4, 1]],
+    ['outer broadcast', [6, 5], [5]],
+    ['same shape, long enough to run in chunks', [40, 1000], [40, 1000]],
   ] as const)('binary ops, %s: value and gradients', async (_, aShape, bShape) => {
     const ops: Op[] = [tf.add, tf.sub, tf.mul, (a, b) => tf.div(a, tf.add(tf.abs(b), 0.5))];
     for (const op of ops) await expectMatchesCpu(op, [[...aShape], [...bShape]]);

@@ -8,9 +8,33 @@ export function floatValues(backend: MathBackendCPU, t: tf.TensorInfo): Float32A
   return values instanceof Float32Array ? values : undefined;
 }
 
-/** Allocates an output, lets `fill` write it, and hands it to the backend without a copy. */
+/** The native backend's recycling of output buffers (NativeBackend); absent on a plain cpu backend. */
+interface RecyclingBackend {
+  pool: { take(length: number): Float32Array; release(values: Float32Array): void };
+  adoptOutput(shape: number[], values: Float32Array): tf.TensorInfo;
+}
+
+function recycles(backend: MathBackendCPU): backend is MathBackendCPU & RecyclingBackend {
+  return typeof (backend as Partial<RecyclingBackend>).adoptOutput === 'function';
+}
+
+/**
+ * Takes an output buffer (recycled where the backend keeps freed ones: its contents are then
+ * stale), lets `fill` overwrite all of it, and hands it to the backend without a copy.
+ */
 export function makeOutput(backend: MathBackendCPU, shape: number[], fill: (out: Float32Array) => void): tf.TensorInfo {
-  const out = new Float32Array(tf.util.sizeFromShape(shape));
-  fill(out);
-  return backend.makeTensorInfo(shape, 'float32', out);
+  const length = tf.util.sizeFromShape(shape);
+  if (!recycles(backend)) {
+    const out = new Float32Array(length);
+    fill(out);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  }
+  const out = backend.pool.take(length);
+  try {
+    fill(out);
+  } catch (err) {
+    backend.pool.release(out);
+    throw err;
+  }
+  return backend.adoptOutput(shape, out);
 }
