@@ -185,6 +185,56 @@ std::vector<int64_t> offsets(const std::vector<int64_t>& shape, const std::vecto
   return out;
 }
 
+// The reduction as [kept, reduced] or [reduced, kept] blocks (adjacent axes of one kind merged,
+// size-1 axes dropped): contiguous loops instead of offset tables. False for other patterns.
+bool reduceBlocks(int op, const float* x, float* out, size_t outLen, const std::vector<int64_t>& shape, const std::vector<bool>& reduced) {
+  std::vector<int64_t> sizes;
+  std::vector<bool> kinds;
+  for (size_t d = 0; d < shape.size(); d++) {
+    if (shape[d] == 1) continue;
+    if (!kinds.empty() && kinds.back() == reduced[d]) sizes.back() *= shape[d];
+    else sizes.push_back(shape[d]), kinds.push_back(reduced[d]);
+  }
+  if (sizes.empty() || sizes.size() > 2) return false;
+  const bool trailing = kinds.back();  // [kept, reduced] or [reduced]
+  if (sizes.size() == 1 && !trailing) return false;  // nothing reduced: the general path copies
+  const int64_t nRed = trailing ? sizes.back() : sizes[0];
+  const int64_t nOut = sizes.size() == 1 ? 1 : trailing ? sizes[0] : sizes[1];
+  ssseg::checkLength("output", outLen, nOut);
+  const bool isSum = op == SUM || op == MEAN;
+  const double scale = op == MEAN ? 1.0 / double(nRed) : 1.0;
+  if (trailing) {
+#pragma omp parallel for schedule(static) if (nOut * nRed >= kParallelMin && nOut > 1)
+    for (int64_t o = 0; o < nOut; o++) {
+      const float* row = x + o * nRed;
+      if (isSum) {
+        double acc = 0;
+        for (int64_t r = 0; r < nRed; r++) acc += row[r];
+        out[o] = float(acc * scale);
+      } else {
+        float m = row[0];
+        for (int64_t r = 1; r < nRed && m == m; r++) {
+          const float v = row[r];
+          m = v != v ? v : op == MAX ? std::max(m, v) : std::min(m, v);
+        }
+        out[o] = m;
+      }
+    }
+    return true;
+  }
+  if (!isSum) return false;
+  // [reduced, kept]: rows added into per-column sums, columns split across threads.
+  std::vector<double> acc(nOut, 0.0);
+  inChunks(nOut, [&](int64_t begin, int64_t end) {
+    for (int64_t r = 0; r < nRed; r++) {
+      const float* row = x + r * nOut;
+      for (int64_t o = begin; o < end; o++) acc[o] += row[o];
+    }
+  });
+  for (int64_t o = 0; o < nOut; o++) out[o] = float(acc[o] * scale);
+  return true;
+}
+
 // reduce(op, x, out, layout): layout = [rank, shape..., reduced (0/1) per axis]; out has the kept axes in order.
 napi_value reduceBody(napi_env env, napi_callback_info info) {
   auto argv = ssseg::arguments(env, info, 4);
@@ -206,6 +256,7 @@ napi_value reduceBody(napi_env env, napi_callback_info info) {
     kept[d] = !reduced[d];
   }
   ssseg::checkLength("input", xLen, total);
+  if (total > 0 && reduceBlocks(op, x, out, outLen, shape, reduced)) return ssseg::undefinedValue(env);
   const auto keptOffsets = offsets(shape, strides, kept), reducedOffsets = offsets(shape, strides, reduced);
   const int64_t nOut = int64_t(keptOffsets.size()), nRed = int64_t(reducedOffsets.size());
   ssseg::checkLength("output", outLen, nOut);

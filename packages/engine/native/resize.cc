@@ -2,6 +2,8 @@
 // halfPixelCenters in the forward pass; the gradient, like tfjs's, ignores halfPixelCenters).
 #include <algorithm>
 #include <cmath>
+#include <omp.h>
+#include <vector>
 #include "common.h"
 
 namespace {
@@ -62,9 +64,20 @@ napi_value resizeBilinearGradBody(napi_env env, napi_callback_info info) {
   ssseg::checkLength("dx", dxLen, n * h * w * c);
   const double rowScale = ratio(h, oh, p[6] != 0), colScale = ratio(w, ow, p[6] != 0);
   std::fill(dx, dx + n * h * w * c, 0.0f);
-  // Each thread owns a band of channels, so the scattered additions never collide.
-  const int64_t bands = std::min<int64_t>(c, 64);
-#pragma omp parallel for collapse(2) schedule(static)
+  // Source columns and weights, the same for every row.
+  std::vector<int64_t> col0(ow), col1(ow);
+  std::vector<double> colFrac(ow);
+  for (int64_t col = 0; col < ow; col++) {
+    const double fc = col * colScale;
+    col0[col] = int64_t(std::floor(fc));
+    col1[col] = std::min<int64_t>(int64_t(std::ceil(fc)), w - 1);
+    colFrac[col] = fc - col0[col];
+  }
+  // Threads split the batch, and each image into bands of channels when the batch alone is too
+  // small to share out: the scattered additions of one band never collide with another's.
+  const int64_t threads = omp_get_max_threads();
+  const int64_t bands = std::min<int64_t>(c, (2 * threads + n - 1) / n);
+#pragma omp parallel for collapse(2) schedule(static) if (threads > 1)
   for (int64_t b = 0; b < n; b++) {
     for (int64_t band = 0; band < bands; band++) {
       const int64_t d0 = band * c / bands, d1 = (band + 1) * c / bands;
@@ -76,9 +89,8 @@ napi_value resizeBilinearGradBody(napi_env env, napi_callback_info info) {
         float* bottom = dx + (b * h + r1) * w * c;
         const float* g = dy + (b * oh + r) * ow * c;
         for (int64_t col = 0; col < ow; col++) {
-          const double fc = col * colScale;
-          const int64_t c0 = int64_t(std::floor(fc)), c1 = std::min<int64_t>(int64_t(std::ceil(fc)), w - 1);
-          const double cl = fc - c0, icl = 1.0 - cl;
+          const int64_t c0 = col0[col], c1 = col1[col];
+          const double cl = colFrac[col], icl = 1.0 - cl;
           const float tl = float(irl * icl), tr = float(irl * cl), bl = float(rl * icl), br = float(rl * cl);
           for (int64_t d = d0; d < d1; d++) {
             const float v = g[col * c + d];

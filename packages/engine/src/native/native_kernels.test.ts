@@ -144,6 +144,28 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
   });
 
   it.each([
+    ['two trailing axes of four', [2, 3, 4, 5], [2, 3]],
+    ['leading axes, size-1 axis between', [3, 1, 4, 6], [0, 1]],
+    ['the rows of a large matrix', [40, 1000], [1]],
+    ['the columns of a large matrix', [1000, 40], [0]],
+  ] as const)('reductions over %s: value and gradients', async (_, shape, axes) => {
+    const ax = [...axes];
+    const ops: Op[] = [(x) => tf.sum(x, ax), (x) => tf.mean(x, ax), (x) => tf.max(x, ax), (x) => tf.min(x, ax)];
+    for (const op of ops) await expectMatchesCpu(op, [[...shape]]);
+  });
+
+  it('max and min over rows with NaN give NaN, as on the cpu backend', async () => {
+    const run = async (backend: string) => {
+      await initEngine({ backend, verbose: false });
+      return expectNoLeak(() => tf.tidy(() => {
+        const x = tf.tensor2d([1, NaN, 3, 4, 5, 6, NaN, 0, -1], [3, 3]);
+        return [tf.max(x, 1), tf.min(x, 1), tf.sum(x, 0)].map((t) => Array.from(t.dataSync()));
+      }));
+    };
+    expect(await run('native')).toEqual(await run('cpu'));
+  });
+
+  it.each([
     ['slice', (x: tf.Tensor) => tf.slice(x, [1, 0, 2], [2, -1, 3])],
     ['tile', (x: tf.Tensor) => tf.tile(x, [2, 1, 3])],
     ['split along the middle axis', (x: tf.Tensor) => tf.concat(tf.split(x, [1, 3], 1).map((p, i) => tf.mul(p, i + 1)), 1)],
