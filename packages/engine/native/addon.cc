@@ -11,6 +11,8 @@ napi_value unary(napi_env, napi_callback_info);
 napi_value binary(napi_env, napi_callback_info);
 napi_value reduce(napi_env, napi_callback_info);
 napi_value gather(napi_env, napi_callback_info);
+napi_value maxPool(napi_env, napi_callback_info);
+napi_value batchNorm(napi_env, napi_callback_info);
 napi_value maxPoolGrad(napi_env, napi_callback_info);
 
 namespace {
@@ -54,6 +56,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"binary", nullptr, binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gather", nullptr, gather, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, batchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool", nullptr, maxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, getThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

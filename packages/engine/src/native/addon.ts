@@ -17,6 +17,10 @@ export interface NativeAddon {
   reduce(op: number, x: Float32Array, out: Float32Array, layout: Int32Array): void;
   /** Strided copy (Slice, Tile, SplitV); layout = [rank, outShape..., inShape..., begin...]. */
   gather(x: Float32Array, out: Float32Array, layout: Int32Array): void;
+  /** FusedBatchNorm forward; each parameter holds 1 value or `channels` (the last axis). */
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array, scale: Float32Array, out: Float32Array, epsilon: number, channels: number): void;
+  /** attrs = [N, H, W, C, OH, OW, FH, FW, SH, SW, padTop, padLeft], as maxPoolGrad's. */
+  maxPool(x: Float32Array, out: Float32Array, attrs: Int32Array): void;
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, attrs: Int32Array): void;
   setThreads(threads: number): void;
   getThreads(): number;

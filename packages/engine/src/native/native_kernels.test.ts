@@ -181,6 +181,33 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
     await expectMatchesCpu((x) => tf.maxPool(tf.relu(x) as tf.Tensor4D, size, stride, pad), [[2, 9, 8, 3]]);
   });
 
+  it('maxPool ignores NaN inputs as the cpu kernel does (-inf for a window of only NaN)', async () => {
+    const run = async (backend: string) => {
+      await initEngine({ backend, verbose: false });
+      return expectNoLeak(() => tf.tidy(() => {
+        const x = tf.tensor4d([NaN, NaN, 1, NaN, NaN, NaN, 2, 3, NaN, -5, NaN, NaN], [1, 2, 3, 2]);
+        return Array.from(tf.maxPool(x, [2, 1], [1, 1], 'valid').dataSync());
+      }));
+    };
+    const cpu = await run('cpu');
+    expect(cpu).toContain(-Infinity);
+    expect(await run('native')).toEqual(cpu);
+  });
+
+  // tfjs's FusedBatchNorm gradient fails without a scale or with parameters not per channel, on any backend: value only there.
+  it.each([
+    ['per-channel parameters: value and gradients', [2, 5, 4, 6], [6], true],
+    ['scalar mean and variance, no offset or scale: value', [3, 7], [1], false],
+    ['parameters the cpu kernel reads modulo their length (cpu fallback): value', [2, 3, 4], [1, 3, 1], true],
+  ] as const)('batchNorm, %s', async (_, xShape, pShape, withAffine) => {
+    const positive = (v: tf.Tensor) => tf.add(tf.abs(v), 0.5);
+    const op: Op = withAffine
+      ? (x, m, v, o, s) => tf.batchNorm(x, m, positive(v), o, s, 0.01)
+      : (x, m, v) => tf.batchNorm(x, m, positive(v), undefined, undefined, 0.01);
+    const shapes = [[...xShape], ...Array.from({ length: withAffine ? 4 : 2 }, () => [...pShape])];
+    await expectMatchesCpu(op, shapes, withAffine && pShape.length === 1);
+  });
+
   it('int32 tensors take the cpu kernels', async () => {
     await initEngine({ backend: 'native', verbose: false });
     await expectNoLeak(() => {

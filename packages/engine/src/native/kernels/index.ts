@@ -1,8 +1,9 @@
 import { tf } from '../../tf';
+import { nativeBatchNormKernel } from './batch_norm';
 import { nativeConvKernels } from './conv2d';
 import { nativeElementwiseKernels } from './elementwise';
 import { nativeGatherKernels } from './gather';
-import { nativeMaxPoolGradKernel } from './max_pool_grad';
+import { nativeMaxPoolGradKernel, nativeMaxPoolKernel } from './max_pool';
 import { nativeMatMulKernel } from './matmul';
 import { nativeResizeBilinearKernels } from './resize_bilinear';
 import { nativeSoftmaxKernel } from './softmax';
@@ -15,5 +16,7 @@ export const nativeKernels = (): tf.KernelConfig[] => [
   nativeSoftmaxKernel(),
   ...nativeElementwiseKernels(),
   ...nativeGatherKernels(),
+  nativeMaxPoolKernel(),
+  nativeBatchNormKernel(),
   nativeMaxPoolGradKernel(),
 ];
