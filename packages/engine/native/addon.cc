@@ -7,6 +7,7 @@ napi_value matmul(napi_env, napi_callback_info);
 napi_value resizeBilinear(napi_env, napi_callback_info);
 napi_value resizeBilinearGrad(napi_env, napi_callback_info);
 napi_value softmax(napi_env, napi_callback_info);
+napi_value softmaxCrossEntropy(napi_env, napi_callback_info);
 napi_value unary(napi_env, napi_callback_info);
 napi_value binary(napi_env, napi_callback_info);
 napi_value reduce(napi_env, napi_callback_info);
@@ -52,6 +53,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"resizeBilinear", nullptr, resizeBilinear, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"resizeBilinearGrad", nullptr, resizeBilinearGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmax", nullptr, softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxCrossEntropy", nullptr, softmaxCrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, reduce, nullptr, nullptr, nullptr, napi_default, nullptr},

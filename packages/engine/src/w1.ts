@@ -1,5 +1,6 @@
 import { tf } from './tf';
 import { initEngine } from './backends';
+import { softmaxCrossEntropy } from './softmax_cross_entropy';
 
 /** Workload W1 (DESIGN.md section 9): a small fully convolutional segmenter trained with Adam. */
 export interface W1Options {
@@ -41,8 +42,8 @@ interface ConvLayer {
 /**
  * The W1 network and its data: conv3x3 16 (stride 1), conv3x3 32 (stride 2), conv3x3 64 (stride 2),
  * each with ReLU, a 1x1 conv to the classes, bilinear upsampling to the input size, softmax cross
- * entropy, Adam. Labels are a learnable function of the image (brightness bands of channel 0), so
- * the loss falls.
+ * entropy (fused where the backend has the kernel, as PyTorch's cross_entropy is), Adam. Labels
+ * are a learnable function of the image (brightness bands of channel 0), so the loss falls.
  */
 export class W1Workload {
   readonly images: tf.Tensor4D;
@@ -81,7 +82,7 @@ export class W1Workload {
 
   /** One Adam step; returns the loss before the update. */
   step(): number {
-    const loss = this.optimizer.minimize(() => tf.losses.softmaxCrossEntropy(this.labels, this.logits(this.images)) as tf.Scalar, true);
+    const loss = this.optimizer.minimize(() => softmaxCrossEntropy(this.labels, this.logits(this.images)), true);
     const value = loss!.dataSync()[0];
     loss!.dispose();
     return value;

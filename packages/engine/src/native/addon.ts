@@ -9,6 +9,8 @@ export interface NativeAddon {
   resizeBilinear(x: Float32Array, out: Float32Array, attrs: Int32Array): void;
   resizeBilinearGrad(dy: Float32Array, dx: Float32Array, attrs: Int32Array): void;
   softmax(x: Float32Array, out: Float32Array, rowLength: number): void;
+  /** Per row of the last axis: rowLoss = sum labels * (logsumexp - x), probs = softmax(x). */
+  softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, rowLoss: Float32Array, probs: Float32Array, rowLength: number): void;
   /** Unary map by op code; alpha is Step's value for x <= 0. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /** Broadcasting binary map; layout = [rank, outShape..., aStrides..., bStrides...]. */

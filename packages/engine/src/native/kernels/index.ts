@@ -6,7 +6,7 @@ import { nativeGatherKernels } from './gather';
 import { nativeMaxPoolGradKernel, nativeMaxPoolKernel } from './max_pool';
 import { nativeMatMulKernel } from './matmul';
 import { nativeResizeBilinearKernels } from './resize_bilinear';
-import { nativeSoftmaxKernel } from './softmax';
+import { nativeSoftmaxCrossEntropyKernel, nativeSoftmaxKernel } from './softmax';
 
 /** The kernels the native backend runs on the addon; every other kernel is the cpu backend's. */
 export const nativeKernels = (): tf.KernelConfig[] => [
@@ -14,6 +14,7 @@ export const nativeKernels = (): tf.KernelConfig[] => [
   nativeMatMulKernel(),
   ...nativeResizeBilinearKernels(),
   nativeSoftmaxKernel(),
+  nativeSoftmaxCrossEntropyKernel(),
   ...nativeElementwiseKernels(),
   ...nativeGatherKernels(),
   nativeMaxPoolKernel(),
