@@ -50,7 +50,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const started = Date.now();
   const { config, outDir } = options;
   const file = (name: keyof typeof RUN_FILES) => path.join(outDir, RUN_FILES[name]);
-  await initEngine({ backend: config.engine.backend, verbose: !options.quiet });
+  await initEngine({ backend: config.engine.backend, threads: config.engine.threads, verbose: !options.quiet });
   const host = options.host ?? createHost({ plugins: config.plugins });
   const run = assembleRun(host, config, options.source);
   const loader = options.createLoader(run);
