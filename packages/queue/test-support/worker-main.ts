@@ -10,8 +10,11 @@ async function main() {
   const running = await startWorker({
     queueUrl: process.env.QUEUE_URL!,
     queueName: process.env.QUEUE_NAME,
-    lockDuration: 1000,
-    stalledInterval: 500,
+    // Short enough that the killed worker's run is handed on within seconds, long enough that a
+    // step on a loaded 2-core machine does not outlast the lock (the run would then be trained
+    // twice at once and the second attempt would start without a checkpoint).
+    lockDuration: 4000,
+    stalledInterval: 1000,
     plugins: [fixturesPlugin],
     createLoader: () => (run) => {
       const loader = stripesLoader(run);
