@@ -10,6 +10,7 @@ import { conv2DBackpropInputWasmConfig } from './kernels/Conv2DBackpropInput_was
 import { makeConv2DCpuConfig } from './kernels/Conv2D_cpu';
 import { broadcastBinaryCpuConfigs } from './kernels/broadcast_binary_cpu';
 import { splitVCpuConfig, tileCpuConfig } from './kernels/split_tile_cpu';
+import { gatherV2CpuConfig, transposeCpuConfig } from './kernels/gather_transpose_cpu';
 import { depthwiseConv2dNativeBackpropFilterConfigs } from './kernels/DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfigs } from './kernels/DepthwiseConv2dNativeBackpropInput';
 import { conv2DGradConfig, dilationAwareBackprop } from './gradients/Conv2D_grad';
@@ -27,6 +28,8 @@ export const engineKernels: tf.KernelConfig[] = [
   ...broadcastBinaryCpuConfigs(),
   splitVCpuConfig(),
   tileCpuConfig(),
+  gatherV2CpuConfig(),
+  transposeCpuConfig(),
 ];
 
 export const engineGradients: tf.GradConfig[] = [conv2DGradConfig, depthwiseConv2dNativeGradConfig, flipLeftRightGradConfig];

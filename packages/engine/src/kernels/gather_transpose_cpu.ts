@@ -1,0 +1,100 @@
+import { tf } from '../tf';
+
+// tfjs-backend-cpu's GatherV2 and Transpose compute each element's source through per-element
+// index arrays: in IPixMatch's KL form at 64x64 they took ~45 % of a native step (gathering kept
+// pixels, transposing [M, C] blocks). These walk the output in order with strides instead. They
+// serve the cpu backend and, through it, native.
+
+type Values = Float32Array | Int32Array | Uint8Array;
+type ArrayCtor = { new (length: number): Values };
+
+interface CpuBackend {
+  data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
+}
+
+const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+
+function typedValues(backend: CpuBackend, x: tf.TensorInfo): Values | undefined {
+  const values = backend.data.get(x.dataId).values;
+  return values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array ? values : undefined;
+}
+
+/** x gathered along `axis` at `indices` (each in range): blocks of the axes after it copied whole. */
+export function gatherRows(values: Values, shape: number[], axis: number, indices: ArrayLike<number>): Values {
+  const outer = product(shape.slice(0, axis));
+  const inner = product(shape.slice(axis + 1));
+  const rowLength = shape[axis] * inner;
+  const out = new (values.constructor as ArrayCtor)(outer * indices.length * inner);
+  for (let o = 0, k = 0; o < outer; o++) {
+    for (let i = 0; i < indices.length; i++, k += inner) {
+      const from = o * rowLength + indices[i] * inner;
+      out.set(values.subarray(from, from + inner), k);
+    }
+  }
+  return out;
+}
+
+/** x with its axes permuted: out axis d is x's axis perm[d]. */
+export function transposeStrided(values: Values, shape: number[], perm: number[]): Values {
+  const rank = shape.length;
+  const inStrides = new Array<number>(rank);
+  for (let d = rank - 1, s = 1; d >= 0; d--) {
+    inStrides[d] = s;
+    s *= shape[d];
+  }
+  const outShape = perm.map((p) => shape[p]);
+  const strides = perm.map((p) => inStrides[p]); // input step per output axis
+  const out = new (values.constructor as ArrayCtor)(values.length);
+  const last = rank - 1;
+  const inner = outShape[last], innerStride = strides[last];
+  const index = new Array<number>(rank).fill(0);
+  let from = 0;
+  for (let o = 0; o < out.length; o += inner) {
+    for (let j = 0, f = from; j < inner; j++, f += innerStride) out[o + j] = values[f];
+    for (let d = last - 1; d >= 0; d--) {
+      from += strides[d];
+      if (++index[d] < outShape[d]) break;
+      from -= strides[d] * outShape[d];
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+export const gatherV2CpuConfig = (): tf.KernelConfig => {
+  const stock = tf.getKernel(tf.GatherV2, 'cpu')!;
+  return {
+    kernelName: tf.GatherV2,
+    backendName: 'cpu',
+    kernelFunc: (args) => {
+      const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+      const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
+      const backend = args.backend as unknown as CpuBackend;
+      const values = typedValues(backend, x);
+      const idx = backend.data.get(indices.dataId).values as ArrayLike<number>;
+      const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
+      // batchDims and out-of-range indices (which the stock kernel reports) stay with the stock kernel.
+      if (!values || batchDims || x.shape.length === 0 || !(idx instanceof Int32Array || idx instanceof Float32Array)) return stock.kernelFunc(args);
+      for (let i = 0; i < idx.length; i++) if (!(idx[i] >= 0 && idx[i] < x.shape[$axis])) return stock.kernelFunc(args);
+      const outShape = [...x.shape.slice(0, $axis), ...indices.shape, ...x.shape.slice($axis + 1)];
+      return backend.makeTensorInfo(outShape, x.dtype, gatherRows(values, x.shape, $axis, idx));
+    },
+  };
+};
+
+export const transposeCpuConfig = (): tf.KernelConfig => {
+  const stock = tf.getKernel(tf.Transpose, 'cpu')!;
+  return {
+    kernelName: tf.Transpose,
+    backendName: 'cpu',
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      const { perm } = args.attrs as unknown as tf.TransposeAttrs;
+      const backend = args.backend as unknown as CpuBackend;
+      const values = typedValues(backend, x);
+      if (!values || x.shape.length === 0 || values.length === 0) return stock.kernelFunc(args);
+      return backend.makeTensorInfo(perm.map((p) => x.shape[p]), x.dtype, transposeStrided(values, x.shape, perm));
+    },
+  };
+};
