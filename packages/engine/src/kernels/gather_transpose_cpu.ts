@@ -1,24 +1,10 @@
 import { tf } from '../tf';
+import { product, typedValues, type ArrayCtor, type CpuBackend, type Values } from './cpu_values';
 
 // tfjs-backend-cpu's GatherV2 and Transpose compute each element's source through per-element
 // index arrays: in IPixMatch's KL form at 64x64 they took ~45 % of a native step (gathering kept
 // pixels, transposing [M, C] blocks). These walk the output in order with strides instead. They
 // serve the cpu backend and, through it, native.
-
-type Values = Float32Array | Int32Array | Uint8Array;
-type ArrayCtor = { new (length: number): Values };
-
-interface CpuBackend {
-  data: { get(dataId: object): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
-}
-
-const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
-
-function typedValues(backend: CpuBackend, x: tf.TensorInfo): Values | undefined {
-  const values = backend.data.get(x.dataId).values;
-  return values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array ? values : undefined;
-}
 
 /** x gathered along `axis` at `indices` (each in range): blocks of the axes after it copied whole. */
 export function gatherRows(values: Values, shape: number[], axis: number, indices: ArrayLike<number>): Values {

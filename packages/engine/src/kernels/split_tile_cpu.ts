@@ -1,23 +1,9 @@
 import { tf } from '../tf';
+import { product, typedValues, type ArrayCtor, type CpuBackend, type Values } from './cpu_values';
 
 // tfjs-backend-cpu's SplitV and Tile compute every output element's source index with per-element
 // index arrays: splitting a U-Net's channel concat ([8, 64, 64, 32] along the channels) took ~1.4 s
 // per call. These copy contiguous runs instead. They serve the cpu backend and, through it, native.
-
-type Values = Float32Array | Int32Array | Uint8Array;
-type ArrayCtor = { new (length: number): Values };
-
-interface CpuBackend {
-  data: { get(dataId: object): { values: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
-}
-
-const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
-
-function typedValues(backend: CpuBackend, x: tf.TensorInfo): Values | undefined {
-  const values = backend.data.get(x.dataId).values;
-  return values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array ? values : undefined;
-}
 
 /** Pieces of `values` (shape `shape`) along `axis` with the given sizes, each a contiguous copy per outer index. */
 export function splitRuns(values: Values, shape: number[], axis: number, sizes: number[]): Values[] {
