@@ -1,17 +1,9 @@
 import { tf } from '../tf';
 import { initEngine } from '../backends';
 import { expectNoLeak, testBackends } from '../testing';
+import { flatOf, indexOf } from './naive_index';
 
 // References element by element from the definitions.
-function indexOf(shape: number[], flat: number): number[] {
-  const index = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    index[d] = flat % shape[d];
-    flat = Math.floor(flat / shape[d]);
-  }
-  return index;
-}
-const flatOf = (shape: number[], index: number[]) => index.reduce((acc, i, d) => acc * shape[d] + i, 0);
 const values = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7) % 13) - 6.5);
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 

@@ -1,23 +1,15 @@
 import { tf } from '../tf';
 import { initEngine } from '../backends';
 import { expectNoLeak, testBackends } from '../testing';
+import { flatOf, indexOf } from './naive_index';
 
 // References computed element by element from the definitions, not by copying runs.
-function naiveIndex(shape: number[], flat: number): number[] {
-  const index = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    index[d] = flat % shape[d];
-    flat = Math.floor(flat / shape[d]);
-  }
-  return index;
-}
-const flatOf = (shape: number[], index: number[]) => index.reduce((acc, i, d) => acc * shape[d] + i, 0);
 const iota = (n: number) => Float32Array.from({ length: n }, (_, i) => i * 0.5 - 3);
 
 function naiveTile(values: Float32Array, shape: number[], reps: number[]): number[] {
   const outShape = shape.map((d, i) => d * reps[i]);
   const n = outShape.reduce((a, b) => a * b, 1);
-  return Array.from({ length: n }, (_, i) => values[flatOf(shape, naiveIndex(outShape, i).map((k, d) => k % shape[d]))]);
+  return Array.from({ length: n }, (_, i) => values[flatOf(shape, indexOf(outShape, i).map((k, d) => k % shape[d]))]);
 }
 
 function naiveSplit(values: Float32Array, shape: number[], axis: number, sizes: number[]): number[][] {
@@ -27,7 +19,7 @@ function naiveSplit(values: Float32Array, shape: number[], axis: number, sizes: 
     outShape[axis] = size;
     const n = outShape.reduce((a, b) => a * b, 1);
     const piece = Array.from({ length: n }, (_, i) => {
-      const index = naiveIndex(outShape, i);
+      const index = indexOf(outShape, i);
       index[axis] += begin;
       return values[flatOf(shape, index)];
     });
