@@ -50,7 +50,7 @@ describeWithBackends('ipixmatch regularizer', () => {
     expect(reg).toBeInstanceOf(IPixMatchRegularizer);
     expect(reg.name).toBe('ipixmatch');
     expect(reg.opts).toMatchObject({
-      relation: 'affinity', distance: 'kl', weight: 0.3, confThreshold: 0.95, maxPixels: null, resolution: 'output', rampUp: 0,
+      relation: 'affinity', distance: 'kl', weight: 0.3, confThreshold: 0.95, maxPixels: null, resolution: 'output', stride: 1, rampUp: 0,
     });
     expect(host.typesOf(Regularizer)).toContain('ipixmatch');
   });
@@ -116,6 +116,28 @@ describeWithBackends('ipixmatch regularizer', () => {
       value.dispose();
       disposeViews(vs);
     });
+  });
+
+  it('at stride 2 compares the logits shrunk to half size, and its value changes with the stride', async () => {
+    await expectNoLeak(() => {
+      const vs = views();
+      const v = vs[1];
+      const [h, w] = [v.studentLogits.shape[1], v.studentLogits.shape[2]];
+      const half: [number, number] = [Math.ceil(h / 2), Math.ceil(w / 2)];
+      const reg = host.build(Regularizer, { type: 'ipixmatch', stride: 2, weight: 1, confThreshold: 0.5 }, 'regularizers[0]');
+      const full = host.build(Regularizer, { type: 'ipixmatch', weight: 1, confThreshold: 0.5 }, 'regularizers[0]');
+      const expected = tf.tidy(() =>
+        interPixelLoss(resizeLogits(v.teacherLogits, half), resizeLogits(v.studentLogits, half), {
+          confThreshold: 0.5, ignoreMask: resizeMask(v.ignoreMask, half),
+        }).dataSync()[0]);
+      const value = reg.loss(context([v], 0));
+      const atFull = full.loss(context([v], 0));
+      expectArraysClose(value.dataSync(), [expected]);
+      expect(Math.abs(value.dataSync()[0] - atFull.dataSync()[0])).toBeGreaterThan(1e-6);
+      tf.dispose([value, atFull]);
+      disposeViews(vs);
+    });
+    expect(() => host.build(Regularizer, { type: 'ipixmatch', stride: 0 }, 'regularizers[0]')).toThrow(/regularizers\[0\]\.stride/);
   });
 
   it('samples maxPixels from the run RNG: same seed and step, same value', async () => {

@@ -17,6 +17,12 @@ const options = z.strictObject({
   maxPixels: z.number().int().min(2).nullable().default(null),
   /** `output`: logits as the network gives them (stride 4 for DeepLabV3+); `input`: upsampled to the view size. */
   resolution: z.enum(['output', 'input']).default('output'),
+  /**
+   * Compare relations on logits shrunk by this factor (bilinear, so 2 averages 2x2 blocks): M falls by
+   * stride^2 and the KL form's cost by stride^4. For networks whose logits are at the input's size
+   * (U-Net), 4 matches DeepLabV3+'s stride-4 outputs.
+   */
+  stride: z.number().int().min(1).default(1),
   /** Iterations over which the weight rises linearly from 0 (0: full weight from the first step). */
   rampUp: z.number().int().min(0).default(0),
   chunkRows: z.number().int().positive().default(INTER_PIXEL_DEFAULTS.chunkRows),
@@ -87,14 +93,18 @@ export class IPixMatchRegularizer implements Regularizer {
     return weighted;
   }
 
+  /** Runs inside the loss's tidy, so the resized tensors are disposed with it. */
   private atResolution(view: StrongViewContext, inputSize: [number, number]) {
-    if (this.opts.resolution === 'output') {
+    const [h, w] = this.opts.resolution === 'output' ? [view.studentLogits.shape[1], view.studentLogits.shape[2]] : inputSize;
+    const { stride } = this.opts;
+    const size: [number, number] = [Math.ceil(h / stride), Math.ceil(w / stride)];
+    if (this.opts.resolution === 'output' && stride === 1) {
       return { teacher: view.teacherLogits, student: view.studentLogits, ignore: view.ignoreMask };
     }
     return {
-      teacher: resizeLogits(view.teacherLogits, inputSize),
-      student: resizeLogits(view.studentLogits, inputSize),
-      ignore: resizeMask(view.ignoreMask, inputSize),
+      teacher: resizeLogits(view.teacherLogits, size),
+      student: resizeLogits(view.studentLogits, size),
+      ignore: resizeMask(view.ignoreMask, size),
     };
   }
 }
