@@ -48,6 +48,7 @@ describe('training run', () => {
     expect(steps[steps.length - 1].loss as number).toBeLessThan(steps[0].loss as number);
     const evals = metrics.filter((m) => m.event === 'eval');
     expect(evals).toHaveLength(3);
+    expect(evals[0].classNames).toEqual(['background', 'stripe']);
     expect(JSON.parse(fs.readFileSync(path.join(outDir, 'DONE'), 'utf8')).finalMiou).toBe(evals[2].miou);
   });
 

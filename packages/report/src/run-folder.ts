@@ -36,6 +36,8 @@ export interface RunResult {
   bestMiou: number | null;
   /** IoU per class of the last evaluation (NaN for a class absent from prediction and ground truth). */
   perClassIoU: number[];
+  /** Class names the run's evaluations recorded (absent in runs logged before they did). */
+  classNames?: string[];
   steps: number;
   wallSeconds: number;
   curve: CurvePoint[];
@@ -108,7 +110,7 @@ export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' |
 
   const byStep = new Map<number, CurvePoint>();
   const point = (step: number) => byStep.get(step) ?? byStep.set(step, { step }).get(step)!;
-  let lastEval: { miou: number; iou: number[] } | undefined;
+  let lastEval: { miou: number; iou: number[]; classNames?: string[] } | undefined;
   let bestMiou: number | null = null;
   for (const r of records) {
     if (r.event === 'step') {
@@ -118,7 +120,8 @@ export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' |
       const miou = asNumber(r.miou);
       if (miou === undefined) continue;
       point(r.step).miou = miou;
-      lastEval = { miou, iou: (Array.isArray(r.iou) ? r.iou : []).map((v) => asNumber(v) ?? NaN) };
+      const names = Array.isArray(r.classNames) && r.classNames.every((n) => typeof n === 'string') ? (r.classNames as string[]) : undefined;
+      lastEval = { miou, iou: (Array.isArray(r.iou) ? r.iou : []).map((v) => asNumber(v) ?? NaN), classNames: names };
       if (!Number.isNaN(miou) && (bestMiou === null || miou > bestMiou)) bestMiou = miou;
     }
   }
@@ -131,6 +134,7 @@ export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' |
     finalMiou: lastEval?.miou ?? done.finalMiou,
     bestMiou: bestMiou ?? done.bestMiou,
     perClassIoU: lastEval?.iou ?? [],
+    classNames: lastEval?.classNames,
     steps: done.steps,
     wallSeconds: done.wallSeconds,
     curve: [...byStep.values()].sort((a, b) => a.step - b.step),

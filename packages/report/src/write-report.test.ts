@@ -13,7 +13,7 @@ import { writeReport } from './write-report';
 const CLASSES = ['background', 'digit', 'stroke'];
 
 /** Writes what a training run leaves behind: metrics.jsonl (10 steps, evaluations at 5 and 10) and, if finished, DONE. */
-function fabricateRun(outDir: string, run: PlannedRun, options: { finish?: boolean; steps?: number } = {}): void {
+function fabricateRun(outDir: string, run: PlannedRun, options: { finish?: boolean; steps?: number; classNames?: string[] } = {}): void {
   const dir = path.join(outDir, run.dir);
   const rng = Rng.fromSeed(run.id);
   const writer = new MetricsWriter(path.join(dir, 'metrics.jsonl'));
@@ -28,7 +28,7 @@ function fabricateRun(outDir: string, run: PlannedRun, options: { finish?: boole
       const defined = iou.filter((v) => !Number.isNaN(v));
       last = defined.reduce((s, v) => s + v, 0) / defined.length;
       best = Math.max(best, last);
-      writer.write({ event: 'eval', step, epoch: step / 5 - 1, time: 1000 + step, miou: last, iou, pixelAccuracy: 0.9, images: 8, bestMiou: best });
+      writer.write({ event: 'eval', step, epoch: step / 5 - 1, time: 1000 + step, miou: last, iou, pixelAccuracy: 0.9, images: 8, bestMiou: best, ...(options.classNames ? { classNames: options.classNames } : {}) });
     }
   }
   if (options.finish === false) return;
@@ -181,6 +181,19 @@ describe('comparison report', () => {
     expect(md).not.toContain('| supervised | kl |');
     expect(tableRow(md, 'Final mIoU', ['fixmatch', 'none'])[2]).toMatch(/^\d+\.\d\d \(n=1\)$/);
     await expect(writeReport(dir, { classNames: ['a', 'b'] })).rejects.toThrow(/2 class names given, but the runs report IoU for 3 classes/);
+  });
+
+  it('labels the per-class table with the class names the runs recorded when none are given', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-report-'));
+    writeMatrixIndex(dir, matrix);
+    for (const run of matrix.runs) fabricateRun(dir, run, { classNames: ['sky', 'road', 'car'] });
+    expect(readRunResult(path.join(dir, matrix.runs[0].dir)).classNames).toEqual(['sky', 'road', 'car']);
+    const fromRuns = fs.readFileSync((await writeReport(dir)).markdown, 'utf8');
+    expect(fromRuns).toContain('| method | variant | n | sky | road | car |');
+    const given = fs.readFileSync((await writeReport(dir, { classNames: CLASSES })).markdown, 'utf8');
+    expect(given).toContain('| method | variant | n | background | digit | stroke |');
+    // runs logged before evaluations carried names still get numbered classes
+    expect(fs.readFileSync((await writeReport(outDir)).markdown, 'utf8')).toContain('| method | variant | n | class 0 | class 1 | class 2 |');
   });
 
   it('draws text: a font is installed for the SVG rasteriser', async () => {

@@ -17,7 +17,10 @@ export const REPORT_FILES = {
 } as const;
 
 export interface WriteReportOptions {
-  /** Names of the classes, in label order, for the per-class table (default `class 0`, `class 1`, ...). */
+  /**
+   * Names of the classes, in label order, for the per-class table (default: the names the runs'
+   * evaluations recorded, else `class 0`, `class 1`, ...).
+   */
   classNames?: readonly string[];
 }
 
@@ -51,6 +54,7 @@ export async function writeReport(outDir: string, options: WriteReportOptions = 
   if (options.classNames && summary.numClasses > 0 && options.classNames.length !== summary.numClasses) {
     throw new SsssegError(`${options.classNames.length} class names given, but the runs report IoU for ${summary.numClasses} classes`, outDir);
   }
+  const classNames = options.classNames ?? results.find((r) => r.classNames?.length === summary.numClasses)?.classNames;
   const plots: string[] = [];
   const images: { miouBySplit?: string; trainingCurves?: string } = {};
   if (summary.cells.some((c) => c.finalMiou.n > 0)) {
@@ -61,7 +65,7 @@ export async function writeReport(outDir: string, options: WriteReportOptions = 
     plots.push((await renderVegaLitePng(trainingCurvesSpec(summary, results), path.join(outDir, REPORT_FILES.trainingCurves))).file);
     images.trainingCurves = REPORT_FILES.trainingCurves;
   }
-  const sections = reportSections(summary, { classNames: options.classNames, images });
+  const sections = reportSections(summary, { classNames, images });
   const title = reportTitle(summary);
   const overview = reportOverview(summary);
   const markdown = path.join(outDir, REPORT_FILES.markdown);

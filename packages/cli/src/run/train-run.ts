@@ -94,7 +94,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     const improved = bestMiou === null || result.miou > bestMiou;
     if (improved) bestMiou = result.miou;
     ctx.state.improved = improved;
-    writer.write({ event: 'eval', step: ctx.step, epoch: ctx.epoch, time: Date.now(), ...result, bestMiou });
+    // class names travel with the IoUs, so a report written from the folder alone can label them
+    writer.write({ event: 'eval', step: ctx.step, epoch: ctx.epoch, time: Date.now(), ...result, bestMiou, classNames: [...run.dataset.classNames] });
     if (!options.quiet) process.stderr.write(`${options.label ?? 'train'} eval step ${ctx.step}: mIoU ${(result.miou * 100).toFixed(2)}\n`);
   };
   // every N epochs, or every N steps when train.evalEverySteps is set (then checkpoints follow evaluations)
