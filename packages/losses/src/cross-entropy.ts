@@ -1,5 +1,5 @@
 import { tf } from '@ssseg/engine';
-import { resizeLogits } from './resize';
+import { resizeLogits } from '@ssseg/core';
 
 /** Label value of pixels that carry no supervision. */
 export const IGNORE_INDEX = 255;

@@ -1,4 +1,3 @@
-export * from './resize';
 export * from './cross-entropy';
 export * from './divergence';
 export {

@@ -1,6 +1,6 @@
 import { tf, describeWithBackends, expectArraysClose, expectNoLeak } from '@ssseg/engine';
-import { PluginHost, Regularizer, Rng, type StrongViewContext, type UnsupervisedContext } from '@ssseg/core';
-import { interPixelLoss, resizeLogits, resizeMask } from '@ssseg/losses';
+import { PluginHost, Regularizer, Rng, resizeLogits, resizeMask, type StrongViewContext, type UnsupervisedContext } from '@ssseg/core';
+import { interPixelLoss } from '@ssseg/losses';
 import plugin, { IPixMatchRegularizer } from './index';
 
 /** Random logits [B, H, W, C] with a dominant class on a share of the pixels. */

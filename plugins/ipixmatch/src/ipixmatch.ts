@@ -1,8 +1,8 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { ComponentOptions, type Regularizer, type StrongViewContext, type UnsupervisedContext } from '@ssseg/core';
-import { INTER_PIXEL_DEFAULTS, interPixelLossWithStats, resizeLogits, resizeMask } from '@ssseg/losses';
+import { ComponentOptions, resizeLogits, resizeMask, type Regularizer, type StrongViewContext, type UnsupervisedContext } from '@ssseg/core';
+import { INTER_PIXEL_DEFAULTS, interPixelLossWithStats } from '@ssseg/losses';
 
 const options = z.strictObject({
   relation: z.enum(['affinity', 'spatial']).default('affinity'),

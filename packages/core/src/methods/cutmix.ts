@@ -21,15 +21,3 @@ export function mixWithPartner<T extends tf.Tensor>(x: T, box: tf.Tensor3D): T {
     return x.mul(tf.sub(1, b)).add(partner.mul(b)) as T;
   });
 }
-
-/** Nearest-neighbour resize of a [B, H, W] map (masks, boxes) to [h, w]. */
-export function resizeMap(map: tf.Tensor3D, size: [number, number]): tf.Tensor3D {
-  if (map.shape[1] === size[0] && map.shape[2] === size[1]) return map.clone();
-  return tf.tidy(() => tf.image.resizeNearestNeighbor(map.expandDims(-1) as tf.Tensor4D, size).squeeze([3]) as tf.Tensor3D);
-}
-
-/** Bilinear resize of logits [B, h, w, C] to [H, W] (no-op copy when sizes match). */
-export function resizeLogits(logits: tf.Tensor4D, size: [number, number]): tf.Tensor4D {
-  if (logits.shape[1] === size[0] && logits.shape[2] === size[1]) return logits.clone();
-  return tf.image.resizeBilinear(logits, size, false);
-}

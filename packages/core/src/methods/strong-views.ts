@@ -1,6 +1,7 @@
 import { tf } from '@ssseg/engine';
 import type { PseudoLabeler, PseudoLabels, Regularizer, SegmentationModel, StepContext, StrongViewContext, UnlabelledBatch, UnsupervisedContext } from '../tokens';
-import { mixWithPartner, resizeLogits, resizeMap } from './cutmix';
+import { mixWithPartner } from './cutmix';
+import { resizeLogits, resizeMask } from '../ops/resize';
 
 /** One strong view at the input resolution, for the unsupervised cross-entropy. */
 export interface StrongViewTargets {
@@ -37,12 +38,12 @@ export function strongViews(
   const [, H, W] = batch.weak.shape;
   const [, h, w] = weakTeacherLogits.shape;
   const teacherFull = resizeLogits(weakTeacherLogits, [H, W]);
-  const ignoreOut = resizeMap(batch.ignore, [h, w]);
+  const ignoreOut = resizeMask(batch.ignore, [h, w]);
   const targets: StrongViewTargets[] = [];
   const contexts: StrongViewContext[] = [];
   for (let v = 0; v < views; v++) {
     const box = batch.cutmixBoxes[v];
-    const boxOut = resizeMap(box, [h, w]);
+    const boxOut = resizeMask(box, [h, w]);
     const image = mixWithPartner(batch.strong[v], box);
     const studentOut = student.forward(image, { training: true }).logits;
     targets.push({
