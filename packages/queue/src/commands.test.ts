@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { Queue } from 'bullmq';
 import { registerQueueCommands } from './commands';
 import { connectionOptions } from './redis-url';
+import { jobIdFor } from './run-job';
 import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
 
 function program(): Command {
@@ -53,14 +54,22 @@ describeRedis('compare-queue --no-wait', () => {
     );
     const queue = new Queue('cmd', { connection: connectionOptions(redis.url) });
     try {
+      const ids = ['plain-supervised+none/a/seed1', 'plain-supervised+none/a/seed2', 'plain-supervised+none/a/seed3'];
       const jobs = await queue.getJobs(['waiting']);
-      expect(jobs.map((j) => j.id).sort()).toEqual(['plain-supervised+none/a/seed1', 'plain-supervised+none/a/seed2', 'plain-supervised+none/a/seed3']);
-      const job = jobs.find((j) => j.id === 'plain-supervised+none/a/seed2')!;
+      expect(jobs.map((j) => j.id).sort()).toEqual(ids.map((id) => jobIdFor(out, id)).sort());
+      const job = jobs.find((j) => j.data.runId === 'plain-supervised+none/a/seed2')!;
       expect(job.data.dir).toBe(path.join(out, 'plain-supervised+none/a/seed2'));
       expect(job.data.config.train).toMatchObject({ seed: 2, maxSteps: 5 });
       expect(job.data.config.engine.backend).toBe('cpu');
       expect(job.opts).toMatchObject({ attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
       expect(fs.existsSync(path.join(out, 'matrix.json'))).toBe(true);
+
+      // the same runs of a comparison in another folder are other jobs, not duplicates of these
+      const other = path.join(root, 'other');
+      await program().parseAsync(['compare-queue', '--config', file, '--queue', redis.url, '--out', other, '--queue-name', 'cmd', '--no-wait'], { from: 'user' });
+      const all = await queue.getJobs(['waiting']);
+      expect(all).toHaveLength(6);
+      expect(all.filter((j) => j.data.dir.startsWith(other + path.sep)).map((j) => j.data.runId).sort()).toEqual(ids);
     } finally {
       await queue.close();
     }

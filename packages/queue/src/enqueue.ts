@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import {
   expandMatrix, isRunDone, loadCompareConfig, readMatrixIndex, writeMatrixIndex, writeReport, type ComparisonMatrix, type WrittenReport,
 } from '@ssseg/report';
-import { DEFAULT_QUEUE_NAME, type RunJob } from './run-job';
+import { DEFAULT_QUEUE_NAME, jobIdFor, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
 
 export interface EnqueueOptions {
@@ -36,7 +36,7 @@ const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', '
 
 /**
  * Writes the comparison's matrix.json and queues one job per run that is neither DONE nor already
- * queued (the job id is the run id, so enqueueing twice adds nothing). A run whose job failed or
+ * queued (the job id is the folder's hash and the run id, so enqueueing twice adds nothing). A run whose job failed or
  * completed without DONE is queued afresh.
  */
 export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueResult> {
@@ -58,7 +58,7 @@ export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueRes
         result.done.push(run.id);
         continue;
       }
-      const existing = await queue.getJob(run.id);
+      const existing = await queue.getJob(jobIdFor(outDir, run.id));
       if (existing) {
         const state = await existing.getState();
         if (PENDING_STATES.has(state)) {
@@ -69,7 +69,7 @@ export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueRes
       }
       const data: RunJob = { runId: run.id, dir, config: run.config };
       await queue.add('run', data, {
-        jobId: run.id,
+        jobId: jobIdFor(outDir, run.id),
         attempts: options.attempts ?? 3,
         backoff: { type: 'exponential', delay: options.backoffMs ?? 5000 },
       });
@@ -132,7 +132,7 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
           progress.done++;
           continue;
         }
-        const job = await queue.getJob(run.id);
+        const job = await queue.getJob(jobIdFor(outDir, run.id));
         const state = job ? await job.getState() : 'missing';
         if (state === 'active') {
           progress.active++;

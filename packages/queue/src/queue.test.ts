@@ -17,6 +17,7 @@ import { lastLoggedStep } from './progress';
 import { bundleForNode } from './testing/bundle';
 import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
 import type { RunJobResult } from './worker';
+import { jobIdFor } from './run-job';
 
 const compare = {
   name: 'queued stripes',
@@ -122,7 +123,7 @@ describeRedis('a matrix through the queue on two worker processes', () => {
     const queue = new Queue(name, { connection: connectionOptions(redis.url) });
     try {
       expect(await queue.getJobCounts('completed', 'failed', 'wait', 'active')).toEqual({ completed: 4, failed: 0, wait: 0, active: 0 });
-      const killed = (await queue.getJob(killedRun!))!.returnvalue as RunJobResult;
+      const killed = (await queue.getJob(jobIdFor(outDir, killedRun!)))!.returnvalue as RunJobResult;
       expect(killed.resumed).toBe(true);
       expect(killed.stepBeforeResume!).toBeGreaterThanOrEqual(6);
     } finally {

@@ -1,9 +1,18 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { z } from 'zod';
 import { formatZodIssues, parseRunConfig, type RunConfig } from '@ssseg/core';
 
 /** The queue every command uses unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'ssseg-runs';
+
+/**
+ * The job id of a run of the comparison in `outDir`: run ids repeat across comparisons (every matrix
+ * has a `fixmatch+none/1_32/seed1`), so the folder is part of it, as a short hash.
+ */
+export function jobIdFor(outDir: string, runId: string): string {
+  return `${createHash('sha256').update(path.resolve(outDir)).digest('hex').slice(0, 12)}-${runId}`;
+}
 
 /** An npm package name: a plugin is only ever resolved as an installed package, never as a path. */
 const PackageName = z

@@ -32,7 +32,7 @@ async function main() {
     progressInterval: 200,
     quiet: true,
   });
-  running.worker.on('active', (job) => process.stdout.write(`active ${job.id}\n`));
+  running.worker.on('active', (job) => process.stdout.write(`active ${job.data.runId}\n`));
   running.worker.on('completed', (job) => process.stdout.write(`completed ${job.id}\n`));
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => void running.close().then(() => process.exit(0)));
