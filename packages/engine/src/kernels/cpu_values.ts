@@ -18,3 +18,19 @@ export function typedValues(backend: CpuBackend, x: tf.TensorInfo): Values | und
   const values = backend.data.get(x.dataId).values;
   return values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array ? values : undefined;
 }
+
+/**
+ * A cpu kernel config that runs `fast` on the inputs' typed values and hands every case `fast`
+ * declines (returns undefined for) to tfjs's own cpu kernel of the same name.
+ */
+export function cpuKernelWithStockFallback(
+  kernelName: string,
+  fast: (args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap; backend: CpuBackend }) => tf.TensorInfo | tf.TensorInfo[] | undefined,
+): tf.KernelConfig {
+  const stock = tf.getKernel(kernelName, 'cpu')!;
+  return {
+    kernelName,
+    backendName: 'cpu',
+    kernelFunc: (args) => fast({ inputs: args.inputs, attrs: args.attrs ?? {}, backend: args.backend as unknown as CpuBackend }) ?? stock.kernelFunc(args),
+  };
+}

@@ -1,5 +1,5 @@
 import { tf } from '../tf';
-import { product, typedValues, type ArrayCtor, type CpuBackend, type Values } from './cpu_values';
+import { cpuKernelWithStockFallback, product, typedValues, type ArrayCtor, type Values } from './cpu_values';
 
 // tfjs-backend-cpu's GatherV2 and Transpose compute each element's source through per-element
 // index arrays: in IPixMatch's KL form at 64x64 they took ~45 % of a native step (gathering kept
@@ -48,39 +48,25 @@ export function transposeStrided(values: Values, shape: number[], perm: number[]
   return out;
 }
 
-export const gatherV2CpuConfig = (): tf.KernelConfig => {
-  const stock = tf.getKernel(tf.GatherV2, 'cpu')!;
-  return {
-    kernelName: tf.GatherV2,
-    backendName: 'cpu',
-    kernelFunc: (args) => {
-      const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
-      const { axis, batchDims } = args.attrs as unknown as tf.GatherV2Attrs;
-      const backend = args.backend as unknown as CpuBackend;
-      const values = typedValues(backend, x);
-      const idx = backend.data.get(indices.dataId).values as ArrayLike<number>;
-      const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
-      // batchDims and out-of-range indices (which the stock kernel reports) stay with the stock kernel.
-      if (!values || batchDims || x.shape.length === 0 || !(idx instanceof Int32Array || idx instanceof Float32Array)) return stock.kernelFunc(args);
-      for (let i = 0; i < idx.length; i++) if (!(idx[i] >= 0 && idx[i] < x.shape[$axis])) return stock.kernelFunc(args);
-      const outShape = [...x.shape.slice(0, $axis), ...indices.shape, ...x.shape.slice($axis + 1)];
-      return backend.makeTensorInfo(outShape, x.dtype, gatherRows(values, x.shape, $axis, idx));
-    },
-  };
-};
+export const gatherV2CpuConfig = (): tf.KernelConfig =>
+  cpuKernelWithStockFallback(tf.GatherV2, ({ inputs, attrs, backend }) => {
+    const { x, indices } = inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = attrs as unknown as tf.GatherV2Attrs;
+    const values = typedValues(backend, x);
+    const idx = backend.data.get(indices.dataId).values as ArrayLike<number>;
+    const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
+    // batchDims and out-of-range indices (which the stock kernel reports) stay with the stock kernel.
+    if (!values || batchDims || x.shape.length === 0 || !(idx instanceof Int32Array || idx instanceof Float32Array)) return undefined;
+    for (let i = 0; i < idx.length; i++) if (!(idx[i] >= 0 && idx[i] < x.shape[$axis])) return undefined;
+    const outShape = [...x.shape.slice(0, $axis), ...indices.shape, ...x.shape.slice($axis + 1)];
+    return backend.makeTensorInfo(outShape, x.dtype, gatherRows(values, x.shape, $axis, idx));
+  });
 
-export const transposeCpuConfig = (): tf.KernelConfig => {
-  const stock = tf.getKernel(tf.Transpose, 'cpu')!;
-  return {
-    kernelName: tf.Transpose,
-    backendName: 'cpu',
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const { perm } = args.attrs as unknown as tf.TransposeAttrs;
-      const backend = args.backend as unknown as CpuBackend;
-      const values = typedValues(backend, x);
-      if (!values || x.shape.length === 0 || values.length === 0) return stock.kernelFunc(args);
-      return backend.makeTensorInfo(perm.map((p) => x.shape[p]), x.dtype, transposeStrided(values, x.shape, perm));
-    },
-  };
-};
+export const transposeCpuConfig = (): tf.KernelConfig =>
+  cpuKernelWithStockFallback(tf.Transpose, ({ inputs, attrs, backend }) => {
+    const { x } = inputs as { x: tf.TensorInfo };
+    const { perm } = attrs as unknown as tf.TransposeAttrs;
+    const values = typedValues(backend, x);
+    if (!values || x.shape.length === 0 || values.length === 0) return undefined;
+    return backend.makeTensorInfo(perm.map((p) => x.shape[p]), x.dtype, transposeStrided(values, x.shape, perm));
+  });

@@ -1,5 +1,5 @@
 import { tf } from '../tf';
-import { product, typedValues, type ArrayCtor, type CpuBackend, type Values } from './cpu_values';
+import { cpuKernelWithStockFallback, product, typedValues, type ArrayCtor, type Values } from './cpu_values';
 
 // tfjs-backend-cpu's SplitV and Tile compute every output element's source index with per-element
 // index arrays: splitting a U-Net's channel concat ([8, 64, 64, 32] along the channels) took ~1.4 s
@@ -42,41 +42,26 @@ export function tileRuns(values: Values, shape: number[], reps: number[]): Value
   return current;
 }
 
-export const splitVCpuConfig = (): tf.KernelConfig => {
-  const stock = tf.getKernel(tf.SplitV, 'cpu')!;
-  return {
-    kernelName: tf.SplitV,
-    backendName: 'cpu',
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
-      const backend = args.backend as unknown as CpuBackend;
-      const values = typedValues(backend, x);
-      if (!values) return stock.kernelFunc(args);
-      const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
-      const sizes = tf.backend_util.prepareSplitSize(x, numOrSizeSplits, $axis);
-      return splitRuns(values, x.shape, $axis, sizes).map((piece, i) => {
-        const shape = x.shape.slice();
-        shape[$axis] = sizes[i];
-        return backend.makeTensorInfo(shape, x.dtype, piece);
-      });
-    },
-  };
-};
+export const splitVCpuConfig = (): tf.KernelConfig =>
+  cpuKernelWithStockFallback(tf.SplitV, ({ inputs, attrs, backend }) => {
+    const { x } = inputs as { x: tf.TensorInfo };
+    const { numOrSizeSplits, axis } = attrs as unknown as tf.SplitVAttrs;
+    const values = typedValues(backend, x);
+    if (!values) return undefined;
+    const $axis = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x, numOrSizeSplits, $axis);
+    return splitRuns(values, x.shape, $axis, sizes).map((piece, i) => {
+      const shape = x.shape.slice();
+      shape[$axis] = sizes[i];
+      return backend.makeTensorInfo(shape, x.dtype, piece);
+    });
+  });
 
-export const tileCpuConfig = (): tf.KernelConfig => {
-  const stock = tf.getKernel(tf.Tile, 'cpu')!;
-  return {
-    kernelName: tf.Tile,
-    backendName: 'cpu',
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo };
-      const { reps } = args.attrs as unknown as tf.TileAttrs;
-      const backend = args.backend as unknown as CpuBackend;
-      const values = typedValues(backend, x);
-      if (!values || x.shape.length === 0) return stock.kernelFunc(args);
-      const shape = x.shape.map((d, i) => d * reps[i]);
-      return backend.makeTensorInfo(shape, x.dtype, tileRuns(values, x.shape, reps));
-    },
-  };
-};
+export const tileCpuConfig = (): tf.KernelConfig =>
+  cpuKernelWithStockFallback(tf.Tile, ({ inputs, attrs, backend }) => {
+    const { x } = inputs as { x: tf.TensorInfo };
+    const { reps } = attrs as unknown as tf.TileAttrs;
+    const values = typedValues(backend, x);
+    if (!values || x.shape.length === 0) return undefined;
+    return backend.makeTensorInfo(x.shape.map((d, i) => d * reps[i]), x.dtype, tileRuns(values, x.shape, reps));
+  });
