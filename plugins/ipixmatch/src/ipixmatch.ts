@@ -95,10 +95,10 @@ export class IPixMatchRegularizer implements Regularizer {
 
   /** Runs inside the loss's tidy, so the resized tensors are disposed with it. */
   private atResolution(view: StrongViewContext, inputSize: [number, number]) {
-    const [h, w] = this.opts.resolution === 'output' ? [view.studentLogits.shape[1], view.studentLogits.shape[2]] : inputSize;
-    const { stride } = this.opts;
-    const size: [number, number] = [Math.ceil(h / stride), Math.ceil(w / stride)];
-    if (this.opts.resolution === 'output' && stride === 1) {
+    const [, outH, outW] = view.studentLogits.shape;
+    const [h, w] = this.opts.resolution === 'output' ? [outH, outW] : inputSize;
+    const size: [number, number] = [Math.ceil(h / this.opts.stride), Math.ceil(w / this.opts.stride)];
+    if (size[0] === outH && size[1] === outW) {
       return { teacher: view.teacherLogits, student: view.studentLogits, ignore: view.ignoreMask };
     }
     return {
