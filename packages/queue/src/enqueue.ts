@@ -36,8 +36,8 @@ const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', '
 
 /**
  * Writes the comparison's matrix.json and queues one job per run that is neither DONE nor already
- * queued (the job id is the folder's hash and the run id, so enqueueing twice adds nothing). A run whose job failed or
- * completed without DONE is queued afresh.
+ * queued (the job id is the folder's hash and the run id, so enqueueing twice adds nothing). A run
+ * whose job failed or completed without DONE is queued afresh.
  */
 export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueResult> {
   const outDir = path.resolve(options.outDir);
@@ -58,7 +58,8 @@ export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueRes
         result.done.push(run.id);
         continue;
       }
-      const existing = await queue.getJob(jobIdFor(outDir, run.id));
+      const jobId = jobIdFor(outDir, run.id);
+      const existing = await queue.getJob(jobId);
       if (existing) {
         const state = await existing.getState();
         if (PENDING_STATES.has(state)) {
@@ -69,7 +70,7 @@ export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueRes
       }
       const data: RunJob = { runId: run.id, dir, config: run.config };
       await queue.add('run', data, {
-        jobId: jobIdFor(outDir, run.id),
+        jobId,
         attempts: options.attempts ?? 3,
         backoff: { type: 'exponential', delay: options.backoffMs ?? 5000 },
       });
