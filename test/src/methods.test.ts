@@ -1,5 +1,5 @@
 import { tf, initEngine, expectArraysClose } from '@ssseg/engine';
-import { Method, PluginHost, Rng, assembleRun, parseRunConfig, type AssembledRun, type TrainBatch } from '@ssseg/core';
+import { ConfigError, Method, PluginHost, Rng, assembleRun, parseRunConfig, type AssembledRun, type TrainBatch } from '@ssseg/core';
 import supervised from '@ssseg/plugin-supervised';
 import fixmatch from '@ssseg/plugin-fixmatch';
 import meanTeacher from '@ssseg/plugin-mean-teacher';
@@ -42,8 +42,8 @@ function assemble(method: Record<string, unknown>, regularizers: Record<string, 
   }), 'test');
 }
 
-/** Loss terms and the gradient norm of each trainable variable of the student. */
-function step(run: AssembledRun): { terms: Record<string, number>; gradNorms: number[] } {
+/** Loss terms, the total and the gradient norm of each trainable variable of the student. */
+function step(run: AssembledRun): { terms: Record<string, number>; total: number; gradNorms: number[] } {
   const b = batch(run.method.strongViews);
   const vars = [...run.model.trainableVariables().values()];
   let terms: Record<string, number> = {};
@@ -52,9 +52,10 @@ function step(run: AssembledRun): { terms: Record<string, number>; gradNorms: nu
     terms = Object.fromEntries(Object.entries(out.terms).map(([k, t]) => [k, t.dataSync()[0]]));
     return out.total;
   }, vars);
+  const total = value.dataSync()[0];
   const gradNorms = vars.map((v) => (grads[v.name] ? tf.tidy(() => grads[v.name].norm().dataSync()[0]) : 0));
   tf.dispose([value, ...Object.values(grads), b.labelled.images, b.labelled.masks, b.unlabelled!.weak, ...b.unlabelled!.strong, ...b.unlabelled!.cutmixBoxes, b.unlabelled!.ignore]);
-  return { terms, gradNorms };
+  return { terms, total, gradNorms };
 }
 
 describe('methods (golden tests on a fixed batch)', () => {
@@ -80,6 +81,45 @@ describe('methods (golden tests on a fixed batch)', () => {
       expect(terms[k]).toBeGreaterThan(0);
     }
     expect(gradNorms.every((g) => g > 0)).toBe(true);
+    run.teacher?.dispose();
+    run.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  // each method's formula over its logged terms, worked by hand from the papers; the regularizer is added after it
+  const formulas: Array<[string, (t: Record<string, number>) => number]> = [
+    ['fixmatch', (t) => (t.sup + t.unsup) / 2],
+    ['mean-teacher', (t) => (t.sup + t.unsup) / 2],
+    ['unimatch', (t) => (t.sup + 0.25 * t.s1 + 0.25 * t.s2 + 0.5 * t.fp) / 2],
+  ];
+  it.each(formulas)('%s: the total is its own formula plus every regularizer term, which the method base adds', (type, formula) => {
+    const before = tf.memory().numTensors;
+    const run = assemble({ type, pseudoLabeler: { type: 'threshold', confThreshold: 0 } }, [
+      { type: 'entropy-min', weight: 1 },
+      { type: 'ipixmatch', distance: 'kl', confThreshold: 0, weight: 1, name: 'ipix' },
+    ]);
+    const { terms, total } = step(run);
+    expect(terms.entropy).toBeGreaterThan(0);
+    expect(terms.ipix).toBeGreaterThan(0);
+    expect(total).toBeCloseTo(formula(terms) + terms.entropy + terms.ipix, 5);
+    run.teacher?.dispose();
+    run.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('supervised given regularizers is a config error naming the path (it has no unlabelled term for them)', () => {
+    const build = () => assemble({ type: 'supervised' }, [{ type: 'entropy-min', weight: 1 }]);
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(/^test: regularizers: method 'supervised' has no unlabelled term for a regularizer to act on/);
+  });
+
+  it('a regularizer named like one of the method\'s own terms is refused rather than overwriting it in the log', () => {
+    const before = tf.memory().numTensors;
+    const run = assemble({ type: 'fixmatch' }, [{ type: 'entropy-min', weight: 1, name: 'unsup' }]);
+    const b = batch(1);
+    const context = { step: 0, totalSteps: 1, epoch: 0, rng: Rng.fromSeed(1), log: () => undefined };
+    expect(() => tf.tidy(() => run.method.losses(b, context).total)).toThrow(/a regularizer is named 'unsup', as a term of fixmatch: give it another name/);
+    tf.dispose([b.labelled.images, b.labelled.masks, b.unlabelled!.weak, ...b.unlabelled!.strong, ...b.unlabelled!.cutmixBoxes, b.unlabelled!.ignore]);
     run.teacher?.dispose();
     run.model.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -19,10 +19,19 @@ export function definePlugin(plugin: SsssegPlugin): SsssegPlugin {
 /** A class that implements a component; its static `options` schema validates the config. */
 export interface ComponentClass<T = unknown> {
   new (...args: any[]): T;
+  /** The name configs give it (`type: ...`); written once, here. */
+  type?: string;
   /** Schema of the options object (the config dict without `type`); defaults filled by it. */
   options?: ZodType;
   /** One line for `ssseg plugins list`. */
   summary?: string;
+}
+
+/** The config `type` of a component: its class's static `type`. */
+export function componentType(component: object): string {
+  const type = (component.constructor as ComponentClass).type;
+  if (typeof type !== 'string') throw new Error(`${component.constructor.name} has no static 'type' (the name configs give it)`);
+  return type;
 }
 
 /** What `provide` records beside each named binding, so components can be listed and built. */

@@ -1,4 +1,5 @@
-export * from './cross-entropy';
+// The pixel cross-entropies live in core, whose method base computes the supervised term.
+export { crossEntropy, unsupervisedCrossEntropy, IGNORE_INDEX } from '@ssseg/core';
 export * from './divergence';
 export {
   interPixelLoss,

@@ -1,5 +1,6 @@
 import type { Metric, MetricResult } from '../tokens';
 
+/** Label value of pixels that carry no supervision (scored by no metric, learnt by no loss). */
 export const IGNORE_INDEX = 255;
 
 /**

@@ -2,6 +2,7 @@ import type { Container, ServiceIdentifier } from 'inversify';
 import type { PluginHost } from '../container';
 import type { ComponentConfig, RunConfig as ValidatedRunConfig } from '../config/schema';
 import { Rng } from '../rng';
+import { ConfigError } from '../errors';
 import {
   Dataset, Method, PseudoLabeler, Regularizer, RunConfig, RunRegularizers, RunRng, SegmentationModel, TeacherStrategy,
 } from '../tokens';
@@ -68,5 +69,11 @@ export function assembleRun(host: PluginHost, config: ValidatedRunConfig, source
     scope.bind(PseudoLabeler).toConstantValue(host.build(PseudoLabeler, methodOptions.pseudoLabeler, at('method.pseudoLabeler'), scope));
   }
   const method = host.build(Method, config.method, at('method'), scope);
+  if (!method.usesUnlabelled && regularizers.length) {
+    throw new ConfigError(
+      `method '${config.method.type}' has no unlabelled term for a regularizer to act on; remove regularizers or use a teacher-student method`,
+      at('regularizers'),
+    );
+  }
   return { config, dataset, model, method, regularizers, rng, teacher, scope };
 }

@@ -1,8 +1,6 @@
 import { tf } from '@ssseg/engine';
-import { resizeLogits } from '@ssseg/core';
-
-/** Label value of pixels that carry no supervision. */
-export const IGNORE_INDEX = 255;
+import { resizeLogits } from './resize';
+import { IGNORE_INDEX } from '../metrics/miou';
 
 function checkPair(where: string, logits: tf.Tensor, labels: tf.Tensor): void {
   if (logits.rank !== 4) throw new Error(`${where}: logits must be [B, h, w, C], got shape [${logits.shape}]`);

@@ -1,6 +1,6 @@
 import { tf, describeWithBackends, expectArraysClose, expectNoLeak } from '@ssseg/engine';
 import { crossEntropy, unsupervisedCrossEntropy } from './cross-entropy';
-import { resizeLogits } from '@ssseg/core';
+import { resizeLogits } from './resize';
 
 /** -log softmax(row)[label] in float64. */
 function naiveCe(row: number[], label: number): number {

@@ -1,0 +1,42 @@
+import { inject, injectable, injectFromBase } from 'inversify';
+import type { tf } from '@ssseg/engine';
+import { componentType } from '../plugin';
+import { crossEntropy } from '../ops/cross-entropy';
+import { SegmentationModel, type LabelledBatch, type Method, type StepContext, type StepLosses, type TrainBatch } from '../tokens';
+
+/**
+ * What every method shares: the student, the model evaluated (the student unless a method says
+ * otherwise) and the supervised term, cross-entropy of the student on the labelled batch.
+ * The config `type` is the subclass's static `type`.
+ */
+@injectable()
+export abstract class MethodBase implements Method {
+  abstract readonly usesUnlabelled: boolean;
+  abstract readonly strongViews: number;
+
+  constructor(@inject(SegmentationModel) protected readonly student: SegmentationModel) {}
+
+  get type(): string {
+    return componentType(this);
+  }
+
+  evalModel(): SegmentationModel {
+    return this.student;
+  }
+
+  abstract losses(batch: TrainBatch, context: StepContext): StepLosses;
+
+  afterStep(_context: StepContext): void {}
+
+  protected supervisedTerm({ images, masks }: LabelledBatch): tf.Scalar {
+    return crossEntropy(this.student.forward(images, { training: true }).logits, masks);
+  }
+}
+
+/** Decorates a method class built on a base here: injectable, with the base's constructor injections. */
+export function methodComponent(): ClassDecorator {
+  return (target) => {
+    injectFromBase()(target);
+    injectable()(target);
+  };
+}
