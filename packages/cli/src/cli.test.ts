@@ -23,11 +23,12 @@ function projectWithPlugin(): string {
     const core = require('@ssseg/core');
     class Const { constructor(o) { this.type = 'const'; this.name = 'const'; this.value = o.value; } loss() { throw new Error('unused'); } }
     Const.options = z.object({ value: z.number().default(3) });
+    Const.type = 'const';
     Const.summary = 'a constant loss for tests';
     inject(core.ComponentOptions)(Const, undefined, 0);
     injectable()(Const);
     module.exports = core.definePlugin({ name: '@acme/ssseg-plugin-const', version: '2.0.0',
-      module: new ContainerModule(({ bind }) => core.provide(bind, core.Regularizer, 'const', Const)) });
+      module: new ContainerModule(({ bind }) => core.provide(bind, core.Regularizer, Const)) });
   `);
   return dir;
 }

@@ -1,7 +1,7 @@
 import { ContainerModule, inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { ComponentOptions, Regularizer, PseudoLabeler, type UnsupervisedContext } from './tokens';
-import { definePlugin, provide } from './plugin';
+import { componentType, definePlugin, provide } from './plugin';
 import { createPluginHost } from './container';
 import { ConfigError, PluginError } from './errors';
 import { parseRunConfig } from './config/load';
@@ -9,7 +9,8 @@ import { parseRunConfig } from './config/load';
 @injectable()
 class ConstantRegularizer implements Regularizer {
   static options = z.object({ value: z.number().default(2), name: z.string().default('constant') });
-  readonly type = 'constant';
+  static readonly type = 'constant';
+  readonly type = componentType(this);
   readonly name: string;
   readonly value: number;
   constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
@@ -24,10 +25,21 @@ class ConstantRegularizer implements Regularizer {
 const testPlugin = definePlugin({
   name: 'test-plugin',
   version: '1.0.0',
-  module: new ContainerModule(({ bind }) => provide(bind, Regularizer, 'constant', ConstantRegularizer)),
+  module: new ContainerModule(({ bind }) => provide(bind, Regularizer, ConstantRegularizer)),
 });
 
 describe('PluginHost', () => {
+  it('binds a component under its class\'s static type, and refuses a class without one', () => {
+    class Untyped {}
+    const plugin = definePlugin({ name: 'untyped', version: '0.0.1', module: new ContainerModule(({ bind }) => provide(bind, Regularizer, Untyped as never)) });
+    expect(() => createPluginHost().load(plugin)).toThrow(/Untyped has no static 'type': give the class the name configs use/);
+    const host = createPluginHost();
+    host.load(testPlugin);
+    const built = host.build(Regularizer, { type: 'constant' }, 'regularizers[0]');
+    expect(built.type).toBe('constant');
+  });
+
+
   it('builds a component from a config by type, with validated options and defaults', () => {
     const host = createPluginHost();
     host.load(testPlugin);
@@ -80,7 +92,7 @@ describe('PluginHost', () => {
     const clash = definePlugin({
       name: 'other-plugin',
       version: '0.1.0',
-      module: new ContainerModule(({ bind }) => provide(bind, Regularizer, 'constant', ConstantRegularizer)),
+      module: new ContainerModule(({ bind }) => provide(bind, Regularizer, ConstantRegularizer)),
     });
     expect(() => host.load(clash)).toThrow(/registered by both test-plugin and other-plugin/);
     expect(host.typesOf(Regularizer)).toEqual(['constant']);
@@ -135,6 +147,36 @@ describe('plugin packages', () => {
     const host = createPluginHost();
     expect(host.discover(dir)).toContain('@acme/good-plugin');
     expect(host.plugins()).toContainEqual(expect.objectContaining({ name: '@acme/good-plugin', version: '3.1.0' }));
+  });
+
+  it('loads the module that package.json names in ssseg.plugin, not the main', () => {
+    const dir = project('@acme/entry-plugin', '^0.1.0', "throw new Error('the main is not the plugin');");
+    const pkgDir = path.join(dir, 'node_modules/@acme/entry-plugin');
+    const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+    fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ ...pkg, ssseg: { plugin: './lib/plugin.js' } }));
+    fs.mkdirSync(path.join(pkgDir, 'lib'));
+    fs.writeFileSync(path.join(pkgDir, 'lib/plugin.js'), validBody.replace('PKG', "'@acme/entry-plugin'"));
+    const host = createPluginHost();
+    expect(host.discover(dir)).toEqual(['@acme/entry-plugin']);
+    expect(host.plugins().map((p) => p.name)).toEqual(['@acme/entry-plugin']);
+  });
+
+  it('says which file is missing when ssseg.plugin names one that does not exist (an unbuilt plugin)', () => {
+    const dir = project('@acme/unbuilt', '^0.1.0', validBody.replace('PKG', "'@acme/unbuilt'"));
+    const pkgDir = path.join(dir, 'node_modules/@acme/unbuilt');
+    const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+    fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ ...pkg, ssseg: { plugin: './dist/index.js' } }));
+    expect(() => createPluginHost().discover(dir)).toThrow(
+      /plugin '@acme\/unbuilt': its package.json names "ssseg": \{ "plugin": ".\/dist\/index.js" \}, but .*dist\/index.js does not exist \(is the plugin built\?\)/,
+    );
+  });
+
+  it('definePlugin({ from }) takes the name and version from the package.json at or above the folder', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-define-'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: '@acme/from-json', version: '4.5.6' }));
+    fs.mkdirSync(path.join(dir, 'dist'));
+    const plugin = definePlugin({ from: path.join(dir, 'dist'), module: new ContainerModule(() => {}) });
+    expect([plugin.name, plugin.version]).toEqual(['@acme/from-json', '4.5.6']);
   });
 
   it('reports a plugin that throws while loading, by name', () => {

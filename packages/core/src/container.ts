@@ -8,6 +8,7 @@ import { ComponentOptions } from './tokens';
 import { ConfigError, PluginError } from './errors';
 import { formatZodIssues } from './config/zod-errors';
 import { CORE_VERSION, coreCompatibility } from './version';
+import { findPackageJson, type PackageJson } from './package-info';
 
 export interface RegisteredComponent extends ComponentDescriptor {
   /** Package (plugin name) that registered it. */
@@ -82,7 +83,8 @@ export class PluginHost {
 
   /**
    * Loads a plugin package by name (as a config's `plugins:` list gives it), resolved from
-   * `fromDir` (default: the working directory) and then from core's own location.
+   * `fromDir` (default: the working directory) and then from core's own location. The module
+   * loaded is the one its package.json names in `ssseg.plugin`, else the package's main.
    */
   loadByName(name: string, fromDir = process.cwd()): void {
     let resolved: string;
@@ -94,7 +96,8 @@ export class PluginHost {
         name,
       );
     }
-    const pkg = readOwnPackageJson(resolved, name);
+    const own = ownPackageJson(resolved, name);
+    const pkg = own?.pkg;
     if (pkg) {
       const { range, compatible } = coreCompatibility(pkg);
       if (!compatible) {
@@ -105,10 +108,17 @@ export class PluginHost {
         );
       }
     }
+    const entry = own && pkg?.ssseg?.plugin ? path.resolve(own.dir, pkg.ssseg.plugin) : resolved;
+    if (entry !== resolved && !fs.existsSync(entry)) {
+      throw new PluginError(
+        `plugin '${name}': its package.json names "ssseg": { "plugin": "${pkg!.ssseg!.plugin}" }, but ${entry} does not exist (is the plugin built?)`,
+        name,
+      );
+    }
     let exported: any;
     try {
-      // Resolve by name, not path: test runners map workspace packages to their sources.
-      exported = requireFirst(name, resolved);
+      // The main by name, not path: test runners map workspace packages to their sources.
+      exported = entry === resolved ? requireFirst(name, resolved) : require(entry);
     } catch (err) {
       throw new PluginError(`plugin '${name}' threw while loading: ${(err as Error).message}`, name);
     }
@@ -232,18 +242,12 @@ function requireFirst(name: string, resolved: string): unknown {
 }
 
 /** The package.json of the package `name` that contains the resolved entry file. */
-function readOwnPackageJson(entry: string, name: string): Record<string, any> | undefined {
-  for (let dir = path.dirname(entry); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (!fs.existsSync(file)) continue;
-    try {
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
-      if (pkg.name === name) return pkg;
-    } catch {
-      return undefined;
-    }
+function ownPackageJson(entry: string, name: string): { pkg: PackageJson; dir: string } | undefined {
+  try {
+    return findPackageJson(path.dirname(entry), (pkg) => pkg.name === name);
+  } catch (err) {
+    throw new PluginError(`plugin '${name}': ${(err as Error).message}`, name);
   }
-  return undefined;
 }
 
 function pluginPackagesIn(nodeModules: string): string[] {

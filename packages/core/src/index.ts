@@ -27,6 +27,7 @@ export * from './eval/evaluate';
 export * from './trainer/metrics-log';
 export * from './trainer/periodic';
 export * from './version';
+export * from './package-info';
 export * from './io/atomic-write';
 export * from './io/tensor-file';
 export * from './run/checkpoint';

@@ -1,9 +1,10 @@
 import { ContainerModule, type ServiceIdentifier } from 'inversify';
 import type { ZodType } from 'zod';
+import { packageInfo } from './package-info';
 
 /**
  * A plugin: a name, a version and an inversify module that binds its components to core's
- * tokens as named bindings. `definePlugin` exists for type inference only.
+ * tokens as named bindings.
  */
 export interface SsssegPlugin {
   name: string;
@@ -12,8 +13,21 @@ export interface SsssegPlugin {
   description?: string;
 }
 
-export function definePlugin(plugin: SsssegPlugin): SsssegPlugin {
-  return plugin;
+/**
+ * What a plugin package writes: `from: __dirname`, so its name and version come from its own
+ * package.json (written there once), or a name and version for a plugin that is no package.
+ */
+export type PluginDefinition = { module: ContainerModule; description?: string } & (
+  | { from: string }
+  | { name: string; version: string }
+);
+
+export function definePlugin(definition: PluginDefinition): SsssegPlugin {
+  if ('from' in definition) {
+    const { from, ...rest } = definition;
+    return { ...packageInfo(from), ...rest };
+  }
+  return definition;
 }
 
 /** A class that implements a component; its static `options` schema validates the config. */
@@ -49,15 +63,14 @@ type BindFunction = ConstructorParameters<typeof ContainerModule>[0] extends (op
   : never;
 
 /**
- * Binds `implementation` to `token` under the name `type` (the config's `type` key) and records
- * a descriptor for listing. Call it inside a plugin's ContainerModule.
+ * Binds `implementation` to `token` under the name of its static `type` (the config's `type`
+ * key) and records a descriptor for listing. Call it inside a plugin's ContainerModule.
  */
-export function provide<T>(
-  bind: BindFunction,
-  token: ServiceIdentifier<T>,
-  type: string,
-  implementation: ComponentClass<T>,
-): void {
+export function provide<T>(bind: BindFunction, token: ServiceIdentifier<T>, implementation: ComponentClass<T>): void {
+  const type = implementation.type;
+  if (typeof type !== 'string' || !type) {
+    throw new Error(`${implementation.name} has no static 'type': give the class the name configs use, e.g. static readonly type = 'my-${implementation.name.toLowerCase()}'`);
+  }
   (bind as any)(token).to(implementation).whenNamed(type);
   (bind as any)(ComponentDescriptor).toConstantValue({ token, type, implementation } satisfies ComponentDescriptor);
 }

@@ -1,4 +1,5 @@
 import { tf } from '@ssseg/engine';
+import { componentType } from './plugin';
 import { Rng } from './rng';
 import type { ForwardOptions, ForwardResult, SegmentationModel } from './tokens';
 
@@ -15,7 +16,8 @@ export interface TinyModelOptions {
  * Feature perturbation drops encoder channels with p = 0.5 as UniMatch does.
  */
 export class TinySegmentationModel implements SegmentationModel {
-  readonly type = 'tiny';
+  static readonly type = 'tiny';
+  readonly type = componentType(this);
   readonly outputStride = 1;
   readonly numClasses: number;
   private readonly vars: Map<string, tf.Variable>;

@@ -1,7 +1,8 @@
 import * as semver from 'semver';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const CORE_VERSION: string = require('../package.json').version;
+import { packageInfo } from './package-info';
+
+export const CORE_VERSION: string = packageInfo(__dirname).version;
 
 /**
  * The @ssseg/core range a plugin package declares (peerDependencies first), and whether this

@@ -1,4 +1,4 @@
-export { datasetsPlugin, DATASETS_VERSION } from './plugin';
+export { datasetsPlugin } from './plugin';
 export { readImage, type DecodedImage } from './io/image';
 export { readLabelPng, type LabelMap } from './io/label-png';
 export { readSplitFile, formatSplitLines, type SplitEntry, type ReadSplitOptions } from './splits/split-file';

@@ -5,17 +5,14 @@ import { CityscapesDataset } from './readers/cityscapes';
 import { PascalVocDataset } from './readers/pascal-voc';
 import { MnistSegDataset } from './mnist/mnist-seg';
 
-export const DATASETS_VERSION = '0.1.0';
-
 /** Registers the datasets (mnist-seg, pascal-voc, cityscapes) and augmentations of this package. */
 export const datasetsPlugin = definePlugin({
-  name: '@ssseg/datasets',
-  version: DATASETS_VERSION,
+  from: __dirname,
   description: 'Dataset readers (mnist-seg, PASCAL VOC, Cityscapes) and augmentations',
   module: new ContainerModule(({ bind }) => {
-    provide(bind, Dataset, 'mnist-seg', MnistSegDataset);
-    provide(bind, Dataset, 'pascal-voc', PascalVocDataset);
-    provide(bind, Dataset, 'cityscapes', CityscapesDataset);
-    for (const [type, cls] of Object.entries(BUILTIN_AUGMENTATIONS)) provide(bind, Augmentation, type, cls);
+    provide(bind, Dataset, MnistSegDataset);
+    provide(bind, Dataset, PascalVocDataset);
+    provide(bind, Dataset, CityscapesDataset);
+    for (const cls of Object.values(BUILTIN_AUGMENTATIONS)) provide(bind, Augmentation, cls);
   }),
 });

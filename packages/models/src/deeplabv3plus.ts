@@ -137,7 +137,7 @@ class DeepLabV3PlusDecoder extends Module {
 export class DeepLabV3Plus extends SegmentationModule<DeepLabV3PlusOptions> {
   static options = DeepLabV3PlusOptions;
   static summary = 'DeepLabV3+ (UniMatch layout), ResNet or MobileNetV2 backbone, logits at stride 4';
-  readonly type = 'deeplabv3plus';
+  static readonly type = 'deeplabv3plus';
   readonly outputStride = 4;
   readonly backbone: Backbone;
   private readonly decoder: DeepLabV3PlusDecoder;

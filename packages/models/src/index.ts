@@ -14,7 +14,6 @@ export * from './deeplabv3plus';
 export * from './unet';
 export * from './summary';
 export * from './plugin';
-export * from './version';
 export * from './weights/weight-file';
 export * from './weights/ema';
 export * from './onnx/graph';

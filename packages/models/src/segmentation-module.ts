@@ -1,5 +1,5 @@
 import { tf } from '@ssseg/engine';
-import { Rng, type ForwardOptions, type ForwardResult, type SegmentationModel } from '@ssseg/core';
+import { Rng, componentType, type ForwardOptions, type ForwardResult, type SegmentationModel } from '@ssseg/core';
 import { Module } from './nn/module';
 import type { OnnxGraph, OnnxValue } from './onnx/graph';
 
@@ -9,7 +9,11 @@ import type { OnnxGraph, OnnxValue } from './onnx/graph';
  * their ONNX graph.
  */
 export abstract class SegmentationModule<Options extends { numClasses: number; seed?: number }> extends Module implements SegmentationModel {
-  abstract readonly type: string;
+  /** The config `type`: the subclass's static `type`. */
+  get type(): string {
+    return componentType(this);
+  }
+
   abstract readonly outputStride: number;
   readonly numClasses: number;
 

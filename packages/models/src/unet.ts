@@ -41,7 +41,7 @@ function doubleConv(rng: Rng, inChannels: number, outChannels: number): Sequenti
 export class UNet extends SegmentationModule<UNetOptions> {
   static options = UNetOptions;
   static summary = 'small U-Net with batch norm, full-resolution logits, any input size';
-  readonly type = 'unet';
+  static readonly type = 'unet';
   readonly outputStride = 1;
   private readonly down: Sequential[] = [];
   private readonly bottom: Sequential;

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { ComponentOptions, type Regularizer, type UnsupervisedContext } from '@ssseg/core';
+import { componentType, ComponentOptions, type Regularizer, type UnsupervisedContext } from '@ssseg/core';
 
 const options = z.strictObject({
   weight: z.number().min(0).default(0.1),
@@ -18,7 +18,8 @@ const options = z.strictObject({
 export class EntropyMinimisation implements Regularizer {
   static options = options;
   static summary = 'mean prediction entropy of the student on strong views';
-  readonly type = 'entropy-min';
+  static readonly type = 'entropy-min';
+  readonly type = componentType(this);
   readonly name: string;
   private readonly opts: z.infer<typeof options>;
 

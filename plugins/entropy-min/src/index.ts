@@ -5,8 +5,7 @@ import { EntropyMinimisation } from './entropy-min';
 export { EntropyMinimisation };
 
 export default definePlugin({
-  name: 'ssseg-plugin-entropy-min',
-  version: '0.1.0',
+  from: __dirname,
   description: 'Entropy minimisation regularizer (an example of a plugin core does not know)',
-  module: new ContainerModule(({ bind }) => provide(bind, Regularizer, 'entropy-min', EntropyMinimisation)),
+  module: new ContainerModule(({ bind }) => provide(bind, Regularizer, EntropyMinimisation)),
 });

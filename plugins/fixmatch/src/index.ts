@@ -5,7 +5,6 @@ import { FixMatch } from './fixmatch';
 export { FixMatch };
 
 export default definePlugin({
-  name: '@ssseg/plugin-fixmatch',
-  version: '0.1.0',
-  module: new ContainerModule(({ bind }) => provide(bind, Method, 'fixmatch', FixMatch)),
+  from: __dirname,
+  module: new ContainerModule(({ bind }) => provide(bind, Method, FixMatch)),
 });

@@ -5,8 +5,7 @@ import { IPixMatchRegularizer } from './ipixmatch';
 export { IPixMatchRegularizer, type IPixMatchOptions } from './ipixmatch';
 
 export default definePlugin({
-  name: '@ssseg/plugin-ipixmatch',
-  version: '0.1.0',
+  from: __dirname,
   description: 'IPixMatch: inter-pixel relation consistency between teacher and student',
-  module: new ContainerModule(({ bind }) => provide(bind, Regularizer, 'ipixmatch', IPixMatchRegularizer)),
+  module: new ContainerModule(({ bind }) => provide(bind, Regularizer, IPixMatchRegularizer)),
 });

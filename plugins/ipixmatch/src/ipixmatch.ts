@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { ComponentOptions, resizeLogits, resizeMask, type Regularizer, type StrongViewContext, type UnsupervisedContext } from '@ssseg/core';
+import { componentType, ComponentOptions, resizeLogits, resizeMask, type Regularizer, type StrongViewContext, type UnsupervisedContext } from '@ssseg/core';
 import { INTER_PIXEL_DEFAULTS, interPixelLossWithStats } from '@ssseg/losses';
 
 const options = z.strictObject({
@@ -42,7 +42,8 @@ export type IPixMatchOptions = z.infer<typeof options>;
 export class IPixMatchRegularizer implements Regularizer {
   static options = options;
   static summary = 'inter-pixel relation consistency (affinity or spatial, KL or correlation) on confident pixels';
-  readonly type = 'ipixmatch';
+  static readonly type = 'ipixmatch';
+  readonly type = componentType(this);
   readonly name: string;
   readonly opts: IPixMatchOptions;
 

@@ -5,7 +5,6 @@ import { MeanTeacher } from './mean-teacher';
 export { MeanTeacher };
 
 export default definePlugin({
-  name: '@ssseg/plugin-mean-teacher',
-  version: '0.1.0',
-  module: new ContainerModule(({ bind }) => provide(bind, Method, 'mean-teacher', MeanTeacher)),
+  from: __dirname,
+  module: new ContainerModule(({ bind }) => provide(bind, Method, MeanTeacher)),
 });

@@ -6,11 +6,10 @@ import { SoftPseudoLabeler } from './soft';
 export { ThresholdPseudoLabeler, SoftPseudoLabeler };
 
 export default definePlugin({
-  name: '@ssseg/plugin-pseudo-labelers',
-  version: '0.1.0',
+  from: __dirname,
   description: 'Pseudo-labelers: fixed threshold (hard labels) and soft labels with temperature',
   module: new ContainerModule(({ bind }) => {
-    provide(bind, PseudoLabeler, 'threshold', ThresholdPseudoLabeler);
-    provide(bind, PseudoLabeler, 'soft', SoftPseudoLabeler);
+    provide(bind, PseudoLabeler, ThresholdPseudoLabeler);
+    provide(bind, PseudoLabeler, SoftPseudoLabeler);
   }),
 });

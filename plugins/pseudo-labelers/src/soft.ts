@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { ComponentOptions, type PseudoLabeler, type PseudoLabels } from '@ssseg/core';
+import { componentType, ComponentOptions, type PseudoLabeler, type PseudoLabels } from '@ssseg/core';
 
 const options = z.strictObject({
   /** Softmax temperature applied to the teacher logits (< 1 sharpens). */
@@ -15,7 +15,8 @@ const options = z.strictObject({
 export class SoftPseudoLabeler implements PseudoLabeler {
   static options = options;
   static summary = 'softmax(logits / temperature), optional confidence mask';
-  readonly type = 'soft';
+  static readonly type = 'soft';
+  readonly type = componentType(this);
   private readonly opts: z.infer<typeof options>;
 
   constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { ComponentOptions, type PseudoLabeler, type PseudoLabels } from '@ssseg/core';
+import { componentType, ComponentOptions, type PseudoLabeler, type PseudoLabels } from '@ssseg/core';
 
 const options = z.strictObject({
   /** Pixels whose teacher confidence is below this are not used. */
@@ -13,7 +13,8 @@ const options = z.strictObject({
 export class ThresholdPseudoLabeler implements PseudoLabeler {
   static options = options;
   static summary = 'argmax labels where max softmax >= confThreshold';
-  readonly type = 'threshold';
+  static readonly type = 'threshold';
+  readonly type = componentType(this);
   private readonly confThreshold: number;
 
   constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {

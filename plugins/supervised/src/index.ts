@@ -5,7 +5,6 @@ import { Supervised } from './supervised';
 export { Supervised };
 
 export default definePlugin({
-  name: '@ssseg/plugin-supervised',
-  version: '0.1.0',
-  module: new ContainerModule(({ bind }) => provide(bind, Method, 'supervised', Supervised)),
+  from: __dirname,
+  module: new ContainerModule(({ bind }) => provide(bind, Method, Supervised)),
 });

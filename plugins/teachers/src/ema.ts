@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { ComponentOptions, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
+import { componentType, ComponentOptions, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
 import { predictWithoutGradient } from './shared';
 
 const options = z.strictObject({
@@ -19,7 +19,8 @@ const options = z.strictObject({
 export class EmaTeacher implements TeacherStrategy {
   static options = options;
   static summary = 'EMA copy of the student (Mean Teacher)';
-  readonly type = 'ema';
+  static readonly type = 'ema';
+  readonly type = componentType(this);
   private teacher?: SegmentationModel;
   private readonly opts: z.infer<typeof options>;
 

@@ -6,11 +6,10 @@ import { EmaTeacher } from './ema';
 export { SharedWeightsTeacher, EmaTeacher, predictWithoutGradient };
 
 export default definePlugin({
-  name: '@ssseg/plugin-teachers',
-  version: '0.1.0',
+  from: __dirname,
   description: 'Teacher strategies: shared weights without gradient, EMA of the student',
   module: new ContainerModule(({ bind }) => {
-    provide(bind, TeacherStrategy, 'shared', SharedWeightsTeacher);
-    provide(bind, TeacherStrategy, 'ema', EmaTeacher);
+    provide(bind, TeacherStrategy, SharedWeightsTeacher);
+    provide(bind, TeacherStrategy, EmaTeacher);
   }),
 });

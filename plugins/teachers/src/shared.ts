@@ -1,14 +1,15 @@
 import { injectable } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { noGradient, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
+import { componentType, noGradient, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
 
 /** The student is its own teacher, predicting without gradient (FixMatch, UniMatch). */
 @injectable()
 export class SharedWeightsTeacher implements TeacherStrategy {
   static options = z.strictObject({});
   static summary = 'the student itself, eval mode, no gradient';
-  readonly type = 'shared';
+  static readonly type = 'shared';
+  readonly type = componentType(this);
   private student?: SegmentationModel;
 
   attach(student: SegmentationModel): void {

@@ -5,7 +5,6 @@ import { UniMatch } from './unimatch';
 export { UniMatch };
 
 export default definePlugin({
-  name: '@ssseg/plugin-unimatch',
-  version: '0.1.0',
-  module: new ContainerModule(({ bind }) => provide(bind, Method, 'unimatch', UniMatch)),
+  from: __dirname,
+  module: new ContainerModule(({ bind }) => provide(bind, Method, UniMatch)),
 });

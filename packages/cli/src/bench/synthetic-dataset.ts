@@ -1,6 +1,6 @@
 import { ContainerModule, inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, Dataset, Rng, definePlugin, provide, type Sample, type SampleSource } from '@ssseg/core';
+import { componentType, ComponentOptions, Dataset, Rng, definePlugin, provide, type Sample, type SampleSource } from '@ssseg/core';
 
 const options = z.strictObject({
   numClasses: z.number().int().min(2).max(255).default(21),
@@ -14,7 +14,8 @@ const options = z.strictObject({
 export class SyntheticSegmentationDataset implements Dataset {
   static options = options;
   static summary = 'random images and labels (benchmarks only)';
-  readonly type = 'bench-synthetic';
+  static readonly type = 'bench-synthetic';
+  readonly type = componentType(this);
   readonly numClasses: number;
   readonly classNames: readonly string[];
   private readonly o: z.infer<typeof options>;
@@ -58,5 +59,5 @@ export const syntheticDatasetPlugin = definePlugin({
   name: '@ssseg/cli/bench-synthetic',
   version: '0.1.0',
   description: 'a random dataset for benchmarks',
-  module: new ContainerModule(({ bind }) => provide(bind, Dataset, 'bench-synthetic', SyntheticSegmentationDataset)),
+  module: new ContainerModule(({ bind }) => provide(bind, Dataset, SyntheticSegmentationDataset)),
 });

@@ -64,10 +64,10 @@ import { ${className} } from './${type}';
 
 export { ${className} };
 
+// name and version come from package.json, next to src/ and dist/
 export default definePlugin({
-  name: '${options.name}',
-  version: '0.1.0',
-  module: new ContainerModule(({ bind }) => provide(bind, ${component.token}, '${type}', ${className})),
+  from: __dirname,
+  module: new ContainerModule(({ bind }) => provide(bind, ${component.token}, ${className})),
 });
 `,
     'README.md': `# ${options.name}\n\nAn ssseg ${options.kind} plugin registering the type \`${type}\`.\n\n` +

@@ -18,7 +18,7 @@ export function componentTemplate(kind: string, type: string, className: string)
       return {
         token: 'Regularizer',
         className,
-        source: `${header('ComponentOptions, type Regularizer, type UnsupervisedContext')}
+        source: `${header('ComponentOptions, componentType, type Regularizer, type UnsupervisedContext')}
 const options = z.object({
   weight: z.number().min(0).default(0.1),
   name: z.string().default('${type}'),
@@ -29,7 +29,8 @@ const options = z.object({
 export class ${className} implements Regularizer {
   static options = options;
   static summary = 'student-teacher probability consistency';
-  readonly type = '${type}';
+  static readonly type = '${type}';
+  readonly type = componentType(this);
   readonly name: string;
   private readonly opts: z.infer<typeof options>;
 
@@ -86,7 +87,7 @@ describe('${type}', () => {
       return {
         token: 'PseudoLabeler',
         className,
-        source: `${header('ComponentOptions, type PseudoLabeler, type PseudoLabels')}
+        source: `${header('ComponentOptions, componentType, type PseudoLabeler, type PseudoLabels')}
 const options = z.object({ confThreshold: z.number().min(0).max(1).default(0.9) });
 
 /** Hard labels where the teacher's top-class probability passes the threshold. */
@@ -94,7 +95,8 @@ const options = z.object({ confThreshold: z.number().min(0).max(1).default(0.9) 
 export class ${className} implements PseudoLabeler {
   static options = options;
   static summary = 'argmax labels above a confidence threshold';
-  readonly type = '${type}';
+  static readonly type = '${type}';
+  readonly type = componentType(this);
   private readonly opts: z.infer<typeof options>;
 
   constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
@@ -145,7 +147,7 @@ describe('${type}', () => {
         className,
         source: `import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, type Augmentation, type Rng, type Sample } from '@ssseg/core';
+import { ComponentOptions, componentType, type Augmentation, type Rng, type Sample } from '@ssseg/core';
 
 const options = z.object({ p: z.number().min(0).max(1).default(0.5) });
 
@@ -154,7 +156,8 @@ const options = z.object({ p: z.number().min(0).max(1).default(0.5) });
 export class ${className} implements Augmentation {
   static options = options;
   static summary = 'vertical flip';
-  readonly type = '${type}';
+  static readonly type = '${type}';
+  readonly type = componentType(this);
   private readonly opts: z.infer<typeof options>;
 
   constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {

@@ -6,7 +6,7 @@ import { tf } from '@ssseg/engine';
 import { ComponentOptions, Dataset, Method, SegmentationModel, type Sample, type SampleSource, type StepLosses, type TrainBatch } from '../tokens';
 import { Rng } from '../rng';
 import { TinySegmentationModel } from '../tiny-model';
-import { definePlugin, provide } from '../plugin';
+import { componentType, definePlugin, provide } from '../plugin';
 import type { AssembledRun } from '../run/assemble';
 import type { RunLoader } from '../run/run-loader';
 
@@ -32,7 +32,8 @@ function source(prefix: string, n: number): SampleSource {
 @injectable()
 export class StripesDataset implements Dataset {
   static options = z.object({ train: z.number().int().default(8), val: z.number().int().default(4) });
-  readonly type = 'stripes';
+  static readonly type = 'stripes';
+  readonly type = componentType(this);
   readonly numClasses = 2;
   readonly classNames = ['background', 'stripe'];
   constructor(@inject(ComponentOptions) private readonly opts: { train: number; val: number }) {}
@@ -59,7 +60,8 @@ export class TinyModel extends TinySegmentationModel {
 @injectable()
 export class PlainSupervised {
   static options = z.object({});
-  readonly type = 'plain-supervised';
+  static readonly type = 'plain-supervised';
+  readonly type = componentType(this);
   readonly usesUnlabelled = false;
   readonly strongViews = 0;
   constructor(@inject(SegmentationModel) private readonly student: SegmentationModel) {}
@@ -79,9 +81,9 @@ export const fixturesPlugin = definePlugin({
   name: 'ssseg-test-fixtures',
   version: '0.0.0',
   module: new ContainerModule(({ bind }) => {
-    provide(bind, Dataset, 'stripes', StripesDataset);
-    provide(bind, SegmentationModel, 'tiny', TinyModel);
-    provide(bind, Method, 'plain-supervised', PlainSupervised as never);
+    provide(bind, Dataset, StripesDataset);
+    provide(bind, SegmentationModel, TinyModel);
+    provide(bind, Method, PlainSupervised as never);
   }),
 });
 

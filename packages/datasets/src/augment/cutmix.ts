@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, SsssegError, type Augmentation, type Rng, type Sample } from '@ssseg/core';
+import { componentType, ComponentOptions, SsssegError, type Augmentation, type Rng, type Sample } from '@ssseg/core';
 
 export interface CutMixBoxOptions {
   p: number;
@@ -54,7 +54,8 @@ export class CutMixBox implements Augmentation {
     maxAspect: z.number().positive().default(1 / 0.3),
   });
   static summary = 'draws a CutMix box (the step mixes pixels with a partner)';
-  readonly type = 'cutmix-box';
+  static readonly type = 'cutmix-box';
+  readonly type = componentType(this);
   readonly o: CutMixBoxOptions;
   constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
     this.o = CutMixBox.options.parse(options);

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, type Augmentation, type Rng, type Sample } from '@ssseg/core';
+import { componentType, ComponentOptions, type Augmentation, type Rng, type Sample } from '@ssseg/core';
 import { resizeBilinear, resizeNearest } from './resize';
 
 /**
@@ -11,7 +11,8 @@ import { resizeBilinear, resizeNearest } from './resize';
 export class RandomRescale implements Augmentation {
   static options = z.strictObject({ minScale: z.number().positive().default(0.5), maxScale: z.number().positive().default(2.0) });
   static summary = 'random rescale (long side x [minScale, maxScale])';
-  readonly type = 'random-rescale';
+  static readonly type = 'random-rescale';
+  readonly type = componentType(this);
   readonly minScale: number;
   readonly maxScale: number;
   constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
@@ -47,7 +48,8 @@ export class RandomRescale implements Augmentation {
 export class RandomCrop implements Augmentation {
   static options = z.strictObject({ size: z.number().int().positive() });
   static summary = 'random crop to size x size, padding with ignore';
-  readonly type = 'random-crop';
+  static readonly type = 'random-crop';
+  readonly type = componentType(this);
   readonly size: number;
   constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
     this.size = RandomCrop.options.parse(options).size;
@@ -79,7 +81,8 @@ export class RandomCrop implements Augmentation {
 export class HorizontalFlip implements Augmentation {
   static options = z.strictObject({ p: z.number().min(0).max(1).default(0.5) });
   static summary = 'horizontal flip with probability p';
-  readonly type = 'horizontal-flip';
+  static readonly type = 'horizontal-flip';
+  readonly type = componentType(this);
   readonly p: number;
   constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
     this.p = HorizontalFlip.options.parse(options).p;

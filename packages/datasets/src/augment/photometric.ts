@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, type Augmentation, type Rng, type Sample } from '@ssseg/core';
+import { componentType, ComponentOptions, type Augmentation, type Rng, type Sample } from '@ssseg/core';
 
 const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
 const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
@@ -19,7 +19,8 @@ export class ColorJitter implements Augmentation {
     p: z.number().min(0).max(1).default(0.8),
   });
   static summary = 'colour jitter (brightness, contrast, saturation, hue) with probability p';
-  readonly type = 'color-jitter';
+  static readonly type = 'color-jitter';
+  readonly type = componentType(this);
   readonly o: z.infer<typeof ColorJitter.options>;
   constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
     this.o = ColorJitter.options.parse(options);
@@ -102,7 +103,8 @@ export function adjustHue(img: Float32Array, shift: number): void {
 export class RandomGrayscale implements Augmentation {
   static options = z.strictObject({ p: z.number().min(0).max(1).default(0.2) });
   static summary = 'grey image (ITU-R 601 luma) with probability p';
-  readonly type = 'grayscale';
+  static readonly type = 'grayscale';
+  readonly type = componentType(this);
   readonly p: number;
   constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
     this.p = RandomGrayscale.options.parse(options).p;
@@ -127,7 +129,8 @@ export class GaussianBlur implements Augmentation {
     sigmaMax: z.number().positive().default(2.0),
   });
   static summary = 'Gaussian blur with random sigma, probability p';
-  readonly type = 'gaussian-blur';
+  static readonly type = 'gaussian-blur';
+  readonly type = componentType(this);
   readonly o: z.infer<typeof GaussianBlur.options>;
   constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
     this.o = GaussianBlur.options.parse(options);

@@ -3,16 +3,10 @@ import { CutMixBox } from './cutmix';
 import { HorizontalFlip, RandomCrop, RandomRescale } from './geometric';
 import { ColorJitter, GaussianBlur, RandomGrayscale } from './photometric';
 
-/** The augmentations this package provides, by config `type`. */
-export const BUILTIN_AUGMENTATIONS: Readonly<Record<string, ComponentClass<Augmentation>>> = {
-  'random-rescale': RandomRescale,
-  'random-crop': RandomCrop,
-  'horizontal-flip': HorizontalFlip,
-  'color-jitter': ColorJitter,
-  grayscale: RandomGrayscale,
-  'gaussian-blur': GaussianBlur,
-  'cutmix-box': CutMixBox,
-};
+/** The augmentations this package provides, by their config `type`. */
+export const BUILTIN_AUGMENTATIONS: Readonly<Record<string, ComponentClass<Augmentation>>> = Object.fromEntries(
+  [RandomRescale, RandomCrop, HorizontalFlip, ColorJitter, RandomGrayscale, GaussianBlur, CutMixBox].map((cls) => [cls.type, cls]),
+);
 
 export interface AugmentationConfig {
   type: string;

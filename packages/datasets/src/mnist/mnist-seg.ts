@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, ConfigError, Rng, type Dataset, type Sample, type SampleSource } from '@ssseg/core';
+import { componentType, ComponentOptions, ConfigError, Rng, type Dataset, type Sample, type SampleSource } from '@ssseg/core';
 import { defaultCacheDir, hashKey, readCache, writeCache } from './cache';
 import { compositeDigits, type CompositeOptions } from './composite';
 import { readMnist, type MnistDigits } from './idx';
@@ -49,7 +49,8 @@ interface Composites {
 export class MnistSegDataset implements Dataset {
   static options = MnistSegOptions;
   static summary = 'MNIST digits composited on 64x64 canvases (11 classes), cached on disk';
-  readonly type = 'mnist-seg';
+  static readonly type = 'mnist-seg';
+  readonly type = componentType(this);
   readonly numClasses = 11;
   readonly classNames = MNIST_SEG_CLASSES;
   readonly cropSize: number;

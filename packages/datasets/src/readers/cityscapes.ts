@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, SsssegError, type Dataset, type SampleSource } from '@ssseg/core';
+import { componentType, ComponentOptions, SsssegError, type Dataset, type SampleSource } from '@ssseg/core';
 import { classIndexDecoder, type LabelDecoder } from './file-source';
 import { SplitDatasetOptions, SplitSources } from './split-sources';
 
@@ -52,7 +52,8 @@ export class CityscapesDataset implements Dataset {
     labelFormat: z.enum(['auto', 'labelIds', 'trainIds']).default('auto'),
   });
   static summary = 'Cityscapes fine (labelIds mapped to 19 trainIds) with UniMatch split files';
-  readonly type = 'cityscapes';
+  static readonly type = 'cityscapes';
+  readonly type = componentType(this);
   readonly numClasses = 19;
   readonly classNames = CITYSCAPES_CLASSES;
   readonly cropSize: number;

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, type Dataset, type SampleSource } from '@ssseg/core';
+import { componentType, ComponentOptions, type Dataset, type SampleSource } from '@ssseg/core';
 import { classIndexDecoder } from './file-source';
 import { SplitDatasetOptions, SplitSources } from './split-sources';
 
@@ -17,7 +17,8 @@ export const VOC_CLASSES = [
 export class PascalVocDataset implements Dataset {
   static options = SplitDatasetOptions.extend({ split: z.string().min(1).default('1464'), cropSize: z.number().int().positive().default(321) });
   static summary = 'PASCAL VOC 2012 (palette PNG labels) with UniMatch split files';
-  readonly type = 'pascal-voc';
+  static readonly type = 'pascal-voc';
+  readonly type = componentType(this);
   readonly numClasses = 21;
   readonly classNames = VOC_CLASSES;
   readonly cropSize: number;

@@ -1,4 +1,4 @@
-import type { Dataset, Sample, SampleSource } from '@ssseg/core';
+import { componentType, type Dataset, type Sample, type SampleSource } from '@ssseg/core';
 
 /** Samples made on demand: image value encodes (index, pixel), mask = index mod classes. */
 export class MemorySource implements SampleSource {
@@ -27,7 +27,8 @@ export class MemorySource implements SampleSource {
 }
 
 export class MemoryDataset implements Dataset {
-  readonly type = 'memory';
+  static readonly type = 'memory';
+  readonly type = componentType(this);
   readonly numClasses = 4;
   readonly classNames = ['a', 'b', 'c', 'd'];
   readonly cropSize: number;
