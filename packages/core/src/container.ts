@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Container, type ServiceIdentifier } from 'inversify';
 import type { ZodType } from 'zod';
 import { ComponentDescriptor, type SsssegPlugin } from './plugin';
-import { ComponentOptions } from './tokens';
+import { BuildSubComponent, ComponentOptions } from './tokens';
 import { ConfigError, PluginError } from './errors';
 import { formatZodIssues } from './config/zod-errors';
 import { CORE_VERSION, coreCompatibility } from './version';
@@ -108,8 +108,9 @@ export class PluginHost {
         );
       }
     }
-    const entry = own && pkg?.ssseg?.plugin ? path.resolve(own.dir, pkg.ssseg.plugin) : resolved;
-    if (entry !== resolved && !fs.existsSync(entry)) {
+    const main = own ? path.resolve(own.dir, pkg?.main ?? 'index.js') : resolved;
+    const entry = own && pkg?.ssseg?.plugin ? path.resolve(own.dir, pkg.ssseg.plugin) : main;
+    if (entry !== main && !fs.existsSync(entry)) {
       throw new PluginError(
         `plugin '${name}': its package.json names "ssseg": { "plugin": "${pkg!.ssseg!.plugin}" }, but ${entry} does not exist (is the plugin built?)`,
         name,
@@ -118,7 +119,7 @@ export class PluginHost {
     let exported: any;
     try {
       // The main by name, not path: test runners map workspace packages to their sources.
-      exported = entry === resolved ? requireFirst(name, resolved) : require(entry);
+      exported = entry === main ? requireFirst(name, resolved) : require(entry);
     } catch (err) {
       throw new PluginError(`plugin '${name}' threw while loading: ${(err as Error).message}`, name);
     }
@@ -193,6 +194,8 @@ export class PluginHost {
     const options = this.parseOptions(component, cfg, configPath);
     const child = new Container({ parent: scope ?? this.container, defaultScope: 'Transient' });
     child.bind(ComponentOptions).toConstantValue(options);
+    const buildSub: BuildSubComponent = (subToken, subConfig, key) => this.build(subToken, subConfig, `${configPath}.${key}`, scope);
+    child.bind(BuildSubComponent).toConstantValue(buildSub);
     try {
       return child.get(token, { name: component.type }) as T;
     } catch (err) {

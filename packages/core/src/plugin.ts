@@ -56,7 +56,8 @@ export interface ComponentDescriptor {
 }
 export const ComponentDescriptor: ServiceIdentifier<ComponentDescriptor> = Symbol.for('ssseg.ComponentDescriptor');
 
-type BindFunction = ConstructorParameters<typeof ContainerModule>[0] extends (options: infer O) => unknown
+/** The `bind` a ContainerModule's callback receives. */
+export type BindFunction = ConstructorParameters<typeof ContainerModule>[0] extends (options: infer O) => unknown
   ? O extends { bind: infer B }
     ? B
     : never

@@ -57,6 +57,28 @@ export interface SegmentationModel {
 }
 export const SegmentationModel: ServiceIdentifier<SegmentationModel> = Symbol.for('ssseg.SegmentationModel');
 
+/** What a model gives the backbone it is built on. */
+export interface BackboneContext {
+  /** Input size / size of the deepest features the model needs (8, 16 or 32). */
+  outputStride: number;
+  /** The model's weight-initialisation generator (same seed, same weights). */
+  rng: Rng;
+}
+
+/**
+ * An encoder a model family is built on, named by the model's options (DeepLabV3+'s
+ * `backbone: { type: resnet, ... }`). The bound class receives its validated options and
+ * `create`s the encoder module; the model checks that it is the kind of module it reads
+ * (for DeepLabV3+, `Backbone` of @ssseg/models).
+ */
+export interface Backbone {
+  readonly type: string;
+  /** A weight file the encoder starts from, when the options name one. */
+  readonly pretrained?: string;
+  create(context: BackboneContext): unknown;
+}
+export const Backbone: ServiceIdentifier<Backbone> = Symbol.for('ssseg.Backbone');
+
 // ---------------------------------------------------------------------------------------------
 // Data
 
@@ -278,6 +300,12 @@ export const Hook: ServiceIdentifier<Hook> = Symbol.for('ssseg.Hook');
 
 /** Options of the component being built: the validated config object, without `type`. */
 export const ComponentOptions: ServiceIdentifier<Record<string, unknown>> = Symbol.for('ssseg.ComponentOptions');
+/**
+ * Builds a component that the options of the component being built name (DeepLabV3+'s
+ * `backbone`), with the same run services; `key` is its options key, so errors name the path.
+ */
+export type BuildSubComponent = <T>(token: ServiceIdentifier<T>, config: unknown, key: string) => T;
+export const BuildSubComponent: ServiceIdentifier<BuildSubComponent> = Symbol.for('ssseg.BuildSubComponent');
 /** The validated run config. */
 export type RunConfig = ValidatedRunConfig;
 export const RunConfig: ServiceIdentifier<RunConfig> = Symbol.for('ssseg.RunConfig');

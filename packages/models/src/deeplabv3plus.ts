@@ -1,7 +1,7 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { ComponentOptions, type ForwardOptions, type ForwardResult, type Rng } from '@ssseg/core';
+import { BuildSubComponent, ComponentConfig, ComponentOptions, type ForwardOptions, type ForwardResult, type Rng } from '@ssseg/core';
 import { Layer, Module, type ForwardContext } from './nn/module';
 import { Conv2d } from './nn/conv';
 import { BatchNorm2d } from './nn/batch-norm';
@@ -10,31 +10,14 @@ import { Sequential } from './nn/sequential';
 import { concatChannels, concatChannelsOnnx, resizeBilinear, resizeBilinearOnnx, splitBatch, withPerturbedCopy } from './nn/functional';
 import type { OnnxGraph, OnnxValue } from './onnx/graph';
 import type { Backbone } from './backbones/backbone';
-import { ResNet } from './backbones/resnet';
-import { MobileNetV2 } from './backbones/mobilenetv2';
+import { buildBackbone } from './backbones/components';
 import { SegmentationModule } from './segmentation-module';
 import { loadBackboneWeights } from './weights/weight-file';
 
-export const ResNetBackboneOptions = z.strictObject({
-  type: z.literal('resnet'),
-  depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101)]).default(50),
-  stem: z.enum(['deep', 'torchvision']).default('deep'),
-  baseWidth: z.number().int().positive().default(64),
-  multiGrid: z.boolean().default(false),
-  /** A weight file of 'backbone.*' tensors (`ssseg import-backbone`) the backbone starts from. */
-  pretrained: z.string().optional(),
-});
-
-export const MobileNetV2BackboneOptions = z.strictObject({
-  type: z.literal('mobilenetv2'),
-  widthMultiplier: z.number().positive().default(1),
-  /** A weight file of 'backbone.*' tensors the backbone starts from. */
-  pretrained: z.string().optional(),
-});
-
 export const DeepLabV3PlusOptions = z.strictObject({
   numClasses: z.number().int().positive(),
-  backbone: z.discriminatedUnion('type', [ResNetBackboneOptions, MobileNetV2BackboneOptions]).default({ type: 'resnet', depth: 50, stem: 'deep', baseWidth: 64, multiGrid: false }),
+  /** A Backbone component (resnet, mobilenetv2 or one a plugin adds), validated by its own options. */
+  backbone: ComponentConfig.default({ type: 'resnet' }),
   outputStride: z.union([z.literal(8), z.literal(16)]).default(16),
   /** ASPP dilation rates; default 6/12/18 at output stride 16, 12/24/36 at 8. */
   atrousRates: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).optional(),
@@ -142,27 +125,26 @@ export class DeepLabV3Plus extends SegmentationModule<DeepLabV3PlusOptions> {
   readonly backbone: Backbone;
   private readonly decoder: DeepLabV3PlusDecoder;
 
-  constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
+  constructor(
+    @inject(ComponentOptions) options: Record<string, unknown>,
+    @inject(BuildSubComponent) @optional() private readonly buildSub?: BuildSubComponent,
+  ) {
     const o = DeepLabV3PlusOptions.parse(options);
     super(o);
     const rng = this.initRng();
-    const b = o.backbone;
-    this.backbone = this.registerModule(
-      'backbone',
-      b.type === 'resnet'
-        ? new ResNet({ depth: b.depth, stem: b.stem, baseWidth: b.baseWidth, multiGrid: b.multiGrid, outputStride: o.outputStride }, rng)
-        : new MobileNetV2({ widthMultiplier: b.widthMultiplier, outputStride: o.outputStride }, rng),
-    );
+    const { backbone, pretrained } = buildBackbone(o.backbone, { outputStride: o.outputStride, rng }, buildSub);
+    this.backbone = this.registerModule('backbone', backbone);
     // The decoder's parts sit at the top level ('head', 'reduce', 'fuse', 'classifier'), as in UniMatch.
     this.decoder = new DeepLabV3PlusDecoder(rng, this.backbone, o);
     for (const [name, child] of this.decoder.children()) this.registerModule(name, child);
-    if (b.pretrained) loadBackboneWeights(this, b.pretrained, { sourcePrefix: 'backbone.' });
+    if (pretrained) loadBackboneWeights(this, pretrained, { sourcePrefix: 'backbone.' });
   }
 
   protected create(): DeepLabV3Plus {
     // a clone gets its weights copied from this model: no need to read the pretrained file again
     const o = this.options as z.infer<typeof DeepLabV3PlusOptions>;
-    return new DeepLabV3Plus({ ...o, backbone: { ...o.backbone, pretrained: undefined } });
+    const { pretrained: _pretrained, ...backbone } = o.backbone;
+    return new DeepLabV3Plus({ ...o, backbone }, this.buildSub);
   }
 
   forward(x: tf.Tensor4D, options: ForwardOptions): ForwardResult {

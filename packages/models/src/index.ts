@@ -9,6 +9,7 @@ export * from './nn/init';
 export * from './backbones/backbone';
 export * from './backbones/resnet';
 export * from './backbones/mobilenetv2';
+export * from './backbones/components';
 export * from './segmentation-module';
 export * from './deeplabv3plus';
 export * from './unet';

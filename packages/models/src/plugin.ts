@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import { definePlugin, provide, SegmentationModel } from '@ssseg/core';
 import { DeepLabV3Plus } from './deeplabv3plus';
 import { UNet } from './unet';
+import { bindBackbones } from './backbones/components';
 
 /** Registers the models of this package as SegmentationModel types. */
 export const modelsPlugin = definePlugin({
@@ -10,5 +11,6 @@ export const modelsPlugin = definePlugin({
   module: new ContainerModule(({ bind }) => {
     provide(bind, SegmentationModel, DeepLabV3Plus);
     provide(bind, SegmentationModel, UNet);
+    bindBackbones(bind);
   }),
 });
