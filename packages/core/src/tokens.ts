@@ -258,20 +258,7 @@ export interface Method {
 export const Method: ServiceIdentifier<Method> = Symbol.for('ssseg.Method');
 
 // ---------------------------------------------------------------------------------------------
-// Metrics and hooks
-
-export interface MetricResult {
-  [name: string]: number | number[];
-}
-
-export interface Metric {
-  readonly type: string;
-  reset(): void;
-  /** prediction and target: [N] class indices (target 255 = ignore). */
-  update(prediction: ArrayLike<number>, target: ArrayLike<number>): void;
-  compute(): MetricResult;
-}
-export const Metric: ServiceIdentifier<Metric> = Symbol.for('ssseg.Metric');
+// Hooks
 
 export interface HookContext {
   epoch: number;
@@ -285,7 +272,12 @@ export interface HookContext {
   state: Record<string, unknown>;
 }
 
-/** Lifecycle hooks; lower priority runs first (EMA 10, LR 20, logging 50, eval 70, checkpoint 90). */
+/**
+ * Lifecycle hooks of the trainer; lower priority runs first. A training run
+ * (cli/src/run/train-run.ts) makes its own today: interrupt 0, metrics log 50, progress 60,
+ * evaluation 70, checkpoint 90. The teacher's EMA and the learning rate are no hooks (the
+ * method's afterStep and the trainer's schedule). Nothing binds or resolves the `Hook` token yet.
+ */
 export interface Hook {
   readonly type: string;
   readonly priority: number;

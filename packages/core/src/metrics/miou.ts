@@ -1,5 +1,3 @@
-import type { Metric, MetricResult } from '../tokens';
-
 /** Label value of pixels that carry no supervision (scored by no metric, learnt by no loss). */
 export const IGNORE_INDEX = 255;
 
@@ -8,8 +6,7 @@ export const IGNORE_INDEX = 255;
  * Pixels whose target is the ignore index are skipped. A class that appears in neither the
  * predictions nor the targets has no IoU (NaN in `iou`) and does not count in the mean.
  */
-export class MeanIoU implements Metric {
-  readonly type = 'miou';
+export class MeanIoU {
   private confusion: Float64Array;
 
   constructor(readonly numClasses: number, readonly ignoreIndex = IGNORE_INDEX) {
@@ -48,7 +45,7 @@ export class MeanIoU implements Metric {
     return Array.from({ length: c }, (_, r) => Array.from(this.confusion.subarray(r * c, (r + 1) * c)));
   }
 
-  compute(): MetricResult & { miou: number; iou: number[]; pixelAccuracy: number } {
+  compute(): { miou: number; iou: number[]; pixelAccuracy: number } {
     const c = this.numClasses;
     const iou: number[] = [];
     let sum = 0, present = 0, correct = 0, total = 0;
