@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every workspace's jest suite through turbo, then prints one closing line over all of
-// them ("Tests: N passed, N failed, N skipped") read from each suite's JSON results.
+// Checks the package graph (scripts/check-package-graph.js), runs every workspace's jest suite
+// through turbo, then prints one closing line over all of them ("Tests: N passed, N failed,
+// N skipped") read from each suite's JSON results.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -9,6 +10,10 @@ const root = path.resolve(__dirname, '..');
 const resultsDir = path.join(root, '.cache', 'test-results');
 fs.rmSync(resultsDir, { recursive: true, force: true });
 fs.mkdirSync(resultsDir, { recursive: true });
+
+// the package graph first: a cycle or an undeclared import fails fast, before any build
+const graph = spawnSync(process.execPath, [path.join(__dirname, 'check-package-graph.js')], { cwd: root, stdio: 'inherit' });
+if (graph.status !== 0) process.exit(graph.status ?? 1);
 
 const args = ['turbo', 'run', 'test', '--continue', '--concurrency=2', ...process.argv.slice(2)];
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', SSSEG_TEST_RESULTS: resultsDir };

@@ -6,7 +6,7 @@ import { INTER_PIXEL_DEFAULTS, interPixelLossWithStats } from '@ssseg/losses';
 
 const options = z.strictObject({
   relation: z.enum(['affinity', 'spatial']).default('affinity'),
-  /** KL by default: the correlation form hurt in the reference runs and collapsed at weight 1 (DESIGN.md 5). */
+  /** KL by default: the correlation form hurt in the reference runs and collapsed at weight 1 (docs/IPIXMATCH.md). */
   distance: z.enum(['kl', 'correlation']).default('kl'),
   /** 0.3: the one setting that came out (slightly) above plain FixMatch in the reference runs. */
   weight: z.number().min(0).default(0.3),
@@ -33,7 +33,7 @@ const options = z.strictObject({
 export type IPixMatchOptions = z.infer<typeof options>;
 
 /**
- * IPixMatch (DESIGN.md section 5): the student's inter-pixel relations on each strong view are
+ * IPixMatch (specified in docs/IPIXMATCH.md): the student's inter-pixel relations on each strong view are
  * pulled towards the teacher's on the CutMix-aligned weak view, over the teacher's confident,
  * non-ignored pixels. Returns `weight * ramp * mean over views of L`; logs L, the confident share
  * and the mean number of kept pixels per image.

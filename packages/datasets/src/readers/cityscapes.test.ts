@@ -25,7 +25,7 @@ describe('cityscapes reader', () => {
         expect(Array.from(s.mask!)).toEqual(Array.from(tree.labelIds[files[i]], expectedTrainId));
       }
     }
-    // spot checks of the table itself (DESIGN 8): road, sky, bicycle, and an unlabelled id
+    // spot checks of the table itself (Cityscapes' labels.py): road, sky, bicycle, and an unlabelled id
     expect([7, 23, 33, 4].map(expectedTrainId)).toEqual([0, 10, 18, 255]);
   });
 

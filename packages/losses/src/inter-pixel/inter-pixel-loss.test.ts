@@ -46,7 +46,7 @@ describeWithBackends('interPixelLoss', () => {
   // image 0: every pixel confident; 1: exactly one; 2: some (every third); 3: none
   const pattern = (b: number, i: number) => b === 0 || (b === 1 && i === 7) || (b === 2 && i % 3 === 0);
 
-  it('matches a float64 loop implementation of DESIGN.md on a tiny image, fast and naive', async () => {
+  it('matches a float64 loop implementation of docs/IPIXMATCH.md on a tiny image, fast and naive', async () => {
     await expectNoLeak(() => {
       const rng = Rng.fromSeed('tiny');
       const { teacher, student } = makeBatch(rng, 1, 2, 3, 4, () => false);

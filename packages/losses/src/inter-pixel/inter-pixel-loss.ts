@@ -75,7 +75,7 @@ export const INTER_PIXEL_DEFAULTS: Resolved = {
 };
 
 /**
- * The IPixMatch inter-pixel relation term (DESIGN.md section 5) between teacher logits (weak view,
+ * The IPixMatch inter-pixel relation term (specified in docs/IPIXMATCH.md) between teacher logits (weak view,
  * no gradient) and student logits (strong view), both [B, H, W, C]: the mean over images with at
  * least two kept pixels of the per-image relation distance; zero (connected to the student, so its
  * gradient is zeros) when no image contributes.

@@ -2,7 +2,7 @@ import { tf } from '@ssseg/engine';
 import { pearsonLoss } from './affinity-correlation';
 
 /**
- * The per-image term written as DESIGN.md states it, materialising the [M, M] affinity matrices
+ * The per-image term written as docs/IPIXMATCH.md states it, materialising the [M, M] affinity matrices
  * and differentiated by autodiff: the reference the fast paths are tested against, and the
  * "naive" column of benchmark W3. O(M²) memory: use on small M only.
  */

@@ -1,4 +1,4 @@
-// Plain-JS float64 versions of DESIGN.md section 5's per-image formulas, written from the text
+// Plain-JS float64 versions of docs/IPIXMATCH.md's per-image formulas, written from the text
 // with loops, to check the tensor implementations (naive and fast) on tiny inputs.
 
 function softmaxRow(z: number[], T: number): number[] {

@@ -37,7 +37,7 @@ export interface W4Result {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
- * W4 (DESIGN 9): inference of the W2 model (DeepLabV3+ ResNet-18 in UniMatch's layout, output
+ * W4 (defined in BENCHMARKS.md): inference of the W2 model (DeepLabV3+ ResNet-18 in UniMatch's layout, output
  * stride 16, 21 classes, eval mode) on 8 images of 256x256: tfjs on the chosen backend against
  * onnxruntime-node on the exported graph. Random weights: speed does not depend on their values.
  */
