@@ -1,4 +1,4 @@
-import { ContainerModule, type ServiceIdentifier } from 'inversify';
+import { ContainerModule, injectable, injectFromBase, type ServiceIdentifier } from 'inversify';
 import type { ZodType } from 'zod';
 import { packageInfo } from './package-info';
 
@@ -39,6 +39,17 @@ export interface ComponentClass<T = unknown> {
   options?: ZodType;
   /** One line for `ssseg plugins list`. */
   summary?: string;
+}
+
+/**
+ * Decorates a component class that extends a base class of components (MethodBase,
+ * TeacherStudentMethod, ...): injectable, with the base's constructor injections.
+ */
+export function componentFromBase(): ClassDecorator {
+  return (target) => {
+    injectFromBase()(target);
+    injectable()(target);
+  };
 }
 
 /** The config `type` of a component: its class's static `type`. */

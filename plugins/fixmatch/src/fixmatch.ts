@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { TeacherStudentMethod, methodComponent, teacherStudentOptions, unsupervisedCrossEntropy, type UnlabelledStep } from '@ssseg/core';
+import { TeacherStudentMethod, componentFromBase, teacherStudentOptions, unsupervisedCrossEntropy, type UnlabelledStep } from '@ssseg/core';
 
 const options = teacherStudentOptions();
 
@@ -9,7 +9,7 @@ const options = teacherStudentOptions();
  * prediction on the weak view gives hard pseudo-labels where it is confident; the student
  * learns them on one strong (CutMix) view. Loss (Lx + Lu) / 2, plus any regularizers.
  */
-@methodComponent()
+@componentFromBase()
 export class FixMatch extends TeacherStudentMethod<z.infer<typeof options>> {
   static readonly type = 'fixmatch';
   static options = options;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { TeacherStudentMethod, methodComponent, teacherStudentOptions, unsupervisedCrossEntropy, type SegmentationModel, type UnlabelledStep } from '@ssseg/core';
+import { TeacherStudentMethod, componentFromBase, teacherStudentOptions, unsupervisedCrossEntropy, type SegmentationModel, type UnlabelledStep } from '@ssseg/core';
 import { pixelConsistency } from '@ssseg/losses';
 
 const options = teacherStudentOptions({ teacher: { type: 'ema', decay: 0.999 } }).extend({
@@ -15,7 +15,7 @@ const options = teacherStudentOptions({ teacher: { type: 'ema', decay: 0.999 } }
  * strong view. Only the student gets gradients; the teacher follows after each step.
  * Loss (Lx + Lu) / 2, plus any regularizers.
  */
-@methodComponent()
+@componentFromBase()
 export class MeanTeacher extends TeacherStudentMethod<z.infer<typeof options>> {
   static readonly type = 'mean-teacher';
   static options = options;

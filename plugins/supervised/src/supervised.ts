@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { MethodBase, methodComponent, type StepLosses, type TrainBatch } from '@ssseg/core';
+import { MethodBase, componentFromBase, type StepLosses, type TrainBatch } from '@ssseg/core';
 
 /** The baseline: cross-entropy on the labelled images only. */
-@methodComponent()
+@componentFromBase()
 export class Supervised extends MethodBase {
   static readonly type = 'supervised';
   static options = z.strictObject({});

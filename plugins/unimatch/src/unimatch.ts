@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { TeacherStudentMethod, methodComponent, teacherStudentOptions, resizeLogits, unsupervisedCrossEntropy, type UnlabelledStep } from '@ssseg/core';
+import { TeacherStudentMethod, componentFromBase, teacherStudentOptions, resizeLogits, unsupervisedCrossEntropy, type UnlabelledStep } from '@ssseg/core';
 
 const options = teacherStudentOptions();
 
@@ -9,7 +9,7 @@ const options = teacherStudentOptions();
  * view's pseudo-labels (Ls1, Ls2), and a feature-perturbed prediction of the weak view learns
  * them too (Lfp). Loss (Lx + 0.25 Ls1 + 0.25 Ls2 + 0.5 Lfp) / 2, plus any regularizers.
  */
-@methodComponent()
+@componentFromBase()
 export class UniMatch extends TeacherStudentMethod<z.infer<typeof options>> {
   static readonly type = 'unimatch';
   static options = options;

@@ -1,4 +1,4 @@
-import { inject, injectable, injectFromBase } from 'inversify';
+import { inject, injectable } from 'inversify';
 import type { tf } from '@ssseg/engine';
 import { componentType } from '../plugin';
 import { crossEntropy } from '../ops/cross-entropy';
@@ -31,12 +31,4 @@ export abstract class MethodBase implements Method {
   protected supervisedTerm({ images, masks }: LabelledBatch): tf.Scalar {
     return crossEntropy(this.student.forward(images, { training: true }).logits, masks);
   }
-}
-
-/** Decorates a method class built on a base here: injectable, with the base's constructor injections. */
-export function methodComponent(): ClassDecorator {
-  return (target) => {
-    injectFromBase()(target);
-    injectable()(target);
-  };
 }

@@ -1,7 +1,7 @@
 import { ContainerModule, inject, injectable } from 'inversify';
 import { z } from 'zod';
 import {
-  Backbone as BackboneComponent, ComponentOptions, PluginHost, componentType, definePlugin, provide,
+  Backbone as BackboneComponent, ComponentOptions, PluginHost, componentFromBase, componentType, definePlugin, provide,
   type BackboneContext, type BindFunction, type BuildSubComponent,
 } from '@ssseg/core';
 import { Backbone } from './backbone';
@@ -24,20 +24,27 @@ export const MobileNetV2BackboneOptions = z.strictObject({
   pretrained,
 });
 
-/** `backbone: { type: resnet }`: ResNet-18/34/50/101 with UniMatch's deep stem or torchvision's. */
+/** A backbone component: its validated options, the weight file they name, the module it creates. */
 @injectable()
-export class ResNetBackbone implements BackboneComponent {
+abstract class BackboneFromOptions<Options extends { pretrained?: string }> implements BackboneComponent {
+  readonly type = componentType(this);
+  readonly pretrained?: string;
+  protected readonly o: Options;
+
+  constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
+    this.o = options as Options;
+    this.pretrained = this.o.pretrained;
+  }
+
+  abstract create(context: BackboneContext): Backbone;
+}
+
+/** `backbone: { type: resnet }`: ResNet-18/34/50/101 with UniMatch's deep stem or torchvision's. */
+@componentFromBase()
+export class ResNetBackbone extends BackboneFromOptions<z.infer<typeof ResNetBackboneOptions>> {
   static readonly type = 'resnet';
   static options = ResNetBackboneOptions;
   static summary = 'ResNet-18/34/50/101, deep (UniMatch) or torchvision stem';
-  readonly type = componentType(this);
-  readonly pretrained?: string;
-  private readonly o: z.infer<typeof ResNetBackboneOptions>;
-
-  constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
-    this.o = options as z.infer<typeof ResNetBackboneOptions>;
-    this.pretrained = this.o.pretrained;
-  }
 
   create({ outputStride, rng }: BackboneContext): ResNet {
     const { depth, stem, baseWidth, multiGrid } = this.o;
@@ -46,19 +53,11 @@ export class ResNetBackbone implements BackboneComponent {
 }
 
 /** `backbone: { type: mobilenetv2 }`: MobileNetV2 with a width multiplier. */
-@injectable()
-export class MobileNetV2Backbone implements BackboneComponent {
+@componentFromBase()
+export class MobileNetV2Backbone extends BackboneFromOptions<z.infer<typeof MobileNetV2BackboneOptions>> {
   static readonly type = 'mobilenetv2';
   static options = MobileNetV2BackboneOptions;
   static summary = 'MobileNetV2 with a width multiplier';
-  readonly type = componentType(this);
-  readonly pretrained?: string;
-  private readonly o: z.infer<typeof MobileNetV2BackboneOptions>;
-
-  constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
-    this.o = options as z.infer<typeof MobileNetV2BackboneOptions>;
-    this.pretrained = this.o.pretrained;
-  }
 
   create({ outputStride, rng }: BackboneContext): MobileNetV2 {
     return new MobileNetV2({ widthMultiplier: this.o.widthMultiplier, outputStride: outputStride as 8 | 16 | 32 }, rng);
