@@ -17,7 +17,7 @@ export * from './trainer/hooks';
 export * from './trainer/trainer';
 export * from './tiny-model';
 export * from './ops/stop-gradient';
-export * from './methods/cutmix';
+export * from './methods/mix-with-partner';
 export * from './methods/strong-views';
 export * from './methods/method-base';
 export * from './methods/teacher-student';

@@ -14,7 +14,7 @@ export { defaultCacheDir } from './mnist/cache';
 export { RandomRescale, RandomCrop, HorizontalFlip } from './augment/geometric';
 export { ColorJitter, RandomGrayscale, GaussianBlur, gaussianBlur, gaussianKernel, adjustBrightness, adjustContrast, adjustSaturation, adjustHue } from './augment/photometric';
 export { CutMixBox, drawCutMixBox, applyCutMix, type CutMixBoxOptions } from './augment/cutmix';
-export { resizeBilinear, resizeNearest } from './augment/resize';
+export { resizeImageBilinear, resizeLabelsNearest } from './augment/resize';
 export {
   AugmentationPipeline, BUILTIN_AUGMENTATIONS, buildAugmentations, buildBuiltinAugmentation, defaultWeakConfig, defaultStrongConfig,
   defaultWeakPipeline, defaultStrongPipeline, type AugmentationConfig, type BuildAugmentation,

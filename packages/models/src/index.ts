@@ -16,7 +16,6 @@ export * from './unet';
 export * from './summary';
 export * from './plugin';
 export * from './weights/weight-file';
-export * from './weights/ema';
 export * from './onnx/graph';
 export * from './onnx/export';
 export * from './onnx/predictor';

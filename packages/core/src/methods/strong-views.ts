@@ -1,6 +1,6 @@
 import { tf } from '@ssseg/engine';
 import type { PseudoLabeler, PseudoLabels, Regularizer, SegmentationModel, StepContext, StrongViewContext, UnlabelledBatch, UnsupervisedContext } from '../tokens';
-import { mixWithPartner } from './cutmix';
+import { mixWithPartner } from './mix-with-partner';
 import { resizeLogits, resizeMask } from '../ops/resize';
 
 /** One strong view at the input resolution, for the unsupervised cross-entropy. */

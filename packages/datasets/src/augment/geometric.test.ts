@@ -1,6 +1,6 @@
 import { Rng, type Sample } from '@ssseg/core';
 import { HorizontalFlip, RandomCrop, RandomRescale } from './geometric';
-import { resizeBilinear, resizeNearest } from './resize';
+import { resizeImageBilinear, resizeLabelsNearest } from './resize';
 import { defaultWeakPipeline } from './pipeline';
 
 /** A sample whose every pixel is unique: image encodes (x, y), mask a class, one marked pixel. */
@@ -84,11 +84,11 @@ describe('geometric augmentations', () => {
 
   it('bilinear resize matches a naive half-pixel reference; identity size is exact', () => {
     const src = Float32Array.from({ length: 3 * 4 * 1 }, (_, i) => i);
-    expect(Array.from(resizeBilinear(src, 3, 4, 1, 3, 4))).toEqual(Array.from(src));
+    expect(Array.from(resizeImageBilinear(src, 3, 4, 1, 3, 4))).toEqual(Array.from(src));
     // 1-D row [0, 1, 2, 3] upsampled to 8 with half-pixel centres
-    const row = resizeBilinear(Float32Array.from([0, 1, 2, 3]), 1, 4, 1, 1, 8);
+    const row = resizeImageBilinear(Float32Array.from([0, 1, 2, 3]), 1, 4, 1, 1, 8);
     expect(Array.from(row)).toEqual([0, 0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3]);
-    expect(Array.from(resizeNearest(Uint8Array.from([1, 2, 3, 4]), 2, 2, 4, 4))).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
+    expect(Array.from(resizeLabelsNearest(Uint8Array.from([1, 2, 3, 4]), 2, 2, 4, 4))).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
   });
 
   it('the default weak pipeline keeps a marked block aligned over many seeds, and is seeded', () => {

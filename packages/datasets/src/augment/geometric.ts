@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { componentType, ComponentOptions, type Augmentation, type Rng, type Sample } from '@ssseg/core';
-import { resizeBilinear, resizeNearest } from './resize';
+import { resizeImageBilinear, resizeLabelsNearest } from './resize';
 
 /**
  * Rescales by a random ratio (UniMatch: the long side becomes ratio x long side, aspect kept);
@@ -32,10 +32,10 @@ export class RandomRescale implements Augmentation {
       ...sample,
       height: oh,
       width: ow,
-      image: resizeBilinear(sample.image, h, w, 3, oh, ow),
-      mask: sample.mask && resizeNearest(sample.mask, h, w, oh, ow),
-      ignore: sample.ignore && resizeNearest(sample.ignore, h, w, oh, ow),
-      cutmixBox: sample.cutmixBox && resizeNearest(sample.cutmixBox, h, w, oh, ow),
+      image: resizeImageBilinear(sample.image, h, w, 3, oh, ow),
+      mask: sample.mask && resizeLabelsNearest(sample.mask, h, w, oh, ow),
+      ignore: sample.ignore && resizeLabelsNearest(sample.ignore, h, w, oh, ow),
+      cutmixBox: sample.cutmixBox && resizeLabelsNearest(sample.cutmixBox, h, w, oh, ow),
     };
   }
 }

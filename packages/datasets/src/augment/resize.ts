@@ -1,5 +1,5 @@
 /** Bilinear resize of an HWC float image (half-pixel centres, edge clamped; no antialiasing). */
-export function resizeBilinear(src: Float32Array, h: number, w: number, channels: number, oh: number, ow: number): Float32Array {
+export function resizeImageBilinear(src: Float32Array, h: number, w: number, channels: number, oh: number, ow: number): Float32Array {
   const out = new Float32Array(oh * ow * channels);
   const sy = h / oh, sx = w / ow;
   for (let y = 0; y < oh; y++) {
@@ -21,7 +21,7 @@ export function resizeBilinear(src: Float32Array, h: number, w: number, channels
 }
 
 /** Nearest-neighbour resize of an HW map (labels, flags): no value is invented. */
-export function resizeNearest(src: Uint8Array, h: number, w: number, oh: number, ow: number): Uint8Array {
+export function resizeLabelsNearest(src: Uint8Array, h: number, w: number, oh: number, ow: number): Uint8Array {
   const out = new Uint8Array(oh * ow);
   const xs = new Int32Array(ow);
   for (let x = 0; x < ow; x++) xs[x] = Math.min(Math.floor((x + 0.5) * (w / ow)), w - 1);
