@@ -1,4 +1,4 @@
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 import { createProgram } from './program';
 
 /** Runs the CLI; user errors print their message alone and exit 1. */
@@ -7,7 +7,7 @@ export async function main(argv: string[]): Promise<number> {
     await createProgram().parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof SsssegError) {
+    if (err instanceof SssegError) {
       process.stderr.write(`ssseg: ${err.message}\n`);
       return 1;
     }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Container, type ServiceIdentifier } from 'inversify';
 import type { ZodType } from 'zod';
-import { ComponentDescriptor, type SsssegPlugin } from './plugin';
+import { ComponentDescriptor, type SssegPlugin } from './plugin';
 import { BuildSubComponent, ComponentOptions } from './tokens';
 import { ConfigError, PluginError } from './errors';
 import { formatZodIssues } from './config/zod-errors';
@@ -49,7 +49,7 @@ export class PluginHost {
   }
 
   /** Loads a plugin object. The same plugin twice is a no-op; a type clash names both plugins. */
-  load(plugin: SsssegPlugin, source?: string): void {
+  load(plugin: SssegPlugin, source?: string): void {
     if (!plugin || typeof plugin.name !== 'string' || !plugin.module) {
       throw new PluginError(
         `${source ?? 'plugin'} does not export a plugin: expected definePlugin({ name, version, module })`,
@@ -123,7 +123,7 @@ export class PluginHost {
     } catch (err) {
       throw new PluginError(`plugin '${name}' threw while loading: ${(err as Error).message}`, name);
     }
-    this.load(findPluginExport(exported) as SsssegPlugin, name);
+    this.load(findPluginExport(exported) as SssegPlugin, name);
   }
 
   /** Every package under `node_modules` of `rootDir` (and its parents) whose package.json has `ssseg.plugin`. */
@@ -221,8 +221,8 @@ export function createPluginHost(): PluginHost {
   return new PluginHost();
 }
 
-function isPlugin(value: unknown): value is SsssegPlugin {
-  const v = value as SsssegPlugin | undefined;
+function isPlugin(value: unknown): value is SssegPlugin {
+  const v = value as SssegPlugin | undefined;
   return !!v && typeof v === 'object' && typeof v.name === 'string' && typeof v.version === 'string' && !!v.module;
 }
 

@@ -1,19 +1,19 @@
 /** An error about user input: a config path, a file, a line. The CLI prints its message alone. */
-export class SsssegError extends Error {
+export class SssegError extends Error {
   constructor(message: string, readonly where?: string) {
     super(where ? `${where}: ${message}` : message);
-    this.name = 'SsssegError';
+    this.name = 'SssegError';
   }
 }
 
-export class ConfigError extends SsssegError {
+export class ConfigError extends SssegError {
   constructor(message: string, path?: string) {
     super(message, path);
     this.name = 'ConfigError';
   }
 }
 
-export class PluginError extends SsssegError {
+export class PluginError extends SssegError {
   constructor(message: string, readonly plugin?: string) {
     super(message);
     this.name = 'PluginError';

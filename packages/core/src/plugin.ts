@@ -6,7 +6,7 @@ import { packageInfo } from './package-info';
  * A plugin: a name, a version and an inversify module that binds its components to core's
  * tokens as named bindings.
  */
-export interface SsssegPlugin {
+export interface SssegPlugin {
   name: string;
   version: string;
   module: ContainerModule;
@@ -22,7 +22,7 @@ export type PluginDefinition = { module: ContainerModule; description?: string }
   | { name: string; version: string }
 );
 
-export function definePlugin(definition: PluginDefinition): SsssegPlugin {
+export function definePlugin(definition: PluginDefinition): SssegPlugin {
   if ('from' in definition) {
     const { from, ...rest } = definition;
     return { ...packageInfo(from), ...rest };

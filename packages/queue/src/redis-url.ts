@@ -1,5 +1,5 @@
 import IORedis, { type RedisOptions } from 'ioredis';
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 
 /** ioredis options from a `redis://[[user]:password@]host[:port][/db]` URL. */
 export interface RedisTarget {
@@ -10,7 +10,7 @@ export interface RedisTarget {
   password?: string;
 }
 
-export class QueueConnectionError extends SsssegError {}
+export class QueueConnectionError extends SssegError {}
 
 /** Parses a Redis URL; a malformed one is a QueueConnectionError naming the URL (password hidden). */
 export function parseRedisUrl(url: string): RedisTarget {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { PluginHost, SsssegPlugin } from '@ssseg/core';
+import type { PluginHost, SssegPlugin } from '@ssseg/core';
 import { RUN_FILES, createHost, runDataLoader, trainRun, type RunLoaderFactory } from '@ssseg/cli';
 import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
@@ -21,7 +21,7 @@ export interface WorkerOptions {
   /** Folder from which plugin packages are resolved (default: the working directory). */
   cwd?: string;
   /** Plugins linked into this worker program (not named by jobs), e.g. test fixtures. */
-  plugins?: SsssegPlugin[];
+  plugins?: SssegPlugin[];
   /** The run's data loader; default: the CLI's (as a local run uses). */
   createLoader?: (host: PluginHost) => RunLoaderFactory;
   /** How often the run's progress is read from its metrics (ms). */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { SsssegError, readMetrics, type MetricsRecord } from '@ssseg/core';
+import { SssegError, readMetrics, type MetricsRecord } from '@ssseg/core';
 import { MATRIX_INDEX_FILE, readMatrixIndex } from './matrix-index';
 import type { PlannedRun } from './matrix';
 
@@ -97,14 +97,14 @@ function asNumber(value: unknown): number | undefined {
 export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' | 'dir'>): RunResult {
   const identity = planned ?? findPlannedRun(dir);
   const doneFile = path.join(dir, RUN_FOLDER_FILES.done);
-  if (!fs.existsSync(doneFile)) throw new SsssegError(`run ${identity.id} has not finished (no ${RUN_FOLDER_FILES.done})`, dir);
+  if (!fs.existsSync(doneFile)) throw new SssegError(`run ${identity.id} has not finished (no ${RUN_FOLDER_FILES.done})`, dir);
   let done: DoneMarker;
   try {
     const parsed = DoneMarkerSchema.safeParse(JSON.parse(fs.readFileSync(doneFile, 'utf8')));
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
     done = parsed.data;
   } catch (err) {
-    throw new SsssegError(`invalid DONE marker: ${(err as Error).message}`, doneFile);
+    throw new SssegError(`invalid DONE marker: ${(err as Error).message}`, doneFile);
   }
   const records = readMetrics(path.join(dir, RUN_FOLDER_FILES.metrics));
 
@@ -148,9 +148,9 @@ function findPlannedRun(dir: string): PlannedRun {
     if (fs.existsSync(path.join(root, MATRIX_INDEX_FILE))) {
       const id = path.relative(root, target).split(path.sep).join('/');
       const run = readMatrixIndex(root).runs.find((r) => r.dir === id);
-      if (!run) throw new SsssegError(`not a run of the comparison in ${root} (no run '${id}' in ${MATRIX_INDEX_FILE})`, dir);
+      if (!run) throw new SssegError(`not a run of the comparison in ${root} (no run '${id}' in ${MATRIX_INDEX_FILE})`, dir);
       return run;
     }
-    if (path.dirname(root) === root) throw new SsssegError(`no ${MATRIX_INDEX_FILE} in any folder above this run`, dir);
+    if (path.dirname(root) === root) throw new SssegError(`no ${MATRIX_INDEX_FILE} in any folder above this run`, dir);
   }
 }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { SsssegError, writeFileAtomic } from '@ssseg/core';
+import { SssegError, writeFileAtomic } from '@ssseg/core';
 import { readMatrixIndex } from './matrix-index';
 import { readRunResult, runStatus, type RunResult, type RunStatus } from './run-folder';
 import { summarizeComparison, type ComparisonSummary } from './summary';
@@ -52,7 +52,7 @@ export function collectRuns(outDir: string): { summary: ComparisonSummary; resul
 export async function writeReport(outDir: string, options: WriteReportOptions = {}): Promise<WrittenReport> {
   const { summary, results } = collectRuns(outDir);
   if (options.classNames && summary.numClasses > 0 && options.classNames.length !== summary.numClasses) {
-    throw new SsssegError(`${options.classNames.length} class names given, but the runs report IoU for ${summary.numClasses} classes`, outDir);
+    throw new SssegError(`${options.classNames.length} class names given, but the runs report IoU for ${summary.numClasses} classes`, outDir);
   }
   const classNames = options.classNames ?? results.find((r) => r.classNames?.length === summary.numClasses)?.classNames;
   const plots: string[] = [];

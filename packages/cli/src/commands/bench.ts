@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Command, Option } from 'commander';
 import { machineDescription, recordBenchmark } from '../bench/record';
 import { WORKLOADS, runWorkload, type Workload } from '../bench/workloads';
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 import { positiveInt } from './train';
 
 interface BenchFlags {
@@ -34,7 +34,7 @@ export function registerBenchCommand(program: Command): void {
     .addOption(new Option('--benchmarks-file <file>', 'the file --record writes').default('BENCHMARKS.md').hideHelp())
     .action(async (workload: string, flags: BenchFlags, cmd: Command) => {
       if (!(WORKLOADS as readonly string[]).includes(workload)) {
-        throw new SsssegError(`unknown workload '${workload}' (expected one of ${WORKLOADS.join(', ')})`);
+        throw new SssegError(`unknown workload '${workload}' (expected one of ${WORKLOADS.join(', ')})`);
       }
       const globals = cmd.optsWithGlobals() as { backend?: string };
       const backend = globals.backend ?? 'auto';

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 import { formatClassBalance, inspectDataset, prepareSplits, type DatasetPart, type DatasetStats } from '@ssseg/datasets';
 import { positiveInt } from './train';
 
 /** `key=value` from `--option`, the value read as a number or boolean when it looks like one. */
 export function parseOption(entry: string, into: Record<string, unknown>): Record<string, unknown> {
   const eq = entry.indexOf('=');
-  if (eq <= 0) throw new SsssegError(`--option expects key=value, got '${entry}'`);
+  if (eq <= 0) throw new SssegError(`--option expects key=value, got '${entry}'`);
   const key = entry.slice(0, eq).trim(), raw = entry.slice(eq + 1).trim();
   const value = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   return { ...into, [key]: value };
@@ -16,7 +16,7 @@ export function parseOption(entry: string, into: Record<string, unknown>): Recor
 export function parseFraction(value: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
   const f = m ? Number(m[1]) / Number(m[2]) : Number(value);
-  if (!(f > 0 && f <= 1)) throw new SsssegError(`--fraction expects a fraction in (0, 1] such as 1/16 or 0.0625, got '${value}'`);
+  if (!(f > 0 && f <= 1)) throw new SssegError(`--fraction expects a fraction in (0, 1] such as 1/16 or 0.0625, got '${value}'`);
   return f;
 }
 
@@ -73,7 +73,7 @@ export function registerDataCommands(program: Command): void {
       if (opts.split !== undefined) config.split = opts.split;
       if (opts.splitDir !== undefined) config.splitDir = opts.splitDir;
       for (const p of opts.part ?? []) {
-        if (!PARTS.includes(p as DatasetPart)) throw new SsssegError(`--part expects ${PARTS.join(', ')}, got '${p}'`);
+        if (!PARTS.includes(p as DatasetPart)) throw new SssegError(`--part expects ${PARTS.join(', ')}, got '${p}'`);
       }
       const stats = await inspectDataset(config, {
         parts: opts.part as DatasetPart[] | undefined,
@@ -92,13 +92,13 @@ export function registerDataCommands(program: Command): void {
     .option('--out <dir>', 'folder of the splits (default <root>/splits)')
     .option('--label-format <f>', 'cityscapes masks: labelIds or trainIds')
     .action((opts: PrepareFlags) => {
-      if (opts.type !== 'pascal-voc' && opts.type !== 'cityscapes') throw new SsssegError(`--type expects pascal-voc or cityscapes, got '${opts.type}'`);
-      if ((opts.fraction === undefined) === (opts.count === undefined)) throw new SsssegError('prepare-splits needs exactly one of --fraction and --count');
+      if (opts.type !== 'pascal-voc' && opts.type !== 'cityscapes') throw new SssegError(`--type expects pascal-voc or cityscapes, got '${opts.type}'`);
+      if ((opts.fraction === undefined) === (opts.count === undefined)) throw new SssegError('prepare-splits needs exactly one of --fraction and --count');
       if (opts.labelFormat !== undefined && opts.labelFormat !== 'labelIds' && opts.labelFormat !== 'trainIds') {
-        throw new SsssegError(`--label-format expects labelIds or trainIds, got '${opts.labelFormat}'`);
+        throw new SssegError(`--label-format expects labelIds or trainIds, got '${opts.labelFormat}'`);
       }
       const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new SsssegError(`--seed expects an integer, got '${opts.seed}'`);
+      if (!Number.isInteger(seed)) throw new SssegError(`--seed expects an integer, got '${opts.seed}'`);
       const result = prepareSplits({
         type: opts.type,
         root: opts.root,

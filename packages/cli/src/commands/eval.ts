@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SsssegError, evaluate, type EvaluationResult } from '@ssseg/core';
+import { SssegError, evaluate, type EvaluationResult } from '@ssseg/core';
 import { sampleToInput } from '@ssseg/datasets';
 import { buildRunModel, disposeRunModel, loadCheckpointGroup, startEngine } from './run-model';
 
@@ -33,7 +33,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--json', 'print one JSON object: miou, iou, pixelAccuracy, images')
     .action(async (opts: EvalOptions, cmd: Command) => {
       if (opts.mode !== undefined && opts.mode !== 'full' && opts.mode !== 'sliding') {
-        throw new SsssegError(`--mode expects full or sliding, got '${opts.mode}'`);
+        throw new SssegError(`--mode expects full or sliding, got '${opts.mode}'`);
       }
       await startEngine(cmd, opts.config);
       const built = buildRunModel(opts.config);
@@ -41,7 +41,7 @@ export function registerEvalCommand(program: Command): void {
       try {
         const mode = (opts.mode as 'full' | 'sliding' | undefined) ?? built.config.eval.mode;
         const cropSize = built.config.eval.cropSize ?? (run.dataset as { cropSize?: number }).cropSize;
-        if (mode === 'sliding' && !cropSize) throw new SsssegError('--mode sliding needs eval.cropSize in the config', opts.config);
+        if (mode === 'sliding' && !cropSize) throw new SssegError('--mode sliding needs eval.cropSize in the config', opts.config);
         loadCheckpointGroup(run.model, opts.checkpoint, 'model');
         const teacher = run.teacher?.model();
         if (teacher && teacher !== run.model) loadCheckpointGroup(teacher, opts.checkpoint, 'teacher');

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type { Command } from 'commander';
 import { writeOnnx } from '@ssseg/models';
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 import { positiveInt } from './train';
 import { buildRunModel, disposeRunModel, loadCheckpointGroup, parseSize, startEngine } from './run-model';
 
@@ -28,14 +28,14 @@ export function registerExportCommand(program: Command): void {
     .option('--classes <n>', 'class count (skips building the dataset to learn it)')
     .action(async (opts: ExportOptions, cmd: Command) => {
       const batch = positiveInt(opts.batch, '--batch');
-      if (opts.teacher && !opts.checkpoint) throw new SsssegError('--teacher needs --checkpoint');
+      if (opts.teacher && !opts.checkpoint) throw new SssegError('--teacher needs --checkpoint');
       const size = opts.size ? parseSize(opts.size, '--size') : undefined;
       await startEngine(cmd, opts.config);
       const built = buildRunModel(opts.config, opts.classes);
       try {
         if (opts.checkpoint) {
           const found = loadCheckpointGroup(built.model, opts.checkpoint, opts.teacher ? 'teacher' : 'model');
-          if (!found) throw new SsssegError("--teacher: the checkpoint has no teacher weights ('teacher/...')", opts.checkpoint);
+          if (!found) throw new SssegError("--teacher: the checkpoint has no teacher weights ('teacher/...')", opts.checkpoint);
         }
         const crop = built.config.eval.cropSize ?? (built.run?.dataset as { cropSize?: number } | undefined)?.cropSize ?? 512;
         const [h, w] = size ?? [crop, crop];

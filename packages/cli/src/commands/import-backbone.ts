@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type { Command } from 'commander';
 import { tf } from '@ssseg/engine';
-import { SsssegError, saveTensorFile } from '@ssseg/core';
+import { SssegError, saveTensorFile } from '@ssseg/core';
 import { RESNET_LAYOUT, importBackboneFromOnnx, type ResNetDepth } from '@ssseg/models';
 import { positiveInt } from './train';
 import { startEngine } from './run-model';
@@ -24,9 +24,9 @@ export function registerImportBackboneCommand(program: Command): void {
     .option('--prefix <p>', "prefix of the backbone's initializer names in the file (e.g. 'backbone.')", '')
     .requiredOption('--out <file>', 'weight file to write')
     .action(async (opts: ImportOptions, cmd: Command) => {
-      if (opts.backbone !== 'resnet') throw new SsssegError(`--backbone: only resnet can be imported, got '${opts.backbone}'`);
+      if (opts.backbone !== 'resnet') throw new SssegError(`--backbone: only resnet can be imported, got '${opts.backbone}'`);
       const depth = positiveInt(opts.depth, '--depth') as ResNetDepth;
-      if (!RESNET_LAYOUT[depth]) throw new SsssegError(`--depth expects 18, 34, 50 or 101, got '${opts.depth}'`);
+      if (!RESNET_LAYOUT[depth]) throw new SssegError(`--depth expects 18, 34, 50 or 101, got '${opts.depth}'`);
       await startEngine(cmd);
       const weights = importBackboneFromOnnx(opts.from, { backbone: 'resnet', depth, prefix: opts.prefix });
       try {

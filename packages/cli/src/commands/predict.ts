@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { tf } from '@ssseg/engine';
-import { SsssegError, predictLogits, type SegmentationModel } from '@ssseg/core';
+import { SssegError, predictLogits, type SegmentationModel } from '@ssseg/core';
 import { readImage, sampleToInput } from '@ssseg/datasets';
 import { OnnxPredictor, exportOnnx } from '@ssseg/models';
 import { buildRunModel, disposeRunModel, loadCheckpointGroup, startEngine } from './run-model';
@@ -71,10 +71,10 @@ export function listImages(dir: string): string[] {
   try {
     names = fs.readdirSync(dir);
   } catch (err) {
-    throw new SsssegError(`--input: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, dir);
+    throw new SssegError(`--input: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, dir);
   }
   const images = names.filter((n) => IMAGE_FILE.test(n)).sort();
-  if (!images.length) throw new SsssegError('--input: no .png or .jpg images in the folder', dir);
+  if (!images.length) throw new SssegError('--input: no .png or .jpg images in the folder', dir);
   return images;
 }
 
@@ -85,7 +85,7 @@ export async function predictFolder(predictor: MaskPredictor, inputDir: string, 
   const stems = new Set<string>();
   for (const name of names) {
     const stem = name.replace(IMAGE_FILE, '');
-    if (stems.has(stem)) throw new SsssegError(`two images would write ${stem}.png`, path.join(inputDir, name));
+    if (stems.has(stem)) throw new SssegError(`two images would write ${stem}.png`, path.join(inputDir, name));
     stems.add(stem);
   }
   for (const name of names) {
@@ -126,14 +126,14 @@ export function registerPredictCommand(program: Command): void {
     .option('--engine <name>', 'tfjs (the --backend engine) or onnx (onnxruntime, CPU)', 'tfjs')
     .option('--classes <n>', 'class count (skips building the dataset to learn it)')
     .action(async (opts: PredictOptions, cmd: Command) => {
-      if (opts.engine !== 'tfjs' && opts.engine !== 'onnx') throw new SsssegError(`--engine expects tfjs or onnx, got '${opts.engine}'`);
+      if (opts.engine !== 'tfjs' && opts.engine !== 'onnx') throw new SssegError(`--engine expects tfjs or onnx, got '${opts.engine}'`);
       listImages(opts.input);
       await startEngine(cmd, opts.config);
       const built = buildRunModel(opts.config, opts.classes);
       const predictor = opts.engine === 'onnx' ? onnxPredictor(built.model) : tfjsPredictor(built.model);
       try {
         const found = loadCheckpointGroup(built.model, opts.checkpoint, opts.teacher ? 'teacher' : 'model');
-        if (!found) throw new SsssegError("--teacher: the checkpoint has no teacher weights ('teacher/...')", opts.checkpoint);
+        if (!found) throw new SssegError("--teacher: the checkpoint has no teacher weights ('teacher/...')", opts.checkpoint);
         const written = await predictFolder(predictor, opts.input, opts.out);
         process.stdout.write(`wrote ${written.length} masks to ${path.resolve(opts.out)}\n`);
       } finally {

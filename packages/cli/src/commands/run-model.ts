@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { initEngine, tf } from '@ssseg/engine';
 import {
-  SegmentationModel, SsssegError, assembleRun, loadRunConfig, loadTensorFile,
+  SegmentationModel, SssegError, assembleRun, loadRunConfig, loadTensorFile,
   type AssembledRun, type PluginHost, type RunConfig,
 } from '@ssseg/core';
 import { createHost } from '../host';
@@ -54,13 +54,13 @@ export function loadCheckpointGroup(model: SegmentationModel, checkpoint: string
     const prefix = `${group}/`;
     const weights = new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
     if (!weights.size) {
-      if (group === 'model') throw new SsssegError("no student weights ('model/...') in the file: not a training checkpoint", checkpoint);
+      if (group === 'model') throw new SssegError("no student weights ('model/...') in the file: not a training checkpoint", checkpoint);
       return false;
     }
     try {
       model.setWeights(weights, { strict: true });
     } catch (err) {
-      throw new SsssegError(`the checkpoint does not fit the config's model: ${(err as Error).message}`, checkpoint);
+      throw new SssegError(`the checkpoint does not fit the config's model: ${(err as Error).message}`, checkpoint);
     }
     return true;
   } finally {
@@ -72,6 +72,6 @@ export function loadCheckpointGroup(model: SegmentationModel, checkpoint: string
 export function parseSize(value: string, flag: string): [number, number] {
   const m = /^(\d+)(?:x(\d+))?$/i.exec(value.trim());
   const h = m ? Number(m[1]) : NaN, w = m ? Number(m[2] ?? m[1]) : NaN;
-  if (!m || h < 1 || w < 1) throw new SsssegError(`${flag} expects HxW (e.g. 512x512) or one number, got '${value}'`);
+  if (!m || h < 1 || w < 1) throw new SssegError(`${flag} expects HxW (e.g. 512x512) or one number, got '${value}'`);
   return [h, w];
 }

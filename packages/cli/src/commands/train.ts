@@ -1,6 +1,6 @@
 import * as path from 'path';
 import type { Command } from 'commander';
-import { SsssegError, loadRunConfig, type RunConfig } from '@ssseg/core';
+import { SssegError, loadRunConfig, type RunConfig } from '@ssseg/core';
 import { createHost } from '../host';
 import { runDataLoader } from '../run/data-loader';
 import { RUN_FILES, trainRun } from '../run/train-run';
@@ -24,7 +24,7 @@ export function withOverrides(config: RunConfig, opts: { backend?: string; maxSt
 
 export function positiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new SsssegError(`${flag} expects a positive integer, got '${value}'`);
+  if (!Number.isInteger(n) || n <= 0) throw new SssegError(`${flag} expects a positive integer, got '${value}'`);
   return n;
 }
 
@@ -39,7 +39,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--epochs <n>', 'override train.epochs')
     .action(async (opts: TrainOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as { backend?: string };
-      if (!opts.config && !opts.resume) throw new SsssegError('train needs --config <file> or --resume <dir>');
+      if (!opts.config && !opts.resume) throw new SssegError('train needs --config <file> or --resume <dir>');
       const source = opts.config ?? path.join(opts.resume!, RUN_FILES.config);
       const outDir = opts.resume ?? opts.out ?? path.join('runs', path.basename(source).replace(/\.(ya?ml|json)$/, ''));
       const config = withOverrides(loadRunConfig(source), { ...opts, backend: global.backend });
@@ -47,7 +47,7 @@ export function registerTrainCommand(program: Command): void {
       const result = await trainRun({
         config, source, outDir, resume: Boolean(opts.resume), host, createLoader: runDataLoader(host), label: path.basename(outDir),
       });
-      if (result.failed) throw new SsssegError(`${result.stoppedBecause}; the last good checkpoint is ${path.join(outDir, RUN_FILES.last)}`);
+      if (result.failed) throw new SssegError(`${result.stoppedBecause}; the last good checkpoint is ${path.join(outDir, RUN_FILES.last)}`);
       const miou = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}`);
       process.stdout.write(`done: ${result.steps} steps in ${result.wallSeconds.toFixed(0)} s, mIoU ${miou(result.finalMiou)} (best ${miou(result.bestMiou)}), outputs in ${outDir}\n`);
     });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CORE_VERSION, SsssegError } from '@ssseg/core';
+import { CORE_VERSION, SssegError } from '@ssseg/core';
 import { componentTemplate } from './templates';
 
 export interface NewPluginOptions {
@@ -19,13 +19,13 @@ export interface NewPluginOptions {
  */
 export function writePluginSkeleton(options: NewPluginOptions): string[] {
   if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(options.name)) {
-    throw new SsssegError(`'${options.name}' is not a valid npm package name`);
+    throw new SssegError(`'${options.name}' is not a valid npm package name`);
   }
   const type = options.type ?? options.name.replace(/^@[^/]+\//, '').replace(/^ssseg-plugin-/, '');
   const className = type.split(/[^a-zA-Z0-9]/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
   const component = componentTemplate(options.kind, type, className);
   if (fs.existsSync(options.dir) && fs.readdirSync(options.dir).length) {
-    throw new SsssegError(`${options.dir} is not empty; choose a new folder`);
+    throw new SssegError(`${options.dir} is not empty; choose a new folder`);
   }
   const range = `^${CORE_VERSION}`;
   const files: Record<string, string> = {

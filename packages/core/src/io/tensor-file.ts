@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { tf } from '@ssseg/engine';
-import { SsssegError } from '../errors';
+import { SssegError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
 
 const MAGIC = 'SSSEGT1\n';
@@ -58,10 +58,10 @@ export function loadTensorFile(file: string): TensorFile {
   try {
     buf = fs.readFileSync(file);
   } catch (err) {
-    throw new SsssegError(`cannot read checkpoint: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
+    throw new SssegError(`cannot read checkpoint: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
   }
   if (buf.length < MAGIC.length + 4 || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) {
-    throw new SsssegError('not an ssseg tensor file (bad magic)', file);
+    throw new SssegError('not an ssseg tensor file (bad magic)', file);
   }
   const headerLength = buf.readUInt32LE(MAGIC.length);
   const dataStart = MAGIC.length + 4 + headerLength;
@@ -69,14 +69,14 @@ export function loadTensorFile(file: string): TensorFile {
   try {
     header = JSON.parse(buf.toString('utf8', MAGIC.length + 4, dataStart));
   } catch {
-    throw new SsssegError('corrupt header', file);
+    throw new SssegError('corrupt header', file);
   }
   const tensors = new Map<string, tf.Tensor>();
   for (const e of header.tensors) {
     const start = dataStart + e.offset;
     if (start + e.byteLength > buf.length) {
       tf.dispose([...tensors.values()]);
-      throw new SsssegError(`truncated: tensor '${e.name}' extends past the end of the file`, file);
+      throw new SssegError(`truncated: tensor '${e.name}' extends past the end of the file`, file);
     }
     const bytes = buf.subarray(start, start + e.byteLength);
     const copy = new Uint8Array(bytes).buffer; // aligned copy for the typed view

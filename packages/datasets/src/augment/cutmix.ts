@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { componentType, ComponentOptions, SsssegError, type Augmentation, type Rng, type Sample } from '@ssseg/core';
+import { componentType, ComponentOptions, SssegError, type Augmentation, type Rng, type Sample } from '@ssseg/core';
 
 export interface CutMixBoxOptions {
   p: number;
@@ -72,11 +72,11 @@ export class CutMixBox implements Augmentation {
  */
 export function applyCutMix(target: Sample, partner: Sample, box: Uint8Array | undefined = target.cutmixBox): Sample {
   if (target.height !== partner.height || target.width !== partner.width) {
-    throw new SsssegError(`CutMix needs equal sizes: ${target.id} is ${target.width}x${target.height}, partner ${partner.id} is ${partner.width}x${partner.height}`);
+    throw new SssegError(`CutMix needs equal sizes: ${target.id} is ${target.width}x${target.height}, partner ${partner.id} is ${partner.width}x${partner.height}`);
   }
   const n = target.height * target.width;
   if (!box) return target;
-  if (box.length !== n) throw new SsssegError(`CutMix box has ${box.length} pixels, ${target.id} has ${n}`);
+  if (box.length !== n) throw new SssegError(`CutMix box has ${box.length} pixels, ${target.id} has ${n}`);
   const image = Float32Array.from(target.image);
   const mask = target.mask && partner.mask ? Uint8Array.from(target.mask) : target.mask;
   const ignore = target.ignore || partner.ignore ? (target.ignore ? Uint8Array.from(target.ignore) : new Uint8Array(n)) : undefined;

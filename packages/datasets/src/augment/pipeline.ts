@@ -1,4 +1,4 @@
-import { ConfigError, SsssegError, formatZodIssues, type Augmentation, type ComponentClass, type Dataset, type Rng, type Sample } from '@ssseg/core';
+import { ConfigError, SssegError, formatZodIssues, type Augmentation, type ComponentClass, type Dataset, type Rng, type Sample } from '@ssseg/core';
 import { CutMixBox } from './cutmix';
 import { HorizontalFlip, RandomCrop, RandomRescale } from './geometric';
 import { ColorJitter, GaussianBlur, RandomGrayscale } from './photometric';
@@ -81,6 +81,6 @@ export function defaultStrongPipeline(): AugmentationPipeline {
  */
 export function defaultWeakFor(dataset: Dataset, cropSize = dataset.cropSize): AugmentationPipeline {
   if (dataset.weakAugmentations) return buildAugmentations(dataset.weakAugmentations(), `data (${dataset.type}'s default weak augmentations)`);
-  if (!cropSize) throw new SsssegError(`dataset ${dataset.type} names no cropSize: give the loader cropSize or a weak pipeline`);
+  if (!cropSize) throw new SssegError(`dataset ${dataset.type} names no cropSize: give the loader cropSize or a weak pipeline`);
   return defaultWeakPipeline(cropSize);
 }

@@ -1,4 +1,4 @@
-import { ConfigError, SsssegError, formatZodIssues, type ComponentClass, type Dataset, type SampleSource } from '@ssseg/core';
+import { ConfigError, SssegError, formatZodIssues, type ComponentClass, type Dataset, type SampleSource } from '@ssseg/core';
 import { CityscapesDataset } from '../readers/cityscapes';
 import { PascalVocDataset } from '../readers/pascal-voc';
 import { MnistSegDataset } from '../mnist/mnist-seg';
@@ -82,7 +82,7 @@ export async function inspectDataset(
         const v = s.mask[k];
         if (v === 255) stats.ignorePixels++;
         else if (v < ds.numClasses) stats.classPixelCounts[v]++;
-        else throw new SsssegError(`label ${v} at pixel ${k} is outside the ${ds.numClasses} classes`, `${part} sample ${s.id}`);
+        else throw new SssegError(`label ${v} at pixel ${k} is outside the ${ds.numClasses} classes`, `${part} sample ${s.id}`);
       }
     }
   }

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 
 export interface DecodedImage {
   width: number;
@@ -18,7 +18,7 @@ export async function readImage(file: string): Promise<DecodedImage> {
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new SsssegError(`cannot decode image (${(err as Error).message})`, file);
+    throw new SssegError(`cannot decode image (${(err as Error).message})`, file);
   }
   const { width, height, channels } = raw.info;
   const n = width * height;
@@ -29,7 +29,7 @@ export async function readImage(file: string): Promise<DecodedImage> {
   } else if (channels === 1) {
     for (let i = 0; i < n; i++) image[3 * i] = image[3 * i + 1] = image[3 * i + 2] = data[i] / 255;
   } else {
-    throw new SsssegError(`decoded to ${channels} channels, expected 3`, file);
+    throw new SssegError(`decoded to ${channels} channels, expected 3`, file);
   }
   return { width, height, image };
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { decode } from 'fast-png';
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 
 export interface LabelMap {
   width: number;
@@ -18,16 +18,16 @@ export function readLabelPng(file: string): LabelMap {
   try {
     bytes = fs.readFileSync(file);
   } catch (err) {
-    throw new SsssegError(`cannot read label file: ${(err as Error).message}`, file);
+    throw new SssegError(`cannot read label file: ${(err as Error).message}`, file);
   }
   let png: ReturnType<typeof decode>;
   try {
     png = decode(bytes);
   } catch (err) {
-    throw new SsssegError(`not a readable PNG label map (${(err as Error).message})`, file);
+    throw new SssegError(`not a readable PNG label map (${(err as Error).message})`, file);
   }
   if (png.channels !== 1) {
-    throw new SsssegError(
+    throw new SssegError(
       `expected an indexed (palette) or greyscale label PNG, got ${png.channels} channels; labels are read as indices, never through colours`,
       file,
     );
@@ -40,7 +40,7 @@ export function readLabelPng(file: string): LabelMap {
   } else if (depth === 16) {
     const data = png.data as Uint16Array;
     for (let i = 0; i < n; i++) {
-      if (data[i] > 255) throw new SsssegError(`label value ${data[i]} at (x ${i % width}, y ${Math.floor(i / width)}) does not fit a class index`, file);
+      if (data[i] > 255) throw new SssegError(`label value ${data[i]} at (x ${i % width}, y ${Math.floor(i / width)}) does not fit a class index`, file);
       values[i] = data[i];
     }
   } else {

@@ -1,5 +1,5 @@
 import { tf } from '@ssseg/engine';
-import { SsssegError, type LabelledBatch, type Sample, type UnlabelledBatch } from '@ssseg/core';
+import { SssegError, type LabelledBatch, type Sample, type UnlabelledBatch } from '@ssseg/core';
 import { normaliseInto, type Normalisation } from './normalise';
 
 /** One unlabelled image after augmentation: its weak view and the strong views drawn from it. */
@@ -12,7 +12,7 @@ function commonSize(samples: Sample[], what: string): [number, number] {
   const { height, width } = samples[0];
   for (const s of samples) {
     if (s.height !== height || s.width !== width) {
-      throw new SsssegError(
+      throw new SssegError(
         `${what} batch mixes sizes: ${samples[0].id} is ${width}x${height}, ${s.id} is ${s.width}x${s.height}; add a random-crop to the weak augmentations`,
       );
     }
@@ -42,7 +42,7 @@ export function collateLabelled(samples: Sample[], n: Normalisation): LabelledBa
   const stride = h * w;
   const masks = new Int32Array(samples.length * stride);
   samples.forEach((s, i) => {
-    if (!s.mask) throw new SsssegError(`labelled sample ${s.id} has no mask`);
+    if (!s.mask) throw new SssegError(`labelled sample ${s.id} has no mask`);
     for (let k = 0; k < stride; k++) masks[i * stride + k] = s.ignore && s.ignore[k] ? 255 : s.mask[k];
   });
   return { images: stackImages(samples, n, h, w), masks: tf.tensor3d(masks, [samples.length, h, w], 'int32') };
@@ -56,7 +56,7 @@ export function collateUnlabelled(views: UnlabelledViews[], n: Normalisation): U
   for (const view of strongViews) {
     for (const s of view) {
       if (s.height !== h || s.width !== w) {
-        throw new SsssegError(`strong view of ${s.id} is ${s.width}x${s.height}, its weak view ${w}x${h}: strong augmentations must not change the geometry`);
+        throw new SssegError(`strong view of ${s.id} is ${s.width}x${s.height}, its weak view ${w}x${h}: strong augmentations must not change the geometry`);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { tf } from '@ssseg/engine';
-import { Rng, SsssegError, type Augmentation, type Dataset, type RngState, type Sample, type SampleSource, type TrainBatch } from '@ssseg/core';
+import { Rng, SssegError, type Augmentation, type Dataset, type RngState, type Sample, type SampleSource, type TrainBatch } from '@ssseg/core';
 import { defaultStrongPipeline, defaultWeakFor } from '../augment/pipeline';
 import { collateLabelled, collateUnlabelled, type UnlabelledViews } from './collate';
 import { IMAGENET_NORMALISATION, sampleToInput, type Normalisation } from './normalise';
@@ -71,13 +71,13 @@ export class DataLoader {
     this.prefetch = Math.max(0, options.prefetch ?? 2);
     this.normalisation = options.normalise ?? IMAGENET_NORMALISATION;
     this.labelledSource = dataset.labelled();
-    if (this.labelledSource.length === 0) throw new SsssegError(`dataset ${dataset.type} has no labelled images`);
+    if (this.labelledSource.length === 0) throw new SssegError(`dataset ${dataset.type} has no labelled images`);
     this.weak = options.weak ?? defaultWeakFor(dataset, options.cropSize);
     this.strong = options.strong ?? defaultStrongPipeline();
     if (this.useUnlabelled) {
       this.unlabelledSource = dataset.unlabelled();
       if (this.unlabelledSource.length < this.unlabelledBatchSize) {
-        throw new SsssegError(`dataset ${dataset.type} has ${this.unlabelledSource.length} unlabelled images, fewer than one batch of ${this.unlabelledBatchSize}`);
+        throw new SssegError(`dataset ${dataset.type} has ${this.unlabelledSource.length} unlabelled images, fewer than one batch of ${this.unlabelledBatchSize}`);
       }
       this.stepsPerEpoch = Math.floor(this.unlabelledSource.length / this.unlabelledBatchSize);
     } else {
@@ -95,7 +95,7 @@ export class DataLoader {
   restore(state: unknown): void {
     const s = state as LoaderState;
     if (!s || !Number.isInteger(s.epoch) || !Number.isInteger(s.step) || s.step < 0 || s.step > this.stepsPerEpoch) {
-      throw new SsssegError(`invalid data loader state ${JSON.stringify(state)}: expected { epoch, step <= ${this.stepsPerEpoch}, seed }`);
+      throw new SssegError(`invalid data loader state ${JSON.stringify(state)}: expected { epoch, step <= ${this.stepsPerEpoch}, seed }`);
     }
     this.seed = Rng.fromState(s.seed).state();
     this.position = { epoch: s.epoch, step: s.step };
@@ -172,6 +172,6 @@ export function createLoader(options: LoaderOptions): DataLoader {
 }
 
 function positiveInt(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new SsssegError(`${name} must be a positive integer, got ${v}`, 'loader');
+  if (!Number.isInteger(v) || v < 1) throw new SssegError(`${name} must be a positive integer, got ${v}`, 'loader');
   return v;
 }

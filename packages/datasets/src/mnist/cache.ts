@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SsssegError, writeFileAtomic } from '@ssseg/core';
+import { SssegError, writeFileAtomic } from '@ssseg/core';
 
 /**
  * Cache file layout: 8 bytes magic `SSSEGMN1`, uint32 LE header length, the JSON header, then
@@ -40,19 +40,19 @@ export function writeCache(file: string, key: Record<string, unknown>, arrays: R
 export function readCache(file: string, key: Record<string, unknown>): Record<string, Uint8Array> | undefined {
   if (!fs.existsSync(file)) return undefined;
   const bytes = fs.readFileSync(file);
-  if (bytes.length < 12 || bytes.toString('ascii', 0, 8) !== MAGIC) throw new SsssegError('not an ssseg mnist-seg cache file (delete it to rebuild)', file);
+  if (bytes.length < 12 || bytes.toString('ascii', 0, 8) !== MAGIC) throw new SssegError('not an ssseg mnist-seg cache file (delete it to rebuild)', file);
   const length = bytes.readUInt32LE(8);
   let header: CacheHeader;
   try {
     header = JSON.parse(bytes.toString('utf8', 12, 12 + length));
   } catch {
-    throw new SsssegError('corrupt cache header (delete the file to rebuild)', file);
+    throw new SssegError('corrupt cache header (delete the file to rebuild)', file);
   }
   if (JSON.stringify(header.key) !== JSON.stringify(key)) return undefined;
   const out: Record<string, Uint8Array> = {};
   let offset = 12 + length;
   for (const { name, length: n } of header.arrays) {
-    if (offset + n > bytes.length) throw new SsssegError(`truncated cache: array ${name} runs past the end (delete the file to rebuild)`, file);
+    if (offset + n > bytes.length) throw new SssegError(`truncated cache: array ${name} runs past the end (delete the file to rebuild)`, file);
     out[name] = new Uint8Array(bytes.buffer, bytes.byteOffset + offset, n);
     offset += n;
   }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 
 export interface MnistDigits {
   count: number;
@@ -25,14 +25,14 @@ export function readMnist(set: 'train' | 'test', dir = mnistDataDir()): MnistDig
   const labelsFile = path.join(dir, `${prefix}-labels-idx1-ubyte`);
   const images = readFile(imagesFile);
   const labels = readFile(labelsFile);
-  if (images.length < 16 || images.readUInt32BE(0) !== 2051) throw new SsssegError('not an IDX image file (magic 2051)', imagesFile);
-  if (labels.length < 8 || labels.readUInt32BE(0) !== 2049) throw new SsssegError('not an IDX label file (magic 2049)', labelsFile);
+  if (images.length < 16 || images.readUInt32BE(0) !== 2051) throw new SssegError('not an IDX image file (magic 2051)', imagesFile);
+  if (labels.length < 8 || labels.readUInt32BE(0) !== 2049) throw new SssegError('not an IDX label file (magic 2049)', labelsFile);
   const count = images.readUInt32BE(4);
   const rows = images.readUInt32BE(8);
   const cols = images.readUInt32BE(12);
-  if (labels.readUInt32BE(4) !== count) throw new SsssegError(`holds ${labels.readUInt32BE(4)} labels for ${count} images`, labelsFile);
-  if (images.length !== 16 + count * rows * cols) throw new SsssegError(`truncated: ${images.length} bytes for ${count} images`, imagesFile);
-  if (labels.length !== 8 + count) throw new SsssegError(`truncated: ${labels.length} bytes for ${count} labels`, labelsFile);
+  if (labels.readUInt32BE(4) !== count) throw new SssegError(`holds ${labels.readUInt32BE(4)} labels for ${count} images`, labelsFile);
+  if (images.length !== 16 + count * rows * cols) throw new SssegError(`truncated: ${images.length} bytes for ${count} images`, imagesFile);
+  if (labels.length !== 8 + count) throw new SssegError(`truncated: ${labels.length} bytes for ${count} labels`, labelsFile);
   return {
     count,
     rows,
@@ -46,6 +46,6 @@ function readFile(file: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (err) {
-    throw new SsssegError(`cannot read MNIST file (${(err as Error).message})`, file);
+    throw new SssegError(`cannot read MNIST file (${(err as Error).message})`, file);
   }
 }

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { componentType, ComponentOptions, SsssegError, type Dataset, type SampleSource } from '@ssseg/core';
+import { componentType, ComponentOptions, SssegError, type Dataset, type SampleSource } from '@ssseg/core';
 import { classIndexDecoder, type LabelDecoder } from './file-source';
 import { SplitDatasetOptions, SplitSources } from './split-sources';
 
@@ -29,7 +29,7 @@ export const labelIdDecoder: LabelDecoder = (values, file, width) => {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v > MAX_LABEL_ID && v !== 255) {
-      throw new SsssegError(
+      throw new SssegError(
         `label value ${v} at (x ${i % width}, y ${Math.floor(i / width)}) is not a Cityscapes labelId (0..${MAX_LABEL_ID}) nor 255`,
         file,
       );

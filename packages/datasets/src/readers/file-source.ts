@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { SsssegError, type Sample, type SampleSource } from '@ssseg/core';
+import { SssegError, type Sample, type SampleSource } from '@ssseg/core';
 import { readImage } from '../io/image';
 import { readLabelPng } from '../io/label-png';
 import type { SplitEntry } from '../splits/split-file';
@@ -13,7 +13,7 @@ export function classIndexDecoder(numClasses: number): LabelDecoder {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v >= numClasses && v !== 255) {
-        throw new SsssegError(
+        throw new SssegError(
           `label value ${v} at (x ${i % width}, y ${Math.floor(i / width)}) is outside the ${numClasses} classes [0, ${numClasses - 1}] and is not 255 (ignore)`,
           file,
         );
@@ -46,11 +46,11 @@ export class FileSampleSource implements SampleSource {
     const { width, height, image } = await readImage(imageFile);
     const sample: Sample = { id: entry.image, width, height, image };
     if (this.decodeLabels) {
-      if (!entry.mask) throw new SsssegError('labelled entry names no mask', entry.where);
+      if (!entry.mask) throw new SssegError('labelled entry names no mask', entry.where);
       const maskFile = path.resolve(this.root, entry.mask);
       const labels = readLabelPng(maskFile);
       if (labels.width !== width || labels.height !== height) {
-        throw new SsssegError(
+        throw new SssegError(
           `image ${imageFile} is ${width}x${height} but its mask ${maskFile} is ${labels.width}x${labels.height} (width x height)`,
           entry.where,
         );

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Rng, SsssegError, writeFileAtomic } from '@ssseg/core';
+import { Rng, SssegError, writeFileAtomic } from '@ssseg/core';
 import { formatSplitLines } from './split-file';
 
 export interface PrepareSplitsOptions {
@@ -55,16 +55,16 @@ export function prepareSplits(options: PrepareSplitsOptions): PreparedSplits {
 
 function labelledCount(options: PrepareSplitsOptions, poolSize: number): { count: number; name: string } {
   if ((options.fraction === undefined) === (options.count === undefined)) {
-    throw new SsssegError('give exactly one of fraction and count', 'prepareSplits');
+    throw new SssegError('give exactly one of fraction and count', 'prepareSplits');
   }
   if (options.count !== undefined) {
     if (!Number.isInteger(options.count) || options.count < 1 || options.count > poolSize) {
-      throw new SsssegError(`count must be an integer in [1, ${poolSize}] (the training pool), got ${options.count}`, 'prepareSplits');
+      throw new SssegError(`count must be an integer in [1, ${poolSize}] (the training pool), got ${options.count}`, 'prepareSplits');
     }
     return { count: options.count, name: String(options.count) };
   }
   const f = options.fraction!;
-  if (!(f > 0 && f <= 1)) throw new SsssegError(`fraction must be in (0, 1], got ${f}`, 'prepareSplits');
+  if (!(f > 0 && f <= 1)) throw new SssegError(`fraction must be in (0, 1], got ${f}`, 'prepareSplits');
   const inverse = 1 / f;
   const name = Math.abs(inverse - Math.round(inverse)) < 1e-9 ? `1_${Math.round(inverse)}` : String(f);
   return { count: Math.max(1, Math.round(poolSize * f)), name };
@@ -75,7 +75,7 @@ function vocPool(root: string): { train: Pair[]; val: Pair[] } {
   const maskDir = fs.existsSync(path.join(root, 'SegmentationClassAug')) ? 'SegmentationClassAug' : 'SegmentationClass';
   const ids = (list: string) => {
     const file = path.join(root, 'ImageSets/Segmentation', list);
-    if (!fs.existsSync(file)) throw new SsssegError(`VOC id list not found (expected ImageSets/Segmentation/${list})`, file);
+    if (!fs.existsSync(file)) throw new SssegError(`VOC id list not found (expected ImageSets/Segmentation/${list})`, file);
     return fs.readFileSync(file, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
   };
   const pair = (id: string): Pair => ({ image: `JPEGImages/${id}.jpg`, mask: `${maskDir}/${id}.png` });
@@ -97,14 +97,14 @@ function cityscapesPool(root: string, labelFormat: 'labelIds' | 'trainIds'): { t
   const suffix = labelFormat === 'labelIds' ? '_gtFine_labelIds.png' : '_gtFine_labelTrainIds.png';
   const scan = (split: string): Pair[] => {
     const dir = path.join(root, 'leftImg8bit', split);
-    if (!fs.existsSync(dir)) throw new SsssegError(`Cityscapes image folder not found (expected leftImg8bit/${split})`, dir);
+    if (!fs.existsSync(dir)) throw new SssegError(`Cityscapes image folder not found (expected leftImg8bit/${split})`, dir);
     const pairs: Pair[] = [];
     for (const city of fs.readdirSync(dir).sort()) {
       for (const f of fs.readdirSync(path.join(dir, city)).sort()) {
         if (!f.endsWith('_leftImg8bit.png')) continue;
         const stem = f.slice(0, -'_leftImg8bit.png'.length);
         const mask = `gtFine/${split}/${city}/${stem}${suffix}`;
-        if (!fs.existsSync(path.join(root, mask))) throw new SsssegError(`mask ${mask} not found for image`, path.join(dir, city, f));
+        if (!fs.existsSync(path.join(root, mask))) throw new SssegError(`mask ${mask} not found for image`, path.join(dir, city, f));
         pairs.push({ image: `leftImg8bit/${split}/${city}/${f}`, mask });
       }
     }

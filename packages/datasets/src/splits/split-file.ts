@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 
 /** One line of a UniMatch split file: `<image relpath> [<mask relpath>]`, paths relative to the data root. */
 export interface SplitEntry {
@@ -24,7 +24,7 @@ export interface ReadSplitOptions {
  * training with the file and line of the first bad entry.
  */
 export function readSplitFile(file: string, options: ReadSplitOptions): SplitEntry[] {
-  if (!fs.existsSync(file)) throw new SsssegError('split file not found', file);
+  if (!fs.existsSync(file)) throw new SssegError('split file not found', file);
   const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
   const entries: SplitEntry[] = [];
   lines.forEach((line, i) => {
@@ -32,18 +32,18 @@ export function readSplitFile(file: string, options: ReadSplitOptions): SplitEnt
     if (!text || text.startsWith('#')) return;
     const where = `${file}:${i + 1}`;
     const parts = text.split(/\s+/);
-    if (parts.length > 2) throw new SsssegError(`expected '<image> <mask>', got ${parts.length} fields`, where);
+    if (parts.length > 2) throw new SssegError(`expected '<image> <mask>', got ${parts.length} fields`, where);
     const [image, mask] = parts;
-    if (options.requireMask && !mask) throw new SsssegError(`expected '<image> <mask>', the mask path is missing`, where);
+    if (options.requireMask && !mask) throw new SssegError(`expected '<image> <mask>', the mask path is missing`, where);
     if (!fs.existsSync(path.resolve(options.root, image))) {
-      throw new SsssegError(`image file ${image} not found under ${options.root}`, where);
+      throw new SssegError(`image file ${image} not found under ${options.root}`, where);
     }
     if (mask && (options.checkMask ?? true) && !fs.existsSync(path.resolve(options.root, mask))) {
-      throw new SsssegError(`mask file ${mask} not found under ${options.root}`, where);
+      throw new SssegError(`mask file ${mask} not found under ${options.root}`, where);
     }
     entries.push({ image, mask, where });
   });
-  if (entries.length === 0) throw new SsssegError('split file lists no images', file);
+  if (entries.length === 0) throw new SssegError('split file lists no images', file);
   return entries;
 }
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import type { InferenceSession as OrtSession } from 'onnxruntime-node';
 import { tf } from '@ssseg/engine';
-import { SsssegError } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 import { ONNX_INPUT, ONNX_OUTPUT } from './export';
 
 // onnxruntime-node loads a native addon: required on first use, so importing this package stays cheap.
@@ -47,7 +47,7 @@ export class OnnxPredictor {
       try {
         bytes = fs.readFileSync(model);
       } catch (err) {
-        throw new SsssegError(`cannot read ONNX model: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, model);
+        throw new SssegError(`cannot read ONNX model: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, model);
       }
     } else bytes = model;
     const session = await InferenceSession.create(bytes, {
@@ -56,7 +56,7 @@ export class OnnxPredictor {
     });
     if (!session.inputNames.includes(ONNX_INPUT) || !session.outputNames.includes(ONNX_OUTPUT)) {
       await session.release();
-      throw new SsssegError(`not an ssseg export: expected input '${ONNX_INPUT}' and output '${ONNX_OUTPUT}', found ${session.inputNames} -> ${session.outputNames}`, typeof model === 'string' ? model : undefined);
+      throw new SssegError(`not an ssseg export: expected input '${ONNX_INPUT}' and output '${ONNX_OUTPUT}', found ${session.inputNames} -> ${session.outputNames}`, typeof model === 'string' ? model : undefined);
     }
     const shapeOf = (meta: unknown) => ((meta as { shape?: (number | string)[] }).shape ?? []).map(Number);
     const inputShape = shapeOf(session.inputMetadata?.[0]);

@@ -1,5 +1,5 @@
 import { tf } from '@ssseg/engine';
-import { loadTensorFile, saveTensorFile, SsssegError, type SegmentationModel } from '@ssseg/core';
+import { loadTensorFile, saveTensorFile, SssegError, type SegmentationModel } from '@ssseg/core';
 
 /**
  * Model weights as one file: core's tensor file (magic, JSON header with names, dtypes, shapes,
@@ -20,7 +20,7 @@ export function loadWeights(model: SegmentationModel, file: string, options: Loa
   try {
     model.setWeights(tensors, { strict: options.strict ?? true });
   } catch (err) {
-    throw new SsssegError((err as Error).message, file);
+    throw new SssegError((err as Error).message, file);
   } finally {
     tf.dispose([...tensors.values()]);
   }
@@ -49,13 +49,13 @@ export function loadBackboneWeights(model: SegmentationModel, source: string | M
     const renamed = new Map<string, tf.Tensor>();
     for (const [name, t] of tensors) if (name.startsWith(from)) renamed.set(to + name.slice(from.length), t);
     const expected = [...model.getWeights().keys()].filter((n) => n.startsWith(to));
-    if (!expected.length) throw new SsssegError(`the model has no weights under '${to}'`, where);
+    if (!expected.length) throw new SssegError(`the model has no weights under '${to}'`, where);
     const missing = expected.filter((n) => !renamed.has(n));
     const expectedSet = new Set(expected);
     const unused = [...renamed.keys()].filter((n) => !expectedSet.has(n));
     if (missing.length || unused.length) {
       const names = (ns: string[]) => ns.slice(0, 5).map((n) => `'${n}'`).join(', ') + (ns.length > 5 ? ` and ${ns.length - 5} more` : '');
-      throw new SsssegError(
+      throw new SssegError(
         `backbone weights do not fit the model: ${[missing.length ? `missing ${names(missing)}` : '', unused.length ? `not in the model ${names(unused)}` : ''].filter(Boolean).join('; ')}`,
         where,
       );
@@ -63,7 +63,7 @@ export function loadBackboneWeights(model: SegmentationModel, source: string | M
     try {
       model.setWeights(renamed, { strict: false });
     } catch (err) {
-      throw new SsssegError((err as Error).message, where);
+      throw new SssegError((err as Error).message, where);
     }
   } finally {
     if (file) tf.dispose([...file.tensors.values()]);
