@@ -1,0 +1,1 @@
+export { EventFileWriter } from './event-file-writer';
