@@ -12,6 +12,7 @@ import { registerEvalCommand } from './commands/eval';
 import { registerImportBackboneCommand } from './commands/import-backbone';
 import { registerDataCommands } from './commands/data';
 import { registerBenchCommand } from './commands/bench';
+import { registerServeCommand } from './commands/serve';
 
 export function createProgram(): Command {
   const backends = ['auto', ...backendCandidates().map((c) => c.name)].join(', ');
@@ -39,5 +40,6 @@ export function createProgram(): Command {
   registerImportBackboneCommand(program);
   registerDataCommands(program);
   registerBenchCommand(program);
+  registerServeCommand(program);
   return program;
 }

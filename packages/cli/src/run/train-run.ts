@@ -8,6 +8,7 @@ import {
   type Hook, type HookContext, type Optimizer, type PluginHost, type RunConfig, type RunPosition,
 } from '@ssseg/core';
 import { createHost } from '../host';
+import { GalleryRecorder } from './gallery-recorder';
 import { paramGroups } from './param-groups';
 import { ProgressHook } from './progress';
 import type { RunLoaderFactory } from './run-loader';
@@ -73,6 +74,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     fs.rmSync(file('metrics'), { force: true });
   }
 
+  const gallery = new GalleryRecorder(outDir, run.dataset.classNames, config.eval.galleryImages, options.resume ? position.step : undefined);
   let bestMiou = position.bestMiou;
   let finalMiou: number | null = null;
   const positionAt = (ctx: HookContext, epochEnded: boolean): RunPosition => ({
@@ -89,7 +91,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       cropSize: config.eval.cropSize,
       stride: config.eval.stride,
       toInput: (s) => loader.toInput(s),
+      onPrediction: (i, sample, predicted) => gallery.observe(i, sample, predicted, ctx.step),
     });
+    gallery.finish(ctx.step);
     finalMiou = result.miou;
     const improved = bestMiou === null || result.miou > bestMiou;
     if (improved) bestMiou = result.miou;

@@ -39,6 +39,8 @@ export const EvalConfig = z.object({
   cropSize: z.number().int().positive().optional(),
   stride: z.number().int().positive().optional(),
   batchSize: z.number().int().positive().default(8),
+  /** Validation images whose predictions each evaluation records for the gallery (ssseg serve, report, TensorBoard). */
+  galleryImages: z.number().int().min(0).max(64).default(8),
 });
 
 export const EngineConfig = z.object({
