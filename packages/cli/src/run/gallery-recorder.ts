@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { encode } from 'fast-png';
 import { writeFileAtomic, type Sample } from '@ssseg/core';
 import { GALLERY_FOLDER, GALLERY_INDEX_FILE, galleryNames, readGalleryIndex, type GalleryIndex } from '@ssseg/report';
-import { vocPalette } from '../commands/palette-png';
+import { encodePaletteMask, encodeRgbPng, vocPalette } from '../commands/palette-png';
 
 const PALETTE = vocPalette();
 
@@ -35,13 +34,13 @@ export class GalleryRecorder {
     fs.mkdirSync(this.dir, { recursive: true });
     if (!this.index.images[index]) {
       const image = galleryNames.image(index), truth = galleryNames.truth(index);
-      writeFileAtomic(path.join(this.dir, image), encodeRgb(sample));
-      writeFileAtomic(path.join(this.dir, truth), encodeMask(sample.mask, sample.height, sample.width));
+      writeFileAtomic(path.join(this.dir, image), encodeRgbPng(sample));
+      writeFileAtomic(path.join(this.dir, truth), encodePaletteMask(sample.mask, sample.height, sample.width));
       this.index.images[index] = { id: sample.id, image, truth };
     }
     const name = galleryNames.prediction(step, index);
     fs.mkdirSync(path.dirname(path.join(this.dir, name)), { recursive: true });
-    writeFileAtomic(path.join(this.dir, name), encodeMask(predicted, sample.height, sample.width));
+    writeFileAtomic(path.join(this.dir, name), encodePaletteMask(predicted, sample.height, sample.width));
     this.pending[index] = name;
   }
 
@@ -53,16 +52,4 @@ export class GalleryRecorder {
     this.pending = [];
     writeFileAtomic(path.join(this.dir, GALLERY_INDEX_FILE), JSON.stringify(this.index, null, 2) + '\n');
   }
-}
-
-function encodeRgb(sample: Sample): Uint8Array {
-  const data = new Uint8Array(sample.height * sample.width * 3);
-  for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, sample.image[i])) * 255);
-  return encode({ width: sample.width, height: sample.height, data, depth: 8, channels: 3 });
-}
-
-function encodeMask(labels: ArrayLike<number>, height: number, width: number): Uint8Array {
-  const data = new Uint8Array(height * width);
-  for (let i = 0; i < data.length; i++) data[i] = labels[i];
-  return encode({ width, height, data, depth: 8, channels: 1, palette: PALETTE });
 }
