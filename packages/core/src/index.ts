@@ -20,6 +20,7 @@ export * from './ops/stop-gradient';
 export * from './methods/cutmix';
 export * from './methods/strong-views';
 export * from './run/assemble';
+export * from './run/dataset-class-count';
 export * from './eval/predict';
 export * from './eval/evaluate';
 export * from './trainer/metrics-log';

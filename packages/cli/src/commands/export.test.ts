@@ -80,3 +80,17 @@ describe('ssseg export', () => {
     expect(bad.err).toMatch(/--input expects rgb255, rgb1, normalised, got 'bgr'/);
   });
 });
+
+describe('commands that need only the model run without the data on disk', () => {
+  it('config print, model summary and export of a Pascal VOC config whose data root does not exist', async () => {
+    const printed = await runCli(['config', 'print', config]);
+    expect(printed.err).toBe('');
+    expect(printed.out).toMatch(/numClasses: 21/);
+    const summary = await runCli(['model', 'summary', '--config', config]);
+    expect(summary.code).toBe(0);
+    const exported = await runCli(['export', '--config', config, '--random-weights', '--size', '8x8', '--out', path.join(dir, 'voc.onnx')]);
+    expect(exported.err).toBe('');
+    expect(exported.out).toMatch(/unet, 21 classes/);
+    expect(metadata(path.join(dir, 'voc.onnx')).numClasses).toBe('21');
+  });
+});

@@ -54,7 +54,7 @@ export function registerExportCommand(program: Command): void {
           const found = loadCheckpointGroup(built.model, opts.checkpoint, opts.teacher ? 'teacher' : 'model');
           if (!found) throw new SsssegError("--teacher: the checkpoint has no teacher weights ('teacher/...')", opts.checkpoint);
         }
-        const crop = built.config.eval.cropSize ?? (built.run?.dataset as { cropSize?: number } | undefined)?.cropSize ?? 512;
+        const crop = built.config.eval.cropSize ?? built.cropSize ?? 512;
         const [h, w] = size ?? [crop, crop];
         writeOnnx(built.model, opts.out, { inputShape: [batch, h, w, 3], preprocessing });
         process.stdout.write(`wrote ${path.resolve(opts.out)}: ${built.model.type}, ${built.model.numClasses} classes, ${opts.checkpoint ? `weights of ${opts.checkpoint}` : 'random weights'}\n` +
