@@ -2,6 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Queue, QueueEvents } from 'bullmq';
+import { initEngine, nativeUnavailableReason, tf } from '@ssseg/engine';
+import { loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
+import { createHost, runDataLoader, trainRun } from '@ssseg/cli';
 import { parseRunJob } from './run-job';
 import { connectionOptions } from './redis-url';
 import { processRunJob, startWorker, type RunningWorker } from './worker';
@@ -38,6 +41,43 @@ describe('job payload', () => {
       /job r: plugin 'ssseg-plugin-not-installed' is not installed .*npm install ssseg-plugin-not-installed/,
     );
     expect(fs.existsSync(dir)).toBe(false);
+  });
+});
+
+/** Every tensor of a checkpoint (weights and optimizer slots) as raw bytes. */
+function checkpointBytes(file: string): Map<string, Buffer> {
+  const { tensors } = loadTensorFile(file);
+  const out = new Map([...tensors].map(([name, t]) => [name, Buffer.from((t.dataSync() as Float32Array).buffer.slice(0))]));
+  tf.dispose([...tensors.values()]);
+  return out;
+}
+
+describe('a worker taking over a stopped run', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-resume-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const backend = nativeUnavailableReason() === undefined ? 'native' : 'wasm';
+  beforeAll(() => initEngine({ backend, threads: 1, verbose: false }));
+
+  it("continues mid-epoch with the CLI's data loader and ends with the weights of a run never stopped", async () => {
+    const raw = {
+      method: { type: 'fixmatch' },
+      model: { type: 'unet', baseWidth: 4, depth: 1 },
+      data: { type: 'mnist-seg', split: '1_16', size: 64, valSize: 8, canvas: 32, cacheDir: path.join(root, 'cache') },
+      train: { epochs: 10, maxSteps: 8, evalEverySteps: 4, batchSize: 2, lr: 0.003, optimizer: { type: 'adam', weightDecay: 0 } },
+      engine: { backend, threads: 1 },
+    };
+    const host = createHost();
+    const straight = path.join(root, 'straight');
+    await trainRun({ config: parseRunConfig(raw), source: 'test', outDir: straight, host, createLoader: runDataLoader(host), quiet: true });
+    const taken = path.join(root, 'taken-over');
+    const cut = await trainRun({ config: parseRunConfig(raw), source: 'test', outDir: taken, host, createLoader: runDataLoader(host), quiet: true, stopAfterSteps: 3 });
+    expect(cut.steps).toBe(3); // epochs are 30 steps: stopped mid-epoch
+    const before = tf.memory().numTensors;
+    const result = await processRunJob({ runId: 'r', dir: taken, config: raw }, 'j', { queueUrl: 'redis://unused', quiet: true });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result).toMatchObject({ resumed: true, steps: 8 });
+    expect(readMetrics(path.join(taken, 'metrics.jsonl')).filter((m) => m.event === 'step').map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(checkpointBytes(path.join(taken, 'last.ckpt'))).toEqual(checkpointBytes(path.join(straight, 'last.ckpt')));
   });
 });
 

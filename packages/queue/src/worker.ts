@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { PluginHost, SsssegPlugin } from '@ssseg/core';
-import { RUN_FILES, createHost, runDataLoader, trainRun, type RunLoaderFactory } from '@ssseg/cli';
+import { RUN_FILES, createHost, runDataLoader, trainRun, type RunLoader, type RunLoaderFactory } from '@ssseg/cli';
 import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
 import { lastLoggedStep } from './progress';
@@ -115,18 +115,23 @@ export async function processRunJob(
 
 /**
  * Lets timers run between batches: training steps are synchronous work, and without a macrotask
- * turn BullMQ could not renew the job's lock (the job would look stalled while it runs).
+ * turn BullMQ could not renew the job's lock (the job would look stalled while it runs). Every
+ * other member goes to the loader itself, so restoring a checkpoint moves the loader that yields.
  */
-function yieldingLoader<L extends { epoch(epoch: number): AsyncIterable<unknown> }>(loader: L): L {
-  const epoch = loader.epoch.bind(loader);
-  return Object.assign(Object.create(loader) as L, {
+function yieldingLoader(loader: RunLoader): RunLoader {
+  return {
+    stepsPerEpoch: loader.stepsPerEpoch,
+    imagesPerStep: loader.imagesPerStep,
+    toInput: (sample) => loader.toInput(sample),
+    state: () => loader.state(),
+    restore: (state) => loader.restore(state),
     async *epoch(n: number) {
-      for await (const batch of epoch(n)) {
+      for await (const batch of loader.epoch(n)) {
         await new Promise((resolve) => setImmediate(resolve));
         yield batch;
       }
     },
-  });
+  };
 }
 
 export interface RunningWorker {
