@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { initEngine } from '@ssseg/engine';
 import {
   Adam, EpochActionHook, MetricsWriter, NonFiniteCheckpointError, SsssegError, StepActionHook, Sgd, StepLogHook, Trainer, assembleRun,
-  evaluate, loadCheckpoint, lockFolder, polyLr, saveCheckpoint, writeFileAtomic,
+  evaluate, loadCheckpoint, lockFolder, pausePoint, polyLr, saveCheckpoint, writeFileAtomic,
   type Hook, type HookContext, type Optimizer, type PluginHost, type RunConfig, type RunPosition,
 } from '@ssseg/core';
 import { createHost } from '../host';
@@ -109,6 +109,7 @@ async function trainLocked(options: TrainRunOptions): Promise<TrainRunResult> {
     if (error instanceof SsssegError) throw error;
     throw new SsssegError(`cannot resume from this checkpoint, so nothing was changed: ${(error as Error).message}`, file('last'));
   }
+  removeTemporaryFiles(outDir);
   const writer = new MetricsWriter(file('metrics'));
   if (resume) {
     writer.truncateAfter(position.step);
@@ -136,6 +137,7 @@ async function trainLocked(options: TrainRunOptions): Promise<TrainRunResult> {
     }
     // class names travel with the IoUs, so a report written from the folder alone can label them
     writer.write({ event: 'eval', step: ctx.step, epoch: ctx.epoch, time: Date.now(), ...result, bestMiou, classNames: [...run.dataset.classNames] });
+    pausePoint(`after-eval:${ctx.step}`);
     if (!options.quiet) process.stderr.write(`${options.label ?? 'train'} eval step ${ctx.step}: mIoU ${(result.miou * 100).toFixed(2)}\n`);
   };
   const checkpointNow = (ctx: HookContext) => {
@@ -174,6 +176,7 @@ async function trainLocked(options: TrainRunOptions): Promise<TrainRunResult> {
     periodic('eval', 70, config.train.evalEvery, evaluateNow),
     periodic('checkpoint', 90, config.train.checkpointEvery, checkpointNow, true),
     new StepActionHook('step-checkpoint', 91, config.train.checkpointEverySteps, checkpointNow, true),
+    { type: 'test-pause', priority: 100, afterStep: (ctx) => pausePoint(`after-step:${ctx.step}`) },
   ];
   if (!options.quiet) hooks.push(new ProgressHook(options.label ?? 'train'));
   const signals = options.stopOnSignals ? new SignalInterruptHook(options.label ?? 'train') : undefined;
@@ -226,6 +229,15 @@ async function trainLocked(options: TrainRunOptions): Promise<TrainRunResult> {
   } finally {
     signals?.dispose();
     dispose();
+  }
+}
+
+/** Temporary files of atomic writes a killed process left (the lock says no one else writes here). */
+function removeTemporaryFiles(dir: string): void {
+  const names = new Set(Object.values(RUN_FILES));
+  for (const entry of fs.readdirSync(dir)) {
+    const target = /^(.*)\.\d+\.\d+\.tmp$/.exec(entry)?.[1];
+    if (target && names.has(target)) fs.rmSync(path.join(dir, entry), { force: true });
   }
 }
 
