@@ -33,7 +33,10 @@ export class SignalInterruptHook implements Hook {
     for (const s of this.signals) process.on(s, this.onSignal);
   }
 
-  afterStep(ctx: HookContext): void {
+  async afterStep(ctx: HookContext): Promise<void> {
+    // a step's work is synchronous and batches arrive as resolved promises: without a turn of the
+    // event loop here, a signal's handler would only run once the whole run is over
+    await new Promise((resolve) => setImmediate(resolve));
     if (!this.received) return;
     ctx.state.interrupted = this.received;
     ctx.stop(`interrupted by ${this.received} after step ${ctx.step}`);

@@ -27,17 +27,18 @@ export function runFilesIn(dir: string): string[] {
 export function decideResume(dir: string, existing: ExistingRun, configFile?: string): boolean {
   const has = (f: keyof typeof RUN_FILES) => fs.existsSync(path.join(dir, RUN_FILES[f]));
   if (existing === 'restart') return false;
-  if (has('done')) {
-    throw new SsssegError(`the run has finished (${RUN_FILES.done} is there); to train it again from scratch, use --force`, dir);
-  }
   if (existing === 'refuse') {
     const found = runFilesIn(dir);
     if (found.length) {
+      const state = has('done') ? 'a finished run' : 'a run';
       throw new SsssegError(
-        `already holds a run (${found.join(', ')}): continue it with 'ssseg train --resume ${dir}', or start it over (deleting it) with --force`, dir,
+        `already holds ${state} (${found.join(', ')}): continue an unfinished one with 'ssseg train --resume ${dir}', or start over (deleting it) with --force`, dir,
       );
     }
     return false;
+  }
+  if (has('done')) {
+    throw new SsssegError(`the run has finished (${RUN_FILES.done} is there): nothing to resume; to train it again from scratch, use --config and --out with --force`, dir);
   }
   if (has('last')) return true;
   if (existing === 'resume') {

@@ -159,7 +159,7 @@ async function trainLocked(options: TrainRunOptions): Promise<TrainRunResult> {
     } catch (error) {
       if (!(error instanceof NonFiniteCheckpointError)) throw error;
       ctx.state.diverged = error.message;
-      ctx.stop(`the run diverged by step ${ctx.step}: ${error.message}`);
+      ctx.stop(`the run diverged by step ${ctx.step}: ${error.tensor} holds ${error.value}, so ${error.file} was not written`);
       return;
     }
     improvedSinceCheckpoint = false;
