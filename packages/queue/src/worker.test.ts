@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Queue, QueueEvents } from 'bullmq';
 import { initEngine, nativeUnavailableReason, tf } from '@ssseg/engine';
-import { loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
+import { loadTensorFile, lockFolder, parseRunConfig, readMetrics } from '@ssseg/core';
 import { createHost, runDataLoader, trainRun } from '@ssseg/cli';
 import { parseRunJob } from './run-job';
 import { connectionOptions } from './redis-url';
@@ -115,5 +115,43 @@ describeRedis('a worker given bad jobs', () => {
       expect(job.attemptsMade).toBe(1);
     }
     expect(fs.existsSync(dir)).toBe(false);
+  });
+});
+
+describeRedis('a worker given a run whose folder another process holds', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-busy-'));
+  let redis: TestRedis;
+  let worker: RunningWorker;
+  let queue: Queue;
+  let events: QueueEvents;
+  beforeAll(async () => {
+    redis = await startRedis();
+    worker = await startWorker({ queueUrl: redis.url, queueName: 'busy', quiet: true, busyRetryMs: 300 });
+    queue = new Queue('busy', { connection: connectionOptions(redis.url) });
+    events = new QueueEvents('busy', { connection: connectionOptions(redis.url) });
+    await events.waitUntilReady();
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await queue?.close();
+    await events?.close();
+    await redis?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('does not train it a second time: the job waits, without spending an attempt, until the holder has finished', async () => {
+    const dir = path.join(root, 'run');
+    // the first worker, whose queue lock expired while it kept training, still holds the folder
+    const holder = lockFolder(dir, 'ssseg worker, job busy-1');
+    const job = await queue.add('run', { runId: 'r', dir, config }, { jobId: 'busy-1', attempts: 1 });
+    for (const t = Date.now(); (await job.getState()) !== 'delayed' && Date.now() - t < 20_000; ) await new Promise((r) => setTimeout(r, 50));
+    expect(await job.getState()).toBe('delayed');
+    expect(fs.readdirSync(dir)).toEqual(['LOCK']); // nothing written by the second worker
+    // the holder finishes the run and lets go
+    fs.writeFileSync(path.join(dir, 'DONE'), JSON.stringify({ steps: 12, finalMiou: 0.5, bestMiou: 0.6, wallSeconds: 1 }));
+    holder.release();
+    // the job has one attempt: waiting did not use it up
+    const result = await job.waitUntilFinished(events, 20_000);
+    expect(result).toMatchObject({ alreadyDone: true, steps: 12, bestMiou: 0.6 });
   });
 });
