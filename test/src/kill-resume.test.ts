@@ -27,6 +27,9 @@ async function expectSuccess(args: string[]): Promise<string> {
   return r.stderr;
 }
 
+// each test starts several CLI processes: on a loaded 2-core machine that outlasts the default 120 s
+jest.setTimeout(600_000);
+
 beforeAll(() => initEngine({ backend: 'cpu', verbose: false }));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 

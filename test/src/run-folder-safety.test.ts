@@ -43,6 +43,9 @@ function checkpointStep(file: string): number {
   return (meta.position as { step: number }).step;
 }
 
+// each test starts several CLI processes: on a loaded 2-core machine that outlasts the default 120 s
+jest.setTimeout(300_000);
+
 beforeAll(() => initEngine({ backend: 'cpu', verbose: false }));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 

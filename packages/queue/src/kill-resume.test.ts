@@ -8,6 +8,9 @@ import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-serv
 
 const { killAt, runCliProcess, runOutcome, startCli } = cliTesting;
 
+// each test starts several CLI processes: on a loaded 2-core machine that outlasts the default 120 s
+jest.setTimeout(600_000);
+
 const describeRedis = hasRedisServer() ? describe : describe.skip;
 if (!hasRedisServer()) console.warn('redis-server is not installed: the worker kill test is skipped');
 
