@@ -31,7 +31,10 @@ async function expectSuccess(args: string[]): Promise<string> {
 jest.setTimeout(600_000);
 
 beforeAll(() => initEngine({ backend: 'cpu', verbose: false }));
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  cliTesting.killStartedProcesses();
+  fs.rmSync(root, { recursive: true, force: true });
+});
 
 /**
  * Three kills with SIGKILL: mid-epoch (step 3, a step after the checkpoint at 2), right after the

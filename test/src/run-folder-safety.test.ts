@@ -47,7 +47,10 @@ function checkpointStep(file: string): number {
 jest.setTimeout(300_000);
 
 beforeAll(() => initEngine({ backend: 'cpu', verbose: false }));
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  cliTesting.killStartedProcesses();
+  fs.rmSync(root, { recursive: true, force: true });
+});
 
 describe('a run folder is never lost or written twice', () => {
   it('train --out on a folder holding a run refuses, naming --resume and --force; --force starts over', async () => {

@@ -6,7 +6,7 @@ import { initEngine, nativeUnavailableReason } from '@ssseg/engine';
 import { cliTesting } from '@ssseg/cli';
 import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
 
-const { killAt, runCliProcess, runOutcome, startCli } = cliTesting;
+const { killAt, killStartedProcesses, runCliProcess, runOutcome, startCli } = cliTesting;
 
 // each test starts several CLI processes: on a loaded 2-core machine that outlasts the default 120 s
 jest.setTimeout(600_000);
@@ -22,6 +22,7 @@ describeRedis('a queued FixMatch run whose `ssseg worker` is SIGKILLed at three 
     await initEngine({ backend: 'cpu', verbose: false });
   });
   afterAll(async () => {
+    killStartedProcesses(); // a worker runs until stopped: never leave one behind, even when the test fails
     await redis?.stop();
     fs.rmSync(root, { recursive: true, force: true });
   });

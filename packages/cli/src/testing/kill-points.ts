@@ -24,12 +24,21 @@ export interface CliProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
+const running = new Set<ReturnType<typeof spawn>>();
+
+/** SIGKILLs every CLI process this module started that still runs (for a test's afterAll). */
+export function killStartedProcesses(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /** Starts `node dist/bin.js ...args`, optionally to stop at a pause point (see core's pausePoint). */
 export function startCli(args: string[], options: { pauseAt?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliProcess {
   const marker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-pause-')), 'paused');
   const env: NodeJS.ProcessEnv = { ...process.env, SSSEG_NATIVE_THREADS: '1', ...options.env };
   if (options.pauseAt) Object.assign(env, { SSSEG_TEST_PAUSE: options.pauseAt, SSSEG_TEST_PAUSE_MARKER: marker });
   const child = spawn(process.execPath, [CLI_BIN, ...args], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stdout = '', stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
