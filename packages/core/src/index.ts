@@ -27,6 +27,8 @@ export * from './trainer/metrics-log';
 export * from './trainer/periodic';
 export * from './version';
 export * from './io/atomic-write';
+export * from './io/folder-lock';
+export * from './io/test-pause';
 export * from './io/tensor-file';
 export * from './run/checkpoint';
 export * from './ops/no-gradient';

@@ -28,6 +28,11 @@ export const TrainConfig = z.object({
   evalEvery: z.number().int().positive().default(1),
   checkpointEvery: z.number().int().positive().default(1),
   /**
+   * Also write last.ckpt every N optimizer steps, so a crash loses at most N steps (checkpoints
+   * are written at evaluations and on Ctrl-C/SIGTERM too). Writing one changes no number of the run.
+   */
+  checkpointEverySteps: z.number().int().positive().default(100),
+  /**
    * Evaluate and checkpoint every N optimizer steps instead of every N epochs: supervised and
    * semi-supervised epochs differ in length, steps compare runs on the same clock.
    */
