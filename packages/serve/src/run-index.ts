@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
+import { folderWriter } from '@ssseg/core';
 import { MATRIX_INDEX_FILE, RUN_FOLDER_FILES, readMatrixIndex, runStatus } from '@ssseg/report';
 
 export type RunView = {
@@ -16,8 +17,6 @@ export type RunView = {
   regularizers: string[];
 };
 
-/** A run whose metrics.jsonl changed this recently is taken as training. */
-const RUNNING_WITHIN_MS = 120_000;
 const MAX_DEPTH = 4;
 
 /**
@@ -63,11 +62,12 @@ function relativeId(root: string, dir: string): string {
 function describeRun(dir: string, id: string): RunView {
   const config = readConfig(dir);
   const status = runStatus(dir);
-  const metrics = path.join(dir, RUN_FOLDER_FILES.metrics);
-  const recentlyWritten = fs.existsSync(metrics) && Date.now() - fs.statSync(metrics).mtimeMs < RUNNING_WITHIN_MS;
+  // a live writer holds the run folder's lock (one on another host is taken to be alive)
+  const writer = folderWriter(dir);
+  const training = writer !== undefined && writer.running !== false;
   const state: RunView['status'] = status.state === 'done' ? 'done'
     : status.state === 'failed' ? 'failed'
-      : recentlyWritten ? 'running'
+      : training ? 'running'
         : status.state === 'not-started' ? 'queued' : 'stopped';
   return {
     id,

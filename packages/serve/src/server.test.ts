@@ -29,6 +29,10 @@ describe('ssseg serve API', () => {
       { event: 'step', step: 1, epoch: 0, time: 1, loss: 2 },
       { event: 'eval', step: 1, epoch: 0, time: 2, miou: 0.25, iou: [0.5, 0], classNames: ['bg', 'fg'] },
     ], '{"event":"step","step":2,"ep'); // torn: the run is writing, or was killed mid-line
+    // a's writer is alive (this process holds its lock); c's died
+    fs.writeFileSync(path.join(root, 'a', 'LOCK'), JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString(), purpose: 'ssseg train' }));
+    runFolder(path.join(root, 'c'), [{ event: 'step', step: 3, epoch: 0, time: 1, loss: 1 }]);
+    fs.writeFileSync(path.join(root, 'c', 'LOCK'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), started: new Date().toISOString(), purpose: 'ssseg train' }));
     runFolder(path.join(root, 'nested', 'b'), [{ event: 'step', step: 10, epoch: 0, time: 1, loss: 1 }]);
     fs.writeFileSync(path.join(root, 'nested', 'b', 'DONE'), '{}');
     fs.mkdirSync(path.join(root, 'a', 'gallery'));
@@ -46,6 +50,7 @@ describe('ssseg serve API', () => {
     const body = await (await get('/api/runs')).json();
     expect(body.runs).toEqual([
       expect.objectContaining({ id: 'a', status: 'running', step: 1, totalSteps: 10, method: 'fixmatch', split: '1_16', seed: 2, regularizers: ['ipixmatch'] }),
+      expect.objectContaining({ id: 'c', status: 'stopped', step: 3 }),
       expect.objectContaining({ id: 'nested/b', status: 'done', step: 10 }),
     ]);
   });

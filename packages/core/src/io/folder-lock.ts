@@ -161,3 +161,13 @@ function lockedError(dir: string, file: string, holder: LockHolder | null): Fold
     : `wait for it to end; if that process is gone, delete ${file} (a lock from another host cannot be checked from here)`;
   return new FolderLockedError(dir, holder, `is in use by ${describe(holder)}: ${remedy}`);
 }
+
+/**
+ * Who writes `dir` now, for readers that only look (a dashboard): the lock's holder, and whether
+ * it still runs (undefined for a holder on another host, which cannot be checked from here).
+ */
+export function folderWriter(dir: string): { holder: LockHolder; running: boolean | undefined } | undefined {
+  const holder = readHolder(path.join(dir, LOCK_FILE));
+  if (!holder) return undefined;
+  return { holder, running: holder.host === os.hostname() ? isRunning(holder.pid) : undefined };
+}
