@@ -163,7 +163,7 @@ export class PluginHost {
     const parsed = schema.safeParse(rest);
     if (!parsed.success) {
       throw new ConfigError(
-        `invalid options for ${tokenName(component.token)} '${component.type}':\n${formatZodIssues(parsed.error.issues, configPath)}`,
+        `invalid options for ${tokenName(component.token)} '${component.type}':\n${formatZodIssues(parsed.error.issues, configPath, schema)}`,
         configPath,
       );
     }

@@ -45,7 +45,7 @@ export class RunJobError extends Error {
 /** Validates a job's data; the error names the job and every bad field. */
 export function parseRunJob(data: unknown, jobId = '?'): RunJob {
   const parsed = RunJobSchema.safeParse(data);
-  if (!parsed.success) throw new RunJobError(`job ${jobId}: invalid payload:\n${formatZodIssues(parsed.error.issues)}`);
+  if (!parsed.success) throw new RunJobError(`job ${jobId}: invalid payload:\n${formatZodIssues(parsed.error.issues, '', RunJobSchema)}`);
   let config: RunConfig;
   try {
     config = parseRunConfig(parsed.data.config, `job ${jobId}: config`);

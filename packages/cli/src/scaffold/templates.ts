@@ -19,7 +19,7 @@ export function componentTemplate(kind: string, type: string, className: string)
         token: 'Regularizer',
         className,
         source: `${header('ComponentOptions, type Regularizer, type UnsupervisedContext')}
-const options = z.object({
+const options = z.strictObject({
   weight: z.number().min(0).default(0.1),
   name: z.string().default('${type}'),
 });
@@ -87,7 +87,7 @@ describe('${type}', () => {
         token: 'PseudoLabeler',
         className,
         source: `${header('ComponentOptions, type PseudoLabeler, type PseudoLabels')}
-const options = z.object({ confThreshold: z.number().min(0).max(1).default(0.9) });
+const options = z.strictObject({ confThreshold: z.number().min(0).max(1).default(0.9) });
 
 /** Hard labels where the teacher's top-class probability passes the threshold. */
 @injectable()
@@ -147,7 +147,7 @@ describe('${type}', () => {
 import { z } from 'zod';
 import { ComponentOptions, type Augmentation, type Rng, type Sample } from '@ssseg/core';
 
-const options = z.object({ p: z.number().min(0).max(1).default(0.5) });
+const options = z.strictObject({ p: z.number().min(0).max(1).default(0.5) });
 
 /** Vertical flip with probability p; image, mask, ignore and CutMix box move together. */
 @injectable()
