@@ -1,3 +1,5 @@
+import { SsssegError } from '@ssseg/core';
+
 /** Source of the one component a new plugin starts with, per extension point. */
 export interface ComponentTemplate {
   token: string;
@@ -201,7 +203,7 @@ describe('${type}', () => {
 `,
       };
     default:
-      throw new Error(`unknown plugin kind '${kind}': use one of ${PLUGIN_KINDS.join(', ')}`);
+      throw new SsssegError(`unknown plugin kind '${kind}': use one of ${PLUGIN_KINDS.join(', ')}`);
   }
 }
 
