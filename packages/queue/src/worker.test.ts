@@ -6,6 +6,7 @@ import { initEngine, nativeUnavailableReason, tf } from '@ssseg/engine';
 import { loadTensorFile, lockFolder, parseRunConfig, readMetrics } from '@ssseg/core';
 import { createHost, runDataLoader, trainRun } from '@ssseg/cli';
 import { parseRunJob } from './run-job';
+import { RunQueue, readablePayloadText } from './payload';
 import { connectionOptions } from './redis-url';
 import { processRunJob, startWorker, type RunningWorker } from './worker';
 import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
@@ -27,7 +28,7 @@ describe('job payload', () => {
 
   it.each([
     [{ runId: 'r', dir: 'relative/dir', config }, /job 7: invalid payload:\n {2}dir: must be an absolute folder/],
-    [{ runId: 'r', dir, config, script: 'rm -rf /' }, /job 7: invalid payload:\n {2}\(root\): Unrecognized key: "script"/],
+    [{ runId: 'r', dir, config, script: 'rm -rf /' }, /job 7: invalid payload:\n {2}script: unknown key; known keys: config, dir, runId/],
     [{ runId: 'r', dir }, /job 7: invalid payload:\n {2}config: /],
     [{ runId: 'r', dir, config: { ...config, plugins: ['/tmp/evil.js'] } }, /config\.plugins\[0\]: must be an installed package name, not a path/],
     [{ runId: 'r', dir, config: { ...config, train: { batchSize: -1 } } }, /^job 7: config: invalid config:\n {2}train\.batchSize: /],
@@ -41,6 +42,29 @@ describe('job payload', () => {
       /job r: plugin 'ssseg-plugin-not-installed' is not installed .*npm install ssseg-plugin-not-installed/,
     );
     expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('fails a job whose data is not JSON, naming the job', async () => {
+    expect(() => parseRunJob(JSON.parse(readablePayloadText('{"runId": "r",')), '9')).toThrow(
+      /^job 9: invalid payload: not JSON \(.*JSON.*\)$/,
+    );
+    expect(readablePayloadText('{"runId":"r"}')).toBe('{"runId":"r"}');
+  });
+
+  it('names the DONE file when it is empty or not a DONE marker', async () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-done-'));
+    const done = path.join(runDir, 'DONE');
+    fs.writeFileSync(done, '');
+    await expect(processRunJob({ runId: 'r', dir: runDir, config }, '10', { queueUrl: 'redis://unused' })).rejects.toThrow(
+      `${done}: invalid DONE marker: the file is empty; delete it to resume or train the run again`,
+    );
+    fs.writeFileSync(done, '{"steps": 3');
+    await expect(processRunJob({ runId: 'r', dir: runDir, config }, '10', { queueUrl: 'redis://unused' })).rejects.toThrow(
+      new RegExp(`^${done}: invalid DONE marker: .*JSON`),
+    );
+    fs.writeFileSync(done, '{"steps": -1}');
+    await expect(processRunJob({ runId: 'r', dir: runDir, config }, '10', { queueUrl: 'redis://unused' })).rejects.toThrow(`${done}: invalid DONE marker: steps: `);
+    expect(fs.readdirSync(runDir)).toEqual(['DONE']);
   });
 });
 
@@ -115,6 +139,26 @@ describeRedis('a worker given bad jobs', () => {
       expect(job.attemptsMade).toBe(1);
     }
     expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('fails a job whose stored data is not JSON once, with the job id and the reason', async () => {
+    const errors: string[] = [];
+    worker.worker.on('error', (error) => errors.push(error.message));
+    // delayed, so that its data is torn before the worker can take it
+    const job = await queue.add('run', { runId: 'n', dir, config }, { attempts: 3, backoff: { type: 'fixed', delay: 10 }, delay: 1500, jobId: 'not-json' });
+    const client = await queue.client;
+    await client.hset(queue.toKey('not-json'), 'data', '{"runId": "n", "dir": ');
+    await expect(job.waitUntilFinished(events, 20_000)).rejects.toThrow(/^job not-json: invalid payload: not JSON \(.*\)$/);
+    const failed = await new RunQueue('bad-jobs', { connection: connectionOptions(redis.url) });
+    try {
+      const stored = (await failed.getJob('not-json'))!;
+      expect(await stored.getState()).toBe('failed');
+      expect(stored.attemptsMade).toBe(1);
+      expect(stored.failedReason).toMatch(/^job not-json: invalid payload: not JSON/);
+    } finally {
+      await failed.close();
+    }
+    expect(errors).toEqual([]);
   });
 });
 

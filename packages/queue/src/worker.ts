@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { FolderLockedError, type PluginHost, type SsssegPlugin } from '@ssseg/core';
 import { RUN_FILES, createHost, runDataLoader, trainRun, type RunLoader, type RunLoaderFactory } from '@ssseg/cli';
 import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
 import { lastLoggedStep } from './progress';
+import { RunWorker } from './payload';
+import { readFinishedRun } from './finished-run';
 
 export interface WorkerOptions {
   queueUrl: string;
@@ -80,7 +82,7 @@ export async function processRunJob(
   }
   const done = path.join(job.dir, RUN_FILES.done);
   if (fs.existsSync(done)) {
-    const marker = JSON.parse(fs.readFileSync(done, 'utf8')) as { steps: number; finalMiou: number | null; bestMiou: number | null };
+    const marker = readFinishedRun(done);
     return { runId: job.runId, steps: marker.steps, finalMiou: marker.finalMiou, bestMiou: marker.bestMiou, resumed: false, stepBeforeResume: null, alreadyDone: true };
   }
   const metrics = path.join(job.dir, RUN_FILES.metrics);
@@ -149,7 +151,7 @@ export interface RunningWorker {
 /** A BullMQ worker that trains the runs of the queue; failed runs retry with the job's attempts/backoff. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   await checkRedis(options.queueUrl);
-  const worker = new Worker(
+  const worker = new RunWorker(
     options.queueName ?? DEFAULT_QUEUE_NAME,
     async (job: Job, token?: string) => {
       try {

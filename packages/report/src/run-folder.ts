@@ -52,6 +52,24 @@ export interface RunStatus {
   detail?: string;
 }
 
+/** Reads a DONE marker; an empty, torn or foreign one is an error naming the file. */
+export function readDoneMarker(file: string): DoneMarker {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SsssegError(`cannot read the DONE marker: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
+  }
+  if (!text.trim()) throw new SsssegError('invalid DONE marker: the file is empty; delete it to resume or train the run again', file);
+  try {
+    const parsed = DoneMarkerSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+    return parsed.data;
+  } catch (err) {
+    throw new SsssegError(`invalid DONE marker: ${(err as Error).message}; delete it to resume or train the run again`, file);
+  }
+}
+
 export function isRunDone(dir: string): boolean {
   return fs.existsSync(path.join(dir, RUN_FOLDER_FILES.done));
 }
@@ -85,14 +103,7 @@ export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' |
   const identity = planned ?? findPlannedRun(dir);
   const doneFile = path.join(dir, RUN_FOLDER_FILES.done);
   if (!fs.existsSync(doneFile)) throw new SsssegError(`run ${identity.id} has not finished (no ${RUN_FOLDER_FILES.done})`, dir);
-  let done: DoneMarker;
-  try {
-    const parsed = DoneMarkerSchema.safeParse(JSON.parse(fs.readFileSync(doneFile, 'utf8')));
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-    done = parsed.data;
-  } catch (err) {
-    throw new SsssegError(`invalid DONE marker: ${(err as Error).message}`, doneFile);
-  }
+  const done = readDoneMarker(doneFile);
   const records = readMetrics(path.join(dir, RUN_FOLDER_FILES.metrics));
 
   const byStep = new Map<number, CurvePoint>();
