@@ -2,6 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Queue, QueueEvents } from 'bullmq';
+import { initEngine, nativeUnavailableReason, tf } from '@ssseg/engine';
+import { loadTensorFile, lockFolder, parseRunConfig, readMetrics } from '@ssseg/core';
+import { createHost, runDataLoader, trainRun } from '@ssseg/cli';
 import { parseRunJob } from './run-job';
 import { RunQueue, readablePayloadText } from './payload';
 import { connectionOptions } from './redis-url';
@@ -65,6 +68,43 @@ describe('job payload', () => {
   });
 });
 
+/** Every tensor of a checkpoint (weights and optimizer slots) as raw bytes. */
+function checkpointBytes(file: string): Map<string, Buffer> {
+  const { tensors } = loadTensorFile(file);
+  const out = new Map([...tensors].map(([name, t]) => [name, Buffer.from((t.dataSync() as Float32Array).buffer.slice(0))]));
+  tf.dispose([...tensors.values()]);
+  return out;
+}
+
+describe('a worker taking over a stopped run', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-resume-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const backend = nativeUnavailableReason() === undefined ? 'native' : 'wasm';
+  beforeAll(() => initEngine({ backend, threads: 1, verbose: false }));
+
+  it("continues mid-epoch with the CLI's data loader and ends with the weights of a run never stopped", async () => {
+    const raw = {
+      method: { type: 'fixmatch' },
+      model: { type: 'unet', baseWidth: 4, depth: 1 },
+      data: { type: 'mnist-seg', split: '1_16', size: 64, valSize: 8, canvas: 32, cacheDir: path.join(root, 'cache') },
+      train: { epochs: 10, maxSteps: 8, evalEverySteps: 4, batchSize: 2, lr: 0.003, optimizer: { type: 'adam', weightDecay: 0 } },
+      engine: { backend, threads: 1 },
+    };
+    const host = createHost();
+    const straight = path.join(root, 'straight');
+    await trainRun({ config: parseRunConfig(raw), source: 'test', outDir: straight, host, createLoader: runDataLoader(host), quiet: true });
+    const taken = path.join(root, 'taken-over');
+    const cut = await trainRun({ config: parseRunConfig(raw), source: 'test', outDir: taken, host, createLoader: runDataLoader(host), quiet: true, stopAfterSteps: 3 });
+    expect(cut.steps).toBe(3); // epochs are 30 steps: stopped mid-epoch
+    const before = tf.memory().numTensors;
+    const result = await processRunJob({ runId: 'r', dir: taken, config: raw }, 'j', { queueUrl: 'redis://unused', quiet: true });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result).toMatchObject({ resumed: true, steps: 8 });
+    expect(readMetrics(path.join(taken, 'metrics.jsonl')).filter((m) => m.event === 'step').map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(checkpointBytes(path.join(taken, 'last.ckpt'))).toEqual(checkpointBytes(path.join(straight, 'last.ckpt')));
+  });
+});
+
 const describeRedis = hasRedisServer() ? describe : describe.skip;
 if (!hasRedisServer()) console.warn('redis-server is not installed: the worker queue test is skipped');
 
@@ -119,5 +159,43 @@ describeRedis('a worker given bad jobs', () => {
       await failed.close();
     }
     expect(errors).toEqual([]);
+  });
+});
+
+describeRedis('a worker given a run whose folder another process holds', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-busy-'));
+  let redis: TestRedis;
+  let worker: RunningWorker;
+  let queue: Queue;
+  let events: QueueEvents;
+  beforeAll(async () => {
+    redis = await startRedis();
+    worker = await startWorker({ queueUrl: redis.url, queueName: 'busy', quiet: true, busyRetryMs: 300 });
+    queue = new Queue('busy', { connection: connectionOptions(redis.url) });
+    events = new QueueEvents('busy', { connection: connectionOptions(redis.url) });
+    await events.waitUntilReady();
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await queue?.close();
+    await events?.close();
+    await redis?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('does not train it a second time: the job waits, without spending an attempt, until the holder has finished', async () => {
+    const dir = path.join(root, 'run');
+    // the first worker, whose queue lock expired while it kept training, still holds the folder
+    const holder = lockFolder(dir, 'ssseg worker, job busy-1');
+    const job = await queue.add('run', { runId: 'r', dir, config }, { jobId: 'busy-1', attempts: 1 });
+    for (const t = Date.now(); (await job.getState()) !== 'delayed' && Date.now() - t < 20_000; ) await new Promise((r) => setTimeout(r, 50));
+    expect(await job.getState()).toBe('delayed');
+    expect(fs.readdirSync(dir)).toEqual(['LOCK']); // nothing written by the second worker
+    // the holder finishes the run and lets go
+    fs.writeFileSync(path.join(dir, 'DONE'), JSON.stringify({ steps: 12, finalMiou: 0.5, bestMiou: 0.6, wallSeconds: 1 }));
+    holder.release();
+    // the job has one attempt: waiting did not use it up
+    const result = await job.waitUntilFinished(events, 20_000);
+    expect(result).toMatchObject({ alreadyDone: true, steps: 12, bestMiou: 0.6 });
   });
 });

@@ -79,24 +79,11 @@ export function runStatus(dir: string): RunStatus {
   if (isRunDone(dir)) return { state: 'done' };
   const metricsFile = path.join(dir, RUN_FOLDER_FILES.metrics);
   if (!fs.existsSync(metricsFile)) return { state: 'not-started' };
-  const records = readRecordsTolerantly(metricsFile);
+  const records = readMetrics(metricsFile, () => undefined); // a torn last line: still incomplete
   const step = records.reduce((s, r) => Math.max(s, r.step), 0);
   const end = [...records].reverse().find((r) => r.event === 'end');
   if (end && end.failed === true) return { state: 'failed', step, detail: typeof end.stoppedBecause === 'string' ? end.stoppedBecause : undefined };
   return { state: 'incomplete', step };
-}
-
-/** A run killed mid-write can leave a torn last line: that makes it incomplete, not unreadable. */
-function readRecordsTolerantly(file: string): MetricsRecord[] {
-  const out: MetricsRecord[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    try {
-      if (line) out.push(JSON.parse(line) as MetricsRecord);
-    } catch {
-      // the torn line
-    }
-  }
-  return out;
 }
 
 /** MetricsWriter writes non-finite numbers as strings ("NaN", "Infinity"); read both back as numbers. */

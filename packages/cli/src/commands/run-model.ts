@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { initEngine, tf } from '@ssseg/engine';
 import {
-  SegmentationModel, SsssegError, assembleRun, loadRunConfig, loadTensorFile,
+  Dataset, SegmentationModel, SsssegError, assembleRun, datasetClassCount, datasetOptions, loadRunConfig, loadTensorFile, withRunDefaults,
   type AssembledRun, type PluginHost, type RunConfig,
 } from '@ssseg/core';
 import { createHost } from '../host';
@@ -18,24 +18,29 @@ export interface RunModel {
   config: RunConfig;
   host: PluginHost;
   model: SegmentationModel;
-  /** Set when the whole run was assembled (no `--classes`). */
+  /** Set when the whole run was assembled (`needs: 'run'`). */
   run?: AssembledRun;
+  /** The dataset's crop size, from its options (no data read). */
+  cropSize?: number;
 }
 
 /**
- * The model a run config describes. Its class count comes from the dataset, as assembleRun does,
- * unless `classes` is given: then the dataset is not built (no data needed on this machine).
+ * The model a run config describes, with the class count of its dataset (`classes` overrides it).
+ * Only `needs: 'run'` (evaluation) builds the dataset; otherwise a dataset type with a fixed class
+ * count is not opened, so the data need not be on this machine.
  */
-export function buildRunModel(configFile: string, classes?: string): RunModel {
+export function buildRunModel(configFile: string, classes?: string, needs: 'model' | 'run' = 'model'): RunModel {
   const config = loadRunConfig(configFile);
   const host = createHost({ plugins: config.plugins });
-  if (classes !== undefined) {
-    const numClasses = positiveInt(classes, '--classes');
-    const model = host.build(SegmentationModel, { numClasses, seed: config.train.seed, ...config.model }, `${configFile}: model`);
-    return { config, host, model };
+  if (needs === 'run') {
+    const run = assembleRun(host, config, configFile);
+    return { config, host, model: run.model, run };
   }
-  const run = assembleRun(host, config, configFile);
-  return { config, host, model: run.model, run };
+  const dataConfig = withRunDefaults(host, Dataset, config.data, { seed: config.train.seed });
+  const numClasses = classes !== undefined ? positiveInt(classes, '--classes') : datasetClassCount(host, dataConfig, `${configFile}: data`);
+  const cropSize = datasetOptions(host, dataConfig, `${configFile}: data`).cropSize;
+  const model = host.build(SegmentationModel, { numClasses, seed: config.train.seed, ...config.model }, `${configFile}: model`);
+  return { config, host, model, cropSize: typeof cropSize === 'number' ? cropSize : undefined };
 }
 
 /** Frees what buildRunModel made. */

@@ -31,6 +31,11 @@ export const TrainConfig = z.strictObject({
   evalEvery: z.number().int().positive().default(1),
   checkpointEvery: z.number().int().positive().default(1),
   /**
+   * Also write last.ckpt every N optimizer steps, so a crash loses at most N steps (checkpoints
+   * are written at evaluations and on Ctrl-C/SIGTERM too). Writing one changes no number of the run.
+   */
+  checkpointEverySteps: z.number().int().positive().default(100),
+  /**
    * Evaluate and checkpoint every N optimizer steps instead of every N epochs: supervised and
    * semi-supervised epochs differ in length, steps compare runs on the same clock.
    */
@@ -42,6 +47,8 @@ export const EvalConfig = z.strictObject({
   cropSize: z.number().int().positive().optional(),
   stride: z.number().int().positive().optional(),
   batchSize: z.number().int().positive().default(8),
+  /** Validation images whose predictions each evaluation records for the gallery (ssseg serve, report, TensorBoard). */
+  galleryImages: z.number().int().min(0).max(64).default(8),
 });
 
 export const EngineConfig = z.strictObject({

@@ -50,6 +50,7 @@ export class MnistSegDataset implements Dataset {
   static options = MnistSegOptions;
   static summary = 'MNIST digits composited on 64x64 canvases (11 classes), cached on disk';
   readonly type = 'mnist-seg';
+  static readonly numClasses = 11;
   readonly numClasses = 11;
   readonly classNames = MNIST_SEG_CLASSES;
   readonly cropSize: number;

@@ -53,6 +53,7 @@ export class CityscapesDataset implements Dataset {
   });
   static summary = 'Cityscapes fine (labelIds mapped to 19 trainIds) with UniMatch split files';
   readonly type = 'cityscapes';
+  static readonly numClasses = 19;
   readonly numClasses = 19;
   readonly classNames = CITYSCAPES_CLASSES;
   readonly cropSize: number;

@@ -18,6 +18,7 @@ export class PascalVocDataset implements Dataset {
   static options = SplitDatasetOptions.extend({ split: z.string().min(1).default('1464'), cropSize: z.number().int().positive().default(321) });
   static summary = 'PASCAL VOC 2012 (palette PNG labels) with UniMatch split files';
   readonly type = 'pascal-voc';
+  static readonly numClasses = 21;
   readonly numClasses = 21;
   readonly classNames = VOC_CLASSES;
   readonly cropSize: number;

@@ -1,0 +1,9 @@
+import { SsssegError } from '@ssseg/core';
+
+/** A command stopped by Ctrl-C/SIGTERM after saving its work: the CLI exits with `exitCode`. */
+export class InterruptedError extends SsssegError {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+    this.name = 'InterruptedError';
+  }
+}
