@@ -59,7 +59,7 @@ describeRedis('a queued run whose job data is not JSON', () => {
 
     const queue = new RunQueue('torn', { connection: connectionOptions(redis.url) });
     try {
-      await (await queue.client).hset(queue.toKey(jobId), 'data', '{"runId": "torn", "dir": ');
+      await (await queue.client).hset(queue.toKey(jobId), { data: '{"runId": "torn", "dir": ' });
       const compare = ssseg(['compare-queue', '--config', file, '--out', outDir, ...queueArgs]);
       // the worker starts once compare-queue found the job still queued (a failed one it would queue afresh)
       for (let t = Date.now(); !compare.lines.some((l) => l.startsWith('queued ')) && Date.now() - t < 60_000; ) await new Promise((r) => setTimeout(r, 50));

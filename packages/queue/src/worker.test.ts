@@ -147,7 +147,7 @@ describeRedis('a worker given bad jobs', () => {
     // delayed, so that its data is torn before the worker can take it
     const job = await queue.add('run', { runId: 'n', dir, config }, { attempts: 3, backoff: { type: 'fixed', delay: 10 }, delay: 1500, jobId: 'not-json' });
     const client = await queue.client;
-    await client.hset(queue.toKey('not-json'), 'data', '{"runId": "n", "dir": ');
+    await client.hset(queue.toKey('not-json'), { data: '{"runId": "n", "dir": ' });
     await expect(job.waitUntilFinished(events, 20_000)).rejects.toThrow(/^job not-json: invalid payload: not JSON \(.*\)$/);
     const failed = await new RunQueue('bad-jobs', { connection: connectionOptions(redis.url) });
     try {

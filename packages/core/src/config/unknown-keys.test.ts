@@ -22,7 +22,7 @@ describe('closestNames', () => {
 
 describe('knownKeysAt', () => {
   const schema = z.strictObject({
-    train: z.strictObject({ lr: z.number(), optimizer: z.strictObject({ momentum: z.number() }).prefault({}) }).prefault({}),
+    train: z.strictObject({ lr: z.number().default(1), optimizer: z.strictObject({ momentum: z.number().default(0.9) }).prefault({}) }).prefault({}),
     list: z.array(z.strictObject({ a: z.number() })).default([]),
     byName: z.record(z.string(), z.strictObject({ b: z.number() })).optional(),
     either: z.discriminatedUnion('type', [z.strictObject({ type: z.literal('x'), p: z.number() }), z.strictObject({ type: z.literal('y'), q: z.number() })]),
