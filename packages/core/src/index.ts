@@ -32,6 +32,7 @@ export * from './io/test-pause';
 export * from './io/tensor-file';
 export * from './run/checkpoint';
 export * from './ops/no-gradient';
+export * from './ops/gradient-norm';
 export * from './ops/resize';
 export * from './run/run-loader';
 export * as testing from './testing/fixtures';

@@ -56,7 +56,7 @@ export class MeanTeacher implements Method {
       ? unsupervisedCrossEntropy(view.studentLogits, view.pseudoLabels.labels, view.pseudoLabels.mask, view.ignore)
       : pixelConsistency(tf.softmax(view.studentLogits) as tf.Tensor4D, view.pseudoLabels.probs, view.ignore);
     context.log('confident', confidentShare(views.targets).dataSync()[0]);
-    const reg = applyRegularizers(this.regularizers, views.contexts, weak, [u.weak.shape[1], u.weak.shape[2]], context);
+    const reg = applyRegularizers(this.regularizers, views.contexts, weak, [u.weak.shape[1], u.weak.shape[2]], context, unsup.div(2));
     return { total: sup.add(unsup).div(2).add(reg.total), terms: { sup, unsup, ...reg.terms } };
   }
 

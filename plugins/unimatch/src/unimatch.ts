@@ -54,7 +54,8 @@ export class UniMatch implements Method {
     const w = views.weakPseudoLabels;
     const fp = unsupervisedCrossEntropy(resizeLogits(perturbed, inputSize), w.labels, w.mask, u.ignore);
     context.log('confident', confidentShare(views.targets).dataSync()[0]);
-    const reg = applyRegularizers(this.regularizers, views.contexts, weak, inputSize, context);
+    const strongCe = s1.mul(0.25).add(s2.mul(0.25)).div(2) as tf.Scalar; // as the strong views' CE enters the total
+    const reg = applyRegularizers(this.regularizers, views.contexts, weak, inputSize, context, strongCe);
     const total = tf.addN([sup, s1.mul(0.25), s2.mul(0.25), fp.mul(0.5)]).div(2).add(reg.total) as tf.Scalar;
     return { total, terms: { sup, s1, s2, fp, ...reg.terms } };
   }
