@@ -12,7 +12,7 @@ ARCH: resnet18 | resnet34 | resnet50 | resnet101 | mobilenet_v2 | deep-resnet18 
 KIND: state-dict | checkpoint (under 'model', names prefixed 'module.', with optimizer state and an epoch)
       | safetensors (written byte by byte: header length, JSON header, little-endian data)
       | onnx (torch.onnx.export defaults: batch norm folded) | onnx-bn (batch norm kept)
-      | evil (a state dict whose pickle also names os.system)
+      | evil (a state dict whose pickle also calls os.system to create OUT.ran)
 Writes OUT and OUT.json: {"input": [N,C,H,W] data, "outputs": {"low"|"high"|"logits": {"shape", "data"}}}.
 """
 import json
@@ -105,7 +105,7 @@ def write(arch, kind, out, size):
     torch.manual_seed(7)
     if arch.startswith("shapes:"):
         shapes = json.load(open(arch[len("shapes:"):]))
-        state = {name: torch.randn(shape) for name, shape in shapes.items()}
+        state = {name: torch.rand(shape) + 0.5 if name.endswith("running_var") else torch.randn(shape) for name, shape in shapes.items()}
         net = None
     else:
         if arch == "unimatch-deeplab":
@@ -145,7 +145,7 @@ def write(arch, kind, out, size):
         class Evil:
             def __reduce__(self):
                 import os
-                return (os.system, ("echo this pickle ran code",))
+                return (os.system, (f"touch '{out}.ran'",))
         torch.save({"conv1.weight": state["conv1.weight"], "x": Evil()}, out)
     elif kind in ("onnx", "onnx-bn"):
         extra = {} if kind == "onnx" else {"training": torch.onnx.TrainingMode.PRESERVE, "do_constant_folding": False}

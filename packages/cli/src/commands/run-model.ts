@@ -4,6 +4,7 @@ import {
   SegmentationModel, SsssegError, assembleRun, loadRunConfig, loadTensorFile,
   type AssembledRun, type PluginHost, type RunConfig,
 } from '@ssseg/core';
+import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
 import { createHost } from '../host';
 import { positiveInt } from './train';
 
@@ -47,8 +48,20 @@ export function disposeRunModel(m: RunModel): void {
 /**
  * Loads one group of a training checkpoint ('model' = the student, 'teacher' = an EMA teacher)
  * into a model, every weight required. Returns false when the checkpoint has no such group.
+ * A PyTorch or safetensors checkpoint of the same layout (a published UniMatch model) is one set of
+ * weights: it goes into either group, and what was read is said on stderr.
  */
 export function loadCheckpointGroup(model: SegmentationModel, checkpoint: string, group: 'model' | 'teacher'): boolean {
+  if (weightFileKindOf(checkpoint) !== 'ssseg') {
+    const imported = importModelWeights(model as SegmentationModel & Module, checkpoint);
+    try {
+      model.setWeights(imported.tensors, { strict: true });
+    } finally {
+      tf.dispose([...imported.tensors.values()]);
+    }
+    if (group === 'model') process.stderr.write(`${checkpoint}: ${imported.notes.join('; ')}\n`);
+    return true;
+  }
   const { tensors } = loadTensorFile(checkpoint);
   try {
     const prefix = `${group}/`;

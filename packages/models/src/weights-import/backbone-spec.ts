@@ -92,7 +92,7 @@ function resnetDepth(blocks: number[], bottleneck: boolean, file: string): ResNe
  * stem (7x7: torchvision; 3x3 with depthwise convolutions later: MobileNetV2; else the deep stem)
  * and width, 1x1 expansions tell bottlenecks, the 3x3 convolutions at layer3's width its blocks.
  */
-export function detectFromOnnx(graph: IndexedGraph, file: string): BackboneSpec {
+export function detectFromOnnx(graph: IndexedGraph, file: string, request: BackboneRequest = {}): BackboneSpec {
   const convs = graph.convs().map((c) => ({ w: dims(graph.constant(c.input![1], `the weight of '${c.name}'`)), group: Number(c.attribute?.find((a) => a.name === 'group')?.i ?? 1) }));
   if (!convs.length) throw new SsssegError('the ONNX graph has no convolutions', file);
   const [out, inC, kh] = convs[0].w;
@@ -108,6 +108,12 @@ export function detectFromOnnx(graph: IndexedGraph, file: string): BackboneSpec 
   const base = convs.find((c, i) => i > (stem === 'deep' ? 2 : 0) && c.w[1] === stemOut)?.w[0];
   if (!base) throw new SsssegError('cannot find the first residual block after the stem: not a ResNet graph', file);
   const bottleneck = convs.some((c) => c.w.join() === [4 * base, base, 1, 1].join());
+  // a whole segmentation model's head can have convolutions of layer3's shape: then --depth decides
+  if (request.depth !== undefined) {
+    const asked = request.depth as ResNetDepth;
+    if (RESNET_LAYOUT[asked].bottleneck !== bottleneck) throw new SsssegError(`the graph's ResNet has ${bottleneck ? 'bottleneck' : 'basic'} blocks; --depth ${asked} has ${bottleneck ? 'basic' : 'bottleneck'} ones`, file);
+    return { type: 'resnet', depth: asked, stem, baseWidth: base };
+  }
   const wide = 4 * base;
   const same = (shape: number[]) => convs.filter((c) => c.w.join() === shape.join()).length;
   const stage3 = bottleneck ? same([wide, wide, 3, 3]) : (same([wide, wide, 3, 3]) + 1) / 2;

@@ -20,11 +20,27 @@ export type WeightFileKind = 'ssseg' | 'pytorch' | 'safetensors' | 'onnx';
 const SSSEG_MAGIC = 'SSSEGT1\n';
 
 /** The kind of a weight file, by its first bytes (the name's extension decides nothing). */
-export function weightFileKind(bytes: Uint8Array): WeightFileKind {
+export function weightFileKind(bytes: Uint8Array, fileSize = bytes.length): WeightFileKind {
   if (Buffer.from(bytes.subarray(0, SSSEG_MAGIC.length)).toString('latin1') === SSSEG_MAGIC) return 'ssseg';
   if (isZip(bytes) || (bytes[0] === 0x80 && bytes[1] === 0x02)) return 'pytorch';
-  if (looksLikeSafetensors(bytes)) return 'safetensors';
+  if (looksLikeSafetensors(bytes, fileSize)) return 'safetensors';
   return 'onnx';
+}
+
+/** weightFileKind of a file from its first bytes, without reading all of it. */
+export function weightFileKindOf(file: string): WeightFileKind {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(16);
+    const n = fs.readSync(fd, head, 0, 16, 0);
+    return weightFileKind(head.subarray(0, n), fs.fstatSync(fd).size);
+  } catch (err) {
+    if (err instanceof SsssegError) throw err;
+    throw new SsssegError(`cannot read weight file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 export function readWeightFile(file: string): Uint8Array {
@@ -47,6 +63,8 @@ export interface ImportOptions {
 export interface ImportedWeights {
   /** Names of the target (a backbone's own, or a whole model's), tf layouts; the caller disposes them. */
   tensors: Map<string, tf.Tensor>;
+  /** What `strict: false` skipped (empty when everything fit). */
+  skipped: string[];
   /** What was read and how, one line each, for the user. */
   notes: string[];
 }
@@ -94,7 +112,7 @@ export function importBackbone(file: string, request: BackboneRequest & ImportOp
     const what = describeBackbone(spec);
     const matched = matchTensors(inside, expectedTensors(backbone), what, file, { strict: request.strict, leaveOut: leaveOutFor(spec), found: detected && describeBackbone(detected.spec) });
     const holding = detected && describeBackbone(detected.spec) !== what ? ` holding a ${describeBackbone(detected.spec)}` : '';
-    return { tensors: matched.tensors, spec, notes: [`${what} from a ${notes[0]}${holding}`, ...leftOutNotes(matched.leftOut, matched.skipped, outside, prefix)] };
+    return { tensors: matched.tensors, skipped: matched.skipped, spec, notes: [`${what} from a ${notes[0]}${holding}`, ...leftOutNotes(matched.leftOut, matched.skipped, outside, prefix)] };
   } finally {
     if (!target) backbone.dispose();
   }
@@ -105,7 +123,7 @@ export function detectBackbone(file: string, request: BackboneRequest & ImportOp
   const bytes = readWeightFile(file);
   const kind = weightFileKind(bytes);
   if (kind === 'ssseg') throw new SsssegError('an ssseg weight file: its architecture is the config that wrote it', file);
-  if (kind === 'onnx') return checkRequest(detectFromOnnx(new IndexedGraph(decodeOnnx(bytes, file).graph ?? {}, file), file), request, file);
+  if (kind === 'onnx') return checkRequest(detectFromOnnx(new IndexedGraph(decodeOnnx(bytes, file).graph ?? {}, file), file, request), request, file);
   const { tensors } = readStateDict(bytes, kind, file, request.key);
   const shapes = new Map([...tensors].filter(([n]) => n.startsWith(request.prefix ?? '')).map(([n, t]) => [n, t.shape]));
   return checkRequest(detectFromNames(shapes, file).spec, request, file);
@@ -122,7 +140,7 @@ function tryDetect<T>(detect: () => T): T | undefined {
 function importBackboneFromOnnxFile(bytes: Uint8Array, file: string, request: BackboneRequest & ImportOptions, target?: Backbone): ImportedBackbone {
   const model = decodeOnnx(bytes, file);
   if (!model.graph?.node?.length) throw new SsssegError('not an ONNX model (no graph nodes): expected a PyTorch, safetensors, ONNX or ssseg weight file', file);
-  const detected = target ? tryDetect(() => detectFromOnnx(new IndexedGraph(model.graph!, file), file)) : detectFromOnnx(new IndexedGraph(model.graph, file), file);
+  const detected = target ? tryDetect(() => detectFromOnnx(new IndexedGraph(model.graph!, file), file)) : detectFromOnnx(new IndexedGraph(model.graph, file), file, request);
   const spec = target ? backboneSpecOf(target) : checkRequest(detected!, request, file);
   const backbone = target ?? buildBackbone(spec);
   try {
@@ -137,7 +155,7 @@ function importBackboneFromOnnxFile(bytes: Uint8Array, file: string, request: Ba
           "training re-estimates the statistics from scratch, so export with training=TrainingMode.PRESERVE to keep ImageNet's)",
       );
     }
-    return { tensors: matched.tensors, spec, notes: [...notes, ...leftOutNotes(matched.leftOut, matched.skipped, [], '')] };
+    return { tensors: matched.tensors, skipped: matched.skipped, spec, notes: [...notes, ...leftOutNotes(matched.leftOut, matched.skipped, [], '')] };
   } finally {
     if (!target) backbone.dispose();
   }
@@ -159,7 +177,7 @@ export function importModelWeights(model: Module & { type?: string }, file: stri
   const { inside, outside } = withoutPrefix(all, prefix);
   const leaveOut = (name: string) => (/^backbone\.fc\.(weight|bias)$/.test(name) ? "the backbone's ImageNet classifier" : undefined);
   const matched = matchTensors(inside, expected, `the config's model (${model.type ?? model.constructor.name})`, file, { strict: options.strict, leaveOut });
-  return { tensors: matched.tensors, notes: [`whole model from a ${notes[0]}`, ...leftOutNotes(matched.leftOut, matched.skipped, outside, prefix)] };
+  return { tensors: matched.tensors, skipped: matched.skipped, notes: [`whole model from a ${notes[0]}`, ...leftOutNotes(matched.leftOut, matched.skipped, outside, prefix)] };
 }
 
 /**
@@ -167,8 +185,7 @@ export function importModelWeights(model: Module & { type?: string }, file: stri
  * PyTorch, safetensors or ONNX file read directly (the backbone's architecture must match it).
  */
 export function loadPretrainedBackbone(model: SegmentationModel & { backbone: Backbone }, file: string): void {
-  const bytes = readWeightFile(file);
-  if (weightFileKind(bytes) === 'ssseg') {
+  if (weightFileKindOf(file) === 'ssseg') {
     loadBackboneWeights(model, file, { sourcePrefix: 'backbone.' });
     return;
   }

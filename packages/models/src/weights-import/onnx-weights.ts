@@ -43,7 +43,8 @@ export class IndexedGraph {
    * path from the graph input, with convolutions known by their weight shape. Batch norm, Identity
    * and Dropout count as nothing, so a graph with batch norm folded into the convolutions and one
    * with it kept hash alike; strides, padding and dilation do not count (the weights do not depend
-   * on them: a classification net and its dilated segmentation encoder match).
+   * on them: a classification net and its dilated segmentation encoder match). Operators before the
+   * first convolution count as the input.
    */
   hash(value: string): string {
     const known = this.hashes.get(value);
@@ -55,6 +56,8 @@ export class IndexedGraph {
       const op = node.opType ?? '';
       const data = (node.input ?? []).filter((i) => i && !this.constants.has(i));
       if (op === 'Identity' || op === 'BatchNormalization' || op === 'Dropout') h = this.hash(node.input![0]);
+      // what runs before the first convolution (a layout Transpose, input normalisation) is still the input
+      else if (op !== 'Conv' && data.length && data.every((i) => this.hash(i) === 'input')) h = 'input';
       else if (op === 'Conv') h = digest(`Conv[${dims(this.constant(node.input![1], `the weight of convolution '${node.name}'`))}](${this.hash(node.input![0])})`);
       else if (op === 'Add' || op === 'Mul' || op === 'Sum') h = digest(`${op}(${data.map((i) => this.hash(i)).sort().join(',')})`);
       else h = digest(`${op}(${data.map((i) => this.hash(i)).join(',')})`);

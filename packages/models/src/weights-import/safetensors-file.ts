@@ -6,10 +6,10 @@ const DTYPES: Record<string, SourceDtype> = {
 };
 
 /** A safetensors header starts with its little-endian u64 length, then '{'. */
-export function looksLikeSafetensors(bytes: Uint8Array): boolean {
+export function looksLikeSafetensors(bytes: Uint8Array, fileSize = bytes.length): boolean {
   if (bytes.length < 9) return false;
   const length = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true);
-  return length > 1n && length <= BigInt(bytes.length - 8) && bytes[8] === 0x7b;
+  return length > 1n && length <= BigInt(fileSize - 8) && bytes[8] === 0x7b;
 }
 
 /**

@@ -2,9 +2,15 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
+/**
+ * For tests: PyTorch writes weight files and what its network computes (scripts/write-torch-weights.py),
+ * as the independent reference the importers are checked against. Never used at run time.
+ */
+
 /** Debian's python3-torch and python3-torchvision install for the system python, not a pyenv one. */
 export const TORCH_PYTHON = '/usr/bin/python3';
-const SCRIPT = path.join(__dirname, '../../scripts/write-torch-weights.py');
+// from the sources (src/weights-import) or the bundle (dist)
+const SCRIPT = [path.join(__dirname, '../../scripts/write-torch-weights.py'), path.join(__dirname, '../scripts/write-torch-weights.py')].find((f) => fs.existsSync(f))!;
 
 /** Why the PyTorch-backed tests cannot run here, or undefined when they can. */
 export function torchUnavailableReason(): string | undefined {
