@@ -185,6 +185,7 @@ export function importModelWeights(model: Module & { type?: string }, file: stri
  * PyTorch, safetensors or ONNX file read directly (the backbone's architecture must match it).
  */
 export function loadPretrainedBackbone(model: SegmentationModel & { backbone: Backbone }, file: string): void {
+  if (!fs.existsSync(file)) throw new SsssegError("backbone.pretrained: no such file (where to get ImageNet weights: README, 'Start from ImageNet weights')", file);
   if (weightFileKindOf(file) === 'ssseg') {
     loadBackboneWeights(model, file, { sourcePrefix: 'backbone.' });
     return;
