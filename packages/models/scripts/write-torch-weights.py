@@ -9,7 +9,7 @@ ARCH: resnet18 | resnet34 | resnet50 | resnet101 | mobilenet_v2 | deep-resnet18 
       (deep-*: UniMatch's deep-stem layout) | unimatch-deeplab (UniMatch's DeepLabV3+ on a
       deep-stem ResNet-50 at output stride 16, small decoder: ASPP 16, low level 8, decoder 16, 3 classes)
       | shapes:FILE.json (random tensors with the names and shapes in FILE, no network)
-KIND: state-dict | checkpoint (under 'model', names prefixed 'module.', with optimizer state and an epoch)
+KIND: state-dict | legacy (the format before PyTorch 1.6) | checkpoint (under 'model', names prefixed 'module.', with optimizer state and an epoch)
       | safetensors (written byte by byte: header length, JSON header, little-endian data)
       | onnx (torch.onnx.export defaults: batch norm folded) | onnx-bn (batch norm kept)
       | evil (a state dict whose pickle also calls os.system to create OUT.ran)
@@ -126,6 +126,8 @@ def write(arch, kind, out, size):
 
     if kind == "state-dict":
         torch.save(state, out)
+    elif kind == "legacy":
+        torch.save(state, out, _use_new_zipfile_serialization=False)
     elif kind == "checkpoint":
         optimizer = torch.optim.SGD([t for t in state.values() if t.is_floating_point()], lr=0.01, momentum=0.9)
         torch.save({"model": {f"module.{k}": v for k, v in state.items()}, "optimizer": optimizer.state_dict(), "epoch": 3, "previous_best": 71.5}, out)

@@ -30,6 +30,8 @@ const cases: Case[] = [
   { arch: 'resnet34', kind: 'state-dict', out: file('resnet34.pth'), size: 32, expect: 'ResNet-34 (torchvision stem)', build: resnet(34, 'torchvision') },
   { arch: 'resnet50', kind: 'state-dict', out: file('resnet50.pth'), size: 32, expect: 'ResNet-50 (torchvision stem)', build: resnet(50, 'torchvision') },
   { arch: 'mobilenet_v2', kind: 'state-dict', out: file('mobilenet_v2.pth'), size: 32, expect: 'MobileNetV2 (width 1)', build: () => new MobileNetV2({ widthMultiplier: 1, outputStride: 32 }, rng()) },
+  // torchvision's mobilenet_v2-b0353104.pth is in the format before PyTorch 1.6
+  { arch: 'mobilenet_v2', kind: 'legacy', out: file('mobilenet_v2-legacy.pth'), size: 32, expect: 'MobileNetV2 (width 1)', build: () => new MobileNetV2({ widthMultiplier: 1, outputStride: 32 }, rng()) },
   { arch: 'deep-resnet50', kind: 'checkpoint', out: file('deep-resnet50-checkpoint.pth'), size: 32, expect: "ResNet-50 (deep stem, UniMatch's layout)", build: resnet(50, 'deep', 16) },
   { arch: 'deep-resnet18', kind: 'safetensors', out: file('deep-resnet18.safetensors'), size: 32, expect: "ResNet-18 (deep stem, UniMatch's layout)", build: resnet(18, 'deep') },
   { arch: 'resnet18', kind: 'onnx', out: file('resnet18-folded.onnx'), size: 32, expect: 'ResNet-18 (torchvision stem)', build: resnet(18, 'torchvision'), folded: true },

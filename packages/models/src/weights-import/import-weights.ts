@@ -151,8 +151,8 @@ function importBackboneFromOnnxFile(bytes: Uint8Array, file: string, request: Ba
     if (folded.length) {
       notes.push(
         `batch norm folded into the convolutions in ${folded.length} places ('${folded[0]}', ...): imported as the folded convolution ` +
-          'followed by an identity batch norm carrying the folded bias (the same function in eval mode; ' +
-          "training re-estimates the statistics from scratch, so export with training=TrainingMode.PRESERVE to keep ImageNet's)",
+          'followed by an identity batch norm carrying the folded bias (the same function in eval mode; training normalises ' +
+          'by batch statistics, which undoes the folded scale: to fine-tune, prefer the .pth or an export with training=TrainingMode.PRESERVE)',
       );
     }
     return { tensors: matched.tensors, skipped: matched.skipped, spec, notes: [...notes, ...leftOutNotes(matched.leftOut, matched.skipped, [], '')] };

@@ -28,11 +28,16 @@ export type PyDict = Map<string | number, unknown>;
 const MARK = Symbol('mark');
 
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
+  return unpickleAt(bytes, 0, options).value;
+}
+
+/** One pickle starting at `start`, and where it ends (PyTorch's legacy files hold several in a row). */
+export function unpickleAt(bytes: Uint8Array, start: number, options: UnpickleOptions): { value: unknown; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: unknown[] = [];
   const memo = new Map<number, unknown>();
   const utf8 = new TextDecoder('utf-8', { fatal: true });
-  let pos = 0;
+  let pos = start;
 
   const need = (n: number): void => {
     if (pos + n > bytes.length) throw new UnpickleError(`pickle ends inside an opcode at byte ${pos} (truncated file?)`);
@@ -97,7 +102,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       case 0x95: u64(); break; // FRAME: a length hint only
       case 0x2e: // STOP
         if (stack.length !== 1) throw new UnpickleError(`STOP with ${stack.length} values on the stack at byte ${at}`);
-        return stack[0];
+        return { value: stack[0], end: pos };
       case 0x28: stack.push(MARK); break; // MARK
       case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
       case 0x5d: stack.push([]); break; // EMPTY_LIST
