@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import type { Command } from 'commander';
 import { initEngine, tf } from '@ssseg/engine';
 import {
@@ -52,7 +53,8 @@ export function disposeRunModel(m: RunModel): void {
  * weights: it goes into either group, and what was read is said on stderr.
  */
 export function loadCheckpointGroup(model: SegmentationModel, checkpoint: string, group: 'model' | 'teacher'): boolean {
-  if (weightFileKindOf(checkpoint) !== 'ssseg') {
+  // a missing file falls through to the tensor-file reader, whose error names it as a checkpoint
+  if (fs.existsSync(checkpoint) && weightFileKindOf(checkpoint) !== 'ssseg') {
     const imported = importModelWeights(model as SegmentationModel & Module, checkpoint);
     try {
       model.setWeights(imported.tensors, { strict: true });
