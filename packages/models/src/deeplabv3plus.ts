@@ -13,7 +13,7 @@ import type { Backbone } from './backbones/backbone';
 import { ResNet } from './backbones/resnet';
 import { MobileNetV2 } from './backbones/mobilenetv2';
 import { SegmentationModule } from './segmentation-module';
-import { loadBackboneWeights } from './weights/weight-file';
+import { loadPretrainedBackbone } from './weights-import/import-weights';
 
 export const ResNetBackboneOptions = z.strictObject({
   type: z.literal('resnet'),
@@ -21,14 +21,14 @@ export const ResNetBackboneOptions = z.strictObject({
   stem: z.enum(['deep', 'torchvision']).default('deep'),
   baseWidth: z.number().int().positive().default(64),
   multiGrid: z.boolean().default(false),
-  /** A weight file of 'backbone.*' tensors (`ssseg import-backbone`) the backbone starts from. */
+  /** Weights the backbone starts from: a PyTorch, safetensors or ONNX file, or an ssseg file of 'backbone.*' tensors (`ssseg import-backbone`). */
   pretrained: z.string().optional(),
 });
 
 export const MobileNetV2BackboneOptions = z.strictObject({
   type: z.literal('mobilenetv2'),
   widthMultiplier: z.number().positive().default(1),
-  /** A weight file of 'backbone.*' tensors the backbone starts from. */
+  /** Weights the backbone starts from, as for the ResNet. */
   pretrained: z.string().optional(),
 });
 
@@ -156,7 +156,7 @@ export class DeepLabV3Plus extends SegmentationModule<DeepLabV3PlusOptions> {
     // The decoder's parts sit at the top level ('head', 'reduce', 'fuse', 'classifier'), as in UniMatch.
     this.decoder = new DeepLabV3PlusDecoder(rng, this.backbone, o);
     for (const [name, child] of this.decoder.children()) this.registerModule(name, child);
-    if (b.pretrained) loadBackboneWeights(this, b.pretrained, { sourcePrefix: 'backbone.' });
+    if (b.pretrained) loadPretrainedBackbone(this, b.pretrained);
   }
 
   protected create(): DeepLabV3Plus {

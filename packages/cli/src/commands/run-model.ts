@@ -1,9 +1,11 @@
+import * as fs from 'fs';
 import type { Command } from 'commander';
 import { initEngine, tf } from '@ssseg/engine';
 import {
   Dataset, SegmentationModel, SsssegError, assembleRun, datasetClassCount, datasetOptions, loadRunConfig, loadTensorFile, withRunDefaults,
   type AssembledRun, type PluginHost, type RunConfig,
 } from '@ssseg/core';
+import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
 import { createHost } from '../host';
 import { positiveInt } from './train';
 
@@ -52,8 +54,21 @@ export function disposeRunModel(m: RunModel): void {
 /**
  * Loads one group of a training checkpoint ('model' = the student, 'teacher' = an EMA teacher)
  * into a model, every weight required. Returns false when the checkpoint has no such group.
+ * A PyTorch or safetensors checkpoint of the same layout (a published UniMatch model) is one set of
+ * weights: it goes into either group, and what was read is said on stderr.
  */
 export function loadCheckpointGroup(model: SegmentationModel, checkpoint: string, group: 'model' | 'teacher'): boolean {
+  // a missing file falls through to the tensor-file reader, whose error names it as a checkpoint
+  if (fs.existsSync(checkpoint) && weightFileKindOf(checkpoint) !== 'ssseg') {
+    const imported = importModelWeights(model as SegmentationModel & Module, checkpoint);
+    try {
+      model.setWeights(imported.tensors, { strict: true });
+    } finally {
+      tf.dispose([...imported.tensors.values()]);
+    }
+    if (group === 'model') process.stderr.write(`${checkpoint}: ${imported.notes.join('; ')}\n`);
+    return true;
+  }
   const { tensors } = loadTensorFile(checkpoint);
   try {
     const prefix = `${group}/`;
