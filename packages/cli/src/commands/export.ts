@@ -48,7 +48,7 @@ export function registerExportCommand(program: Command): void {
       const preprocessing = preprocessingFor(opts.input);
       const size = opts.size ? parseSize(opts.size, '--size') : undefined;
       await startEngine(cmd, opts.config);
-      const built = buildRunModel(opts.config, opts.classes);
+      const built = buildRunModel(opts.config, opts.classes, opts.checkpoint ? 'structure' : 'model');
       try {
         if (opts.checkpoint) {
           const found = loadCheckpointGroup(built.model, opts.checkpoint, opts.teacher ? 'teacher' : 'model');

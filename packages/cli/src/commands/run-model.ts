@@ -29,9 +29,10 @@ export interface RunModel {
 /**
  * The model a run config describes, with the class count of its dataset (`classes` overrides it).
  * Only `needs: 'run'` (evaluation) builds the dataset; otherwise a dataset type with a fixed class
- * count is not opened, so the data need not be on this machine.
+ * count is not opened, so the data need not be on this machine. `needs: 'structure'` (a summary,
+ * or weights that a checkpoint replaces next) does not read a pretrained backbone file either.
  */
-export function buildRunModel(configFile: string, classes?: string, needs: 'model' | 'run' = 'model'): RunModel {
+export function buildRunModel(configFile: string, classes?: string, needs: 'structure' | 'model' | 'run' = 'model'): RunModel {
   const config = loadRunConfig(configFile);
   const host = createHost({ plugins: config.plugins });
   if (needs === 'run') {
@@ -41,8 +42,16 @@ export function buildRunModel(configFile: string, classes?: string, needs: 'mode
   const dataConfig = withRunDefaults(host, Dataset, config.data, { seed: config.train.seed });
   const numClasses = classes !== undefined ? positiveInt(classes, '--classes') : datasetClassCount(host, dataConfig, `${configFile}: data`);
   const cropSize = datasetOptions(host, dataConfig, `${configFile}: data`).cropSize;
-  const model = host.build(SegmentationModel, { numClasses, seed: config.train.seed, ...config.model }, `${configFile}: model`);
+  const modelConfig = needs === 'structure' ? withoutPretrainedBackbone(config.model) : config.model;
+  const model = host.build(SegmentationModel, { numClasses, seed: config.train.seed, ...modelConfig }, `${configFile}: model`);
   return { config, host, model, cropSize: typeof cropSize === 'number' ? cropSize : undefined };
+}
+
+function withoutPretrainedBackbone(model: RunConfig['model']): RunConfig['model'] {
+  const backbone = model.backbone as Record<string, unknown> | undefined;
+  if (!backbone || typeof backbone !== 'object' || !('pretrained' in backbone)) return model;
+  const { pretrained: _unused, ...rest } = backbone;
+  return { ...model, backbone: rest };
 }
 
 /** Frees what buildRunModel made. */

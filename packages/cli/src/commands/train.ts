@@ -4,6 +4,7 @@ import { SsssegError, loadRunConfig, type RunConfig } from '@ssseg/core';
 import { createHost } from '../host';
 import { runDataLoader } from '../run/data-loader';
 import { RUN_FILES, trainRun } from '../run/train-run';
+import { TensorBoardHook } from '@ssseg/plugin-tensorboard';
 import { InterruptedError } from '../run/interrupted-error';
 import { exitCodeFor } from '../run/interrupt';
 
@@ -14,6 +15,7 @@ interface TrainOptions {
   maxSteps?: string;
   epochs?: string;
   force?: boolean;
+  tensorboard?: boolean;
 }
 
 /** Command-line overrides applied on top of the config file. */
@@ -41,6 +43,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--max-steps <n>', 'stop after n optimizer steps (the schedule is shortened to match)')
     .option('--epochs <n>', 'override train.epochs')
     .option('--force', 'start over in an --out folder that already holds a run, deleting it')
+    .option('--tensorboard', 'also write TensorBoard event files (every logged term, LR, mIoU, per-class IoU, the prediction gallery) to <out>/tensorboard')
     .action(async (opts: TrainOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as { backend?: string };
       if (!opts.config && !opts.resume) throw new SsssegError('train needs --config <file> or --resume <dir>');
@@ -52,6 +55,7 @@ export function registerTrainCommand(program: Command): void {
       const result = await trainRun({
         config, source, outDir, resume: opts.resume ? 'resume' : opts.force ? 'restart' : 'refuse', host, createLoader: runDataLoader(host),
         label: path.basename(outDir), stopOnSignals: true,
+        hooks: opts.tensorboard ? [new TensorBoardHook(path.join(outDir, 'tensorboard'), outDir)] : [],
       });
       if (result.failed) {
         const last = result.lastCheckpoint ? `the last good checkpoint is ${result.lastCheckpoint}` : 'no checkpoint was written';

@@ -39,6 +39,8 @@ export interface TrainRunOptions {
   stopOnSignals?: boolean;
   /** Who holds the folder's lock, as a second writer is told (default 'ssseg train'). */
   lockPurpose?: string;
+  /** More lifecycle hooks (e.g. TensorBoard logging); each evaluation is in ctx.state.evaluation for them. */
+  hooks?: Hook[];
 }
 
 export interface TrainRunResult {
@@ -143,6 +145,7 @@ async function trainLocked(options: TrainRunOptions): Promise<TrainRunResult> {
     }
     // class names travel with the IoUs, so a report written from the folder alone can label them
     writer.write({ event: 'eval', step: ctx.step, epoch: ctx.epoch, time: Date.now(), ...result, bestMiou, classNames: [...run.dataset.classNames] });
+    ctx.state.evaluation = { step: ctx.step, miou: result.miou, iou: result.iou, classNames: run.dataset.classNames };
     pausePoint(`after-eval:${ctx.step}`);
     if (!options.quiet) process.stderr.write(`${options.label ?? 'train'} eval step ${ctx.step}: mIoU ${(result.miou * 100).toFixed(2)}\n`);
   };
@@ -185,6 +188,7 @@ async function trainLocked(options: TrainRunOptions): Promise<TrainRunResult> {
     { type: 'test-pause', priority: 100, afterStep: (ctx) => pausePoint(`after-step:${ctx.step}`) },
   ];
   if (!options.quiet) hooks.push(new ProgressHook(options.label ?? 'train'));
+  hooks.push(...(options.hooks ?? []));
   const signals = options.stopOnSignals ? new SignalInterruptHook(options.label ?? 'train') : undefined;
   if (signals) hooks.push(signals);
   const stopAt = options.stopAfterSteps;
