@@ -13,10 +13,11 @@ export function seededTensor(shape: number[], seed: number, offset = 0): tf.Tens
 
 /**
  * Close within `rtol` relative to each element, with an absolute floor of `rtol` times the
- * array's largest magnitude (sums that cancel to ~0 differ in their last bits between orders).
+ * array's largest magnitude (sums that cancel to ~0 differ in their last bits between orders),
+ * and never below 1e-6 (a float32 one is 1.2e-7 away from its neighbour).
  */
 export function expectCloseRelative(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5): void {
   let scale = 0;
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  expectArraysClose(actual, expected, rtol, rtol * scale);
+  expectArraysClose(actual, expected, rtol, Math.max(rtol * scale, 1e-6));
 }
