@@ -16,6 +16,52 @@ namespace {
 
 constexpr int64_t kChunkRows = 64;
 
+// Natural log of a positive normal float (the ratio of two values >= ε > 0), branch-free so the
+// row loop below vectorises: x = m 2^e with m in [√½, √2), log x = e ln 2 + log m, log m by
+// Cephes' logf polynomial (relative error ~1e-7). std::log is a scalar libm call, ~40% of the term.
+inline float logPositive(float x) {
+  int32_t bits;
+  __builtin_memcpy(&bits, &x, 4);
+  float e = float(((bits >> 23) & 0xff) - 126);
+  bits = (bits & 0x807fffff) | 0x3f000000;  // mantissa in [0.5, 1)
+  float m;
+  __builtin_memcpy(&m, &bits, 4);
+  const bool small = m < 0.707106781186547524f;
+  e = small ? e - 1.0f : e;
+  const float f = small ? m + m - 1.0f : m - 1.0f;
+  const float z = f * f;
+  float y = 7.0376836292e-2f;
+  y = y * f - 1.1514610310e-1f;
+  y = y * f + 1.1676998740e-1f;
+  y = y * f - 1.2420140846e-1f;
+  y = y * f + 1.4249322787e-1f;
+  y = y * f - 1.6668057665e-1f;
+  y = y * f + 2.0000714765e-1f;
+  y = y * f - 2.4999993993e-1f;
+  y = y * f + 3.3333331174e-1f;
+  y = y * f * z;
+  y += -2.12194440e-4f * e;
+  y += -0.5f * z;
+  return f + y + 0.693359375f * e;
+}
+
+// One row: the KL terms' sum, t[j] replaced by G = t / (s + ε), and G's sum (returned in gSum).
+// Built for AVX-512, AVX2 and plain x86-64, picked at load time.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+float klRow(float* __restrict t, const float* __restrict s, int64_t M, float epsilon, float* gSum) {
+  float loss = 0, g = 0;
+#pragma omp simd reduction(+ : loss, g)
+  for (int64_t j = 0; j < M; j++) {
+    const float inv = 1.0f / (s[j] + epsilon);
+    const float tj = t[j];
+    loss += tj * logPositive((tj + epsilon) * inv);
+    t[j] = tj * inv;
+    g += t[j];
+  }
+  *gSum = g;
+  return loss;
+}
+
 void gemm(char ta, char tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (dnnl_sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc) != dnnl_success) throw std::runtime_error("oneDNN sgemm failed");
 }
@@ -75,16 +121,8 @@ napi_value affinityKlBody(napi_env env, napi_callback_info info) {
       normalisedRows(p, rt, M, C, start, rows, scaled.data(), Rt.data());
       normalisedRows(q, rs, M, C, start, rows, scaled.data(), Rs.data());
       for (int64_t i = 0; i < rows; i++) {
-        float* t = Rt.data() + i * M;  // becomes G's row
-        const float* s = Rs.data() + i * M;
-        double rowLoss = 0, gSum = 0;
-        for (int64_t j = 0; j < M; j++) {
-          const float den = s[j] + epsilon;
-          rowLoss += t[j] * std::log((t[j] + epsilon) / den);
-          t[j] = t[j] / den;
-          gSum += t[j];
-        }
-        lossSum += rowLoss;
+        float gSum;
+        lossSum += klRow(Rt.data() + i * M, Rs.data() + i * M, M, epsilon, &gSum);  // Rt's row becomes G's
         const double si = 1.0 / (double(M) * rs[start + i]);
         drs[start + i] = si * (1.0 - epsilon * gSum);
         for (int64_t c = 0; c < C; c++) scaled[i * C + c] = float(-si * q[(start + i) * C + c]);

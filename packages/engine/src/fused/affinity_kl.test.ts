@@ -17,9 +17,9 @@ function decomposed(pt: tf.Tensor2D, ps: tf.Tensor2D): tf.Scalar {
 }
 
 /** Value of the term on softmaxed seeded logits and its gradients to both logits. */
-function valueAndGrads(term: (pt: tf.Tensor2D, ps: tf.Tensor2D) => tf.Scalar, M: number, C: number): Float32Array[] {
+function valueAndGrads(term: (pt: tf.Tensor2D, ps: tf.Tensor2D) => tf.Scalar, M: number, C: number, logitScale = 3): Float32Array[] {
   const out = tf.tidy(() => {
-    const lt = seededTensor([M, C], 1).mul(3), ls = seededTensor([M, C], 2).mul(3);
+    const lt = seededTensor([M, C], 1).mul(logitScale), ls = seededTensor([M, C], 2).mul(logitScale);
     const f = (a: tf.Tensor, b: tf.Tensor) => term(tf.softmax(a) as tf.Tensor2D, tf.softmax(b) as tf.Tensor2D);
     const { value, grads } = tf.valueAndGrads(f)([lt, ls]);
     return [value, ...grads];
@@ -34,12 +34,13 @@ describeWithBackends('fusedAffinityKl', (backend) => {
 
   if (fusedHere) {
     it.each([
-      ['one pixel', 1, 3],
-      ['odd sizes', 7, 5],
-      ['several row chunks, the last one short', 203, 21],
-    ])('%s: value and gradients equal the [M, M] form within 1e-5', async (_, M, C) => {
-      const expected = await expectNoLeak(() => valueAndGrads(decomposed, M, C));
-      const actual = await expectNoLeak(() => valueAndGrads((pt, ps) => fusedAffinityKl(pt, ps, EPS)!, M, C));
+      ['one pixel', 1, 3, 3],
+      ['odd sizes', 7, 5, 3],
+      ['several row chunks, the last one short', 203, 21, 3],
+      ['peaked probabilities (log ratios over many decades)', 37, 6, 30],
+    ])('%s: value and gradients equal the [M, M] form within 1e-5', async (_, M, C, logitScale) => {
+      const expected = await expectNoLeak(() => valueAndGrads(decomposed, M, C, logitScale));
+      const actual = await expectNoLeak(() => valueAndGrads((pt, ps) => fusedAffinityKl(pt, ps, EPS)!, M, C, logitScale));
       expect(actual).toHaveLength(3);
       expectCloseRelative(actual[0], expected[0]);
       expect(Array.from(actual[1])).toEqual(new Array(M * C).fill(0));  // the teacher gets no gradient
