@@ -88,6 +88,9 @@ function pytorchSamples(workload: ScaleWorkload, r: Record<string, unknown>): Ma
   ]);
 }
 
+/** A progress line with the run's figures, so an interrupted sitting still leaves them in the log. */
+const figures = (found: Map<string, Sample>) => [...found].map(([variant, x]) => `${variant}: ${x.ms.toFixed(1)} ms, ${x.peakRssMiB} MiB`).join('; ');
+
 /**
  * Runs every workload at every thread count, each run in a fresh process (so that peak RSS is the
  * run's own) and alternating ssseg (native backend, SSSEG_NATIVE_THREADS) with PyTorch
@@ -111,12 +114,18 @@ export function runScale(o: ScaleOptions): ScaleResult {
         o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), ssseg`);
         const steps = o.steps ? ['--steps', String(o.steps)] : [];
         const env = { ...process.env, SSSEG_NATIVE_THREADS: String(t) };
-        add(t, 'ssseg', sssegSamples(workload, runJson(process.execPath, [o.cli, '--backend', 'native', 'bench', workload, '--json', ...steps], env)));
+        const ours = sssegSamples(workload, runJson(process.execPath, [o.cli, '--backend', 'native', 'bench', workload, '--json', ...steps], env));
+        add(t, 'ssseg', ours);
+        o.log?.(figures(ours));
         if (pytorchSkipped) continue;
         o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), PyTorch`);
         try {
           const pySteps = o.steps ? ['--steps', String(o.steps)] : [];
-          add(t, 'pytorch', pytorchSamples(workload, runJson(o.python!, [script!, '--only', workload, '--threads', String(t), '--warmup', '1', ...pySteps], process.env)));
+          // OpenBLAS (which the reference is run with, see its header) ignores torch.set_num_threads
+          const pyEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
+          const theirs = pytorchSamples(workload, runJson(o.python!, [script!, '--only', workload, '--threads', String(t), '--warmup', '1', ...pySteps], pyEnv));
+          add(t, 'pytorch', theirs);
+          o.log?.(figures(theirs));
         } catch (err) {
           pytorchSkipped = (err as Error).message;
         }
