@@ -1,4 +1,4 @@
-import { tf } from '@ssseg/engine';
+import { fusedAffinityKl, tf } from '@ssseg/engine';
 
 /**
  * Affinity relation with the KL distance, for one image, in row chunks:
@@ -8,10 +8,11 @@ import { tf } from '@ssseg/engine';
  * `P · Σ_j P[j]`; at most `chunkRows` rows of the [M, M] matrices exist at any time. The gradient
  * is written by hand and recomputes each chunk, so backpropagation holds O(chunk x M + MC) too
  * (autodiff would keep every chunk's intermediates on the tape until the backward pass).
- * The teacher side gets a zero gradient.
+ * The teacher side gets a zero gradient. Where the backend has the engine's fused kernel (native),
+ * that computes the same value and gradient in one call, and this chunked form is not used.
  */
 export function affinityKl(teacherProbs: tf.Tensor2D, studentProbs: tf.Tensor2D, chunkRows: number, epsilon: number): tf.Scalar {
-  return affinityKlOp(chunkRows, epsilon)(studentProbs, teacherProbs);
+  return fusedAffinityKl(teacherProbs, studentProbs, epsilon) ?? affinityKlOp(chunkRows, epsilon)(studentProbs, teacherProbs);
 }
 
 /**
