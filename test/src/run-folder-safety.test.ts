@@ -24,9 +24,12 @@ function config(name: string, patch: Record<string, unknown> = {}, train: Record
   return file;
 }
 
-/** Every file of a folder with its bytes, to show that nothing changed. */
+/** Every file below a folder (the prediction gallery's too) with its bytes, to show that nothing changed. */
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f)).toString('base64')]));
+  return Object.fromEntries(fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .map((f) => [path.relative(dir, f), fs.readFileSync(f).toString('base64')]));
 }
 
 async function waitForStep(dir: string, step: number): Promise<void> {
