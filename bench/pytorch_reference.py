@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for ssseg's W1, W2 and W5 (DESIGN.md section 9), CPU, 2 threads.
+"""PyTorch reference for ssseg's W1, W2 and W5 (defined in BENCHMARKS.md), CPU, 2 threads.
 
 A yardstick for the tfjs numbers in BENCHMARKS.md, never a dependency of the project.
 Prints one JSON object: median ms per training step of each workload.

@@ -1,4 +1,4 @@
-// Per-kernel time of one W1 training step (DESIGN.md section 9), after warm-up steps.
+// Per-kernel time of one W1 training step (defined in BENCHMARKS.md), after warm-up steps.
 //   npx tsup && node dist/bench/profile_w1.js [--backend native|wasm|cpu] [--warmup N]
 import { initEngine, W1Workload, profileKernels, formatKernelProfile } from '../src/index';
 

@@ -1,4 +1,4 @@
-// W1 benchmark (DESIGN.md section 9): ms per training step, median of the timed steps.
+// W1 benchmark (defined in BENCHMARKS.md): ms per training step, median of the timed steps.
 //   npx tsup && node dist/bench/w1.js [--backend auto|wasm|cpu|tensorflow|...] [--steps N] [--warmup N] [--json]
 import { initEngine, runW1 } from '../src/index';
 

@@ -2,7 +2,7 @@ import { tf } from './tf';
 import { initEngine } from './backends';
 import { softmaxCrossEntropy } from './softmax_cross_entropy';
 
-/** Workload W1 (DESIGN.md section 9): a small fully convolutional segmenter trained with Adam. */
+/** Workload W1 (defined in BENCHMARKS.md): a small fully convolutional segmenter trained with Adam. */
 export interface W1Options {
   /** Backend to initialise first; omitted: the current one. */
   backend?: string;

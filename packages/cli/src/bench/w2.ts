@@ -12,7 +12,7 @@ import { paramGroups } from '../run/param-groups';
 import { syntheticDatasetPlugin } from './synthetic-dataset';
 import { median } from './record';
 
-/** Workload W2 (DESIGN.md section 9): one UniMatch step of DeepLabV3+ ResNet-18, with and without IPixMatch. */
+/** Workload W2 (defined in BENCHMARKS.md): one UniMatch step of DeepLabV3+ ResNet-18, with and without IPixMatch. */
 export interface W2Options {
   /** Backend to initialise first; omitted: the current one. */
   backend?: string;

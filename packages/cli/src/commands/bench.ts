@@ -31,7 +31,7 @@ function commandLine(workload: string, backend: string | undefined, flags: Bench
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description("time a workload of DESIGN.md section 9 (w1..w5) or the data loader; 'scale': w1, w2, w5 at 1..N threads beside PyTorch; --record updates BENCHMARKS.md")
+    .description("time a workload of BENCHMARKS.md (w1..w5) or the data loader; 'scale': w1, w2, w5 at 1..N threads beside PyTorch; --record updates BENCHMARKS.md")
     .argument('<workload>', `one of ${WORKLOADS.join(', ')}, scale`)
     .option('--steps <n>', 'timed steps (w1, w2), repeats (w3), runs (w4) or batches (loader); the median is reported')
     .option('--sizes <list>', 'w3: pixels per image, comma-separated (default 1024,4096)')

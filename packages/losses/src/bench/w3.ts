@@ -1,7 +1,7 @@
 import { tf, initEngine } from '@ssseg/engine';
 import { interPixelLoss, interPixelLossNaive, type InterPixelDistance, type InterPixelRelation } from '../inter-pixel/inter-pixel-loss';
 
-/** Workload W3 (DESIGN.md section 9): the IPixMatch term alone, forward + backward, on [B, M, C]. */
+/** Workload W3 (defined in BENCHMARKS.md): the IPixMatch term alone, forward + backward, on [B, M, C]. */
 export interface W3Options {
   /** Backend to initialise first; omitted: the current one. */
   backend?: string;
