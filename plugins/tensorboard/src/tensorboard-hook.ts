@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { decode } from 'fast-png';
 import type { Hook, HookContext } from '@ssseg/core';
+import { GALLERY_FOLDER, readGalleryIndex } from '@ssseg/report';
 import { EventFileWriter } from './event-file-writer';
 
 /** What an evaluation leaves in `ctx.state.evaluation` for the hooks after it. */
@@ -10,11 +11,6 @@ export interface EvaluationRecord {
   miou: number;
   iou: number[];
   classNames: readonly string[];
-}
-
-interface GalleryIndexLike {
-  images: { image: string; truth: string }[];
-  evaluations: { step: number; predictions: string[] }[];
 }
 
 /**
@@ -59,12 +55,10 @@ export class TensorBoardHook implements Hook {
   }
 
   private logGallery(step: number): void {
-    const galleryDir = path.join(this.runDir, 'gallery');
-    const indexFile = path.join(galleryDir, 'index.json');
-    if (!fs.existsSync(indexFile)) return;
-    const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as GalleryIndexLike;
-    const evaluation = index.evaluations.find((e) => e.step === step);
-    if (!evaluation) return;
+    const index = readGalleryIndex(this.runDir);
+    const evaluation = index?.evaluations.find((e) => e.step === step);
+    if (!index || !evaluation) return;
+    const galleryDir = path.join(this.runDir, GALLERY_FOLDER);
     const image = (tag: string, name: string) => {
       const png = fs.readFileSync(path.join(galleryDir, name));
       const { width, height, channels, palette } = decode(png);
