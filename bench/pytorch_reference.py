@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""PyTorch reference for ssseg's W1 and W2 (DESIGN.md section 9), CPU, 2 threads.
+"""PyTorch reference for ssseg's W1, W2 and W5 (defined in BENCHMARKS.md), CPU, 2 threads.
 
 A yardstick for the tfjs numbers in BENCHMARKS.md, never a dependency of the project.
 Prints one JSON object: median ms per training step of each workload.
 
-    /usr/bin/python3 bench/pytorch_reference.py [--steps 5] [--warmup 2] [--threads 2] [--only w1|w2]
+    /usr/bin/python3 bench/pytorch_reference.py [--steps 5] [--warmup 2] [--threads 2] [--only w1|w2|w5]
 
 W1: B=8, 64x64x3; conv3x3 16 s1, conv3x3 32 s2, conv3x3 64 s2 (+ReLU), 1x1 conv to 11 classes,
     bilinear upsample to 64x64, softmax cross entropy, Adam.
@@ -13,6 +13,11 @@ W2: one UniMatch step of DeepLabV3+ ResNet-18 (UniMatch layout: deep stem, plain
     pseudo-label threshold at 0; then the same step plus a naive IPixMatch term (affinity, KL,
     every pixel kept) on both strong views at the decoder's stride-4 resolution, built the
     [M, M] way (M = 32 * 32 = 1024 per image).
+W5: the step the IPixMatch experiment pays for: one UniMatch step of a U-Net 16/3 (BN, full-size
+    logits) on 8 labelled + 8 unlabelled 64x64 images, 11 classes (mnist-seg's shapes), SGD,
+    without and with the IPixMatch term at stride 2 (logits resized to 32x32, M = 1024).
+Every workload also reports the process's peak RSS so far (MiB), so run one workload per process
+(--only) to compare memory.
 
 Debian's python3-torch links the reference (netlib) BLAS, ~15x slower on matmul; for a fair
 reference run it with OpenBLAS, without installing it system-wide:
@@ -22,6 +27,7 @@ reference run it with OpenBLAS, without installing it system-wide:
 """
 import argparse
 import json
+import resource
 import statistics
 import time
 
@@ -139,6 +145,42 @@ class DeepLabV3Plus(nn.Module):
         return self.decode(c1, c4)
 
 
+class DoubleConv(nn.Sequential):
+    def __init__(self, cin, cout):
+        super().__init__(conv_bn_relu(cin, cout), conv_bn_relu(cout, cout))
+
+
+class UNet(nn.Module):
+    """ssseg's U-Net: levels of baseWidth * 2^i channels, max-pool 2 (ceil), decoder resizes
+    (half-pixel bilinear) to the skip's size and concatenates [skip, upsampled]."""
+
+    def __init__(self, classes=11, base=16, depth=3):
+        super().__init__()
+        width = [base * 2 ** i for i in range(depth + 1)]
+        self.down = nn.ModuleList([DoubleConv(3 if i == 0 else width[i - 1], width[i]) for i in range(depth)])
+        self.bottom = DoubleConv(width[depth - 1], width[depth])
+        self.up = nn.ModuleList([DoubleConv(width[i + 1] + width[i], width[i]) for i in range(depth)])
+        self.classifier = nn.Conv2d(width[0], classes, 1)
+
+    def decode(self, skips, h):
+        for i in reversed(range(len(self.up))):
+            h = F.interpolate(h, size=skips[i].shape[2:], mode='bilinear', align_corners=False)
+            h = self.up[i](torch.cat([skips[i], h], 1))
+        return self.classifier(h)
+
+    def forward(self, x, need_fp=False):
+        skips, h = [], x
+        for block in self.down:
+            h = block(h)
+            skips.append(h)
+            h = F.max_pool2d(h, 2, 2, ceil_mode=True)
+        h = self.bottom(h)
+        if need_fp:
+            both = lambda t: torch.cat([t, F.dropout2d(t, 0.5, True)])
+            return self.decode([both(s) for s in skips], both(h)).chunk(2)
+        return self.decode(skips, h)
+
+
 def up(logits, size):
     return F.interpolate(logits, size=size, mode='bilinear', align_corners=True)
 
@@ -154,20 +196,23 @@ def affinity_kl_naive(teacher_logits, student_logits, eps=1e-8):
     return (rt * ((rt + eps).log() - (rs + eps).log())).sum((1, 2)).div(M).mean()
 
 
-def w2_step_fn(with_term, classes=21, size=128):
+def w2_step_fn(with_term, classes=21, size=128, batch=2, make_model=DeepLabV3Plus, term_size=None):
+    """One UniMatch step; the IPixMatch term relates the logits as the model gives them, or
+    resized to term_size (W5's stride 2)."""
     torch.manual_seed(1)
-    model = DeepLabV3Plus(classes)
+    model = make_model(classes)
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, weight_decay=1e-4)
-    img_x = torch.randn(2, 3, size, size)
-    mask_x = torch.randint(0, classes, (2, size, size))
-    img_w = torch.randn(2, 3, size, size)
-    strong = [torch.randn(2, 3, size, size) for _ in range(2)]
+    img_x = torch.randn(batch, 3, size, size)
+    mask_x = torch.randint(0, classes, (batch, size, size))
+    img_w = torch.randn(batch, 3, size, size)
+    strong = [torch.randn(batch, 3, size, size) for _ in range(2)]
     boxes = []
     for k in range(2):
-        b = torch.zeros(2, size, size)
-        b[:, 16 + 8 * k:80 + 8 * k, 24:88] = 1
+        b = torch.zeros(batch, size, size)
+        b[:, size // 8 + k * size // 16:size * 5 // 8 + k * size // 16, size * 3 // 16:size * 11 // 16] = 1
         boxes.append(b)
+    shrink = (lambda t: F.interpolate(t, size=term_size, mode='bilinear', align_corners=False)) if term_size else (lambda t: t)
     threshold = 0.0
 
     def step():
@@ -180,7 +225,7 @@ def w2_step_fn(with_term, classes=21, size=128):
         weak = up(weak4, (size, size))
         conf, lab = weak.softmax(1).max(1)
         s_logits4 = model(torch.cat(strong)).chunk(2)
-        partner = torch.roll(torch.arange(2), 1)
+        partner = torch.roll(torch.arange(batch), 1)
         losses = []
         reg = []
         for k in range(2):
@@ -192,7 +237,7 @@ def w2_step_fn(with_term, classes=21, size=128):
             if with_term:
                 box4 = F.interpolate(box[:, None], size=weak4.shape[2:], mode='nearest')
                 teacher4 = torch.where(box4 > 0, weak4[partner], weak4)
-                reg.append(affinity_kl_naive(teacher4, s_logits4[k]))
+                reg.append(affinity_kl_naive(shrink(teacher4), shrink(s_logits4[k])))
         _, fp4 = model(img_w, need_fp=True)
         fp = (F.cross_entropy(up(fp4, (size, size)), lab, reduction='none') * (conf >= threshold)).mean()
         total = (sup + 0.25 * losses[0] + 0.25 * losses[1] + 0.5 * fp) / 2
@@ -218,27 +263,34 @@ def time_steps(step, steps, warmup):
     return statistics.median(times), times
 
 
+def peak_rss_mib():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--steps', type=int, default=5)
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--only', choices=['w1', 'w2'])
+    p.add_argument('--only', choices=['w1', 'w2', 'w5'])
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     out = {'torch': torch.__version__, 'threads': a.threads, 'steps': a.steps}
     if a.only in (None, 'w1'):
         ms, times = time_steps(w1_step_fn(), a.steps * 4, a.warmup * 2)
-        out['w1'] = {'msPerStep': round(ms, 2), 'cpuMsPerStep': round(time_steps.cpu_ms, 2), 'timesMs': [round(t, 2) for t in times]}
-    if a.only in (None, 'w2'):
-        without, t0 = time_steps(w2_step_fn(False), a.steps, a.warmup)
+        out['w1'] = {'msPerStep': round(ms, 2), 'cpuMsPerStep': round(time_steps.cpu_ms, 2), 'timesMs': [round(t, 2) for t in times], 'peakRssMiB': peak_rss_mib()}
+    for name, kwargs in (('w2', {}), ('w5', {'classes': 11, 'size': 64, 'batch': 8, 'make_model': UNet, 'term_size': (32, 32)})):
+        if a.only not in (None, name):
+            continue
+        without, t0 = time_steps(w2_step_fn(False, **kwargs), a.steps, a.warmup)
         cpu_without = time_steps.cpu_ms
-        with_term, t1 = time_steps(w2_step_fn(True), a.steps, a.warmup)
-        out['w2'] = {
+        with_term, t1 = time_steps(w2_step_fn(True, **kwargs), a.steps, a.warmup)
+        out[name] = {
             'msPerStepWithout': round(without, 1), 'msPerStepWith': round(with_term, 1),
             'cpuMsPerStepWithout': round(cpu_without, 1), 'cpuMsPerStepWith': round(time_steps.cpu_ms, 1),
             'termShare': round((with_term - without) / with_term, 3),
             'timesMsWithout': [round(t, 1) for t in t0], 'timesMsWith': [round(t, 1) for t in t1],
+            'peakRssMiB': peak_rss_mib(),
         }
     print(json.dumps(out))
 

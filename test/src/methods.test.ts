@@ -43,12 +43,12 @@ function assemble(method: Record<string, unknown>, regularizers: Record<string, 
 }
 
 /** Loss terms, the total and the gradient norm of each trainable variable of the student. */
-function step(run: AssembledRun): { terms: Record<string, number>; total: number; gradNorms: number[] } {
+function step(run: AssembledRun, logs: Record<string, number> = {}): { terms: Record<string, number>; total: number; gradNorms: number[] } {
   const b = batch(run.method.strongViews);
   const vars = [...run.model.trainableVariables().values()];
   let terms: Record<string, number> = {};
   const { value, grads } = tf.variableGrads(() => {
-    const out = run.method.losses(b, { step: 0, totalSteps: 10, epoch: 0, rng: Rng.fromSeed(3), log: () => undefined });
+    const out = run.method.losses(b, { step: 0, totalSteps: 10, epoch: 0, rng: Rng.fromSeed(3), log: (name, v) => (logs[name] = v) });
     terms = Object.fromEntries(Object.entries(out.terms).map(([k, t]) => [k, t.dataSync()[0]]));
     return out.total;
   }, vars);
@@ -186,6 +186,28 @@ describe('IPixMatch composes with every teacher-student method from config alone
     expect(without.gradNorms).not.toEqual(withTerm.gradNorms);
     plain.teacher?.dispose();
     plain.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each(['fixmatch', 'mean-teacher', 'unimatch'])('%s + ipixmatch gradRatioEvery: logs the gradient ratio against the method\'s unsupervised loss, and the step\'s gradients stay the same', (type) => {
+    const before = tf.memory().numTensors;
+    const regularizer = { type: 'ipixmatch', relation: 'affinity', rows: 'all', confThreshold: 0.5, weight: 0.5 };
+    const measured = assemble({ type, pseudoLabeler: { type: 'threshold', confThreshold: 0 } }, [{ ...regularizer, gradRatioEvery: 1 }]);
+    const logs: Record<string, number> = {};
+    const withRatio = step(measured, logs);
+    expect(logs['ipixmatch/gradRatioPerWeight']).toBeGreaterThan(0);
+    expect(Number.isFinite(logs['ipixmatch/gradRatioPerWeight'])).toBe(true);
+    expect(logs['ipixmatch/gradRatio']).toBeCloseTo(0.5 * logs['ipixmatch/gradRatioPerWeight'], 6);
+    const plain = assemble({ type, pseudoLabeler: { type: 'threshold', confThreshold: 0 } }, [regularizer]);
+    const plainLogs: Record<string, number> = {};
+    const without = step(plain, plainLogs);
+    expect(withRatio.gradNorms).toEqual(without.gradNorms);
+    expect(withRatio.terms).toEqual(without.terms);
+    expect(plainLogs['ipixmatch/gradRatio']).toBeUndefined();
+    for (const run of [measured, plain]) {
+      run.teacher?.dispose();
+      run.model.dispose();
+    }
     expect(tf.memory().numTensors).toBe(before);
   });
 });

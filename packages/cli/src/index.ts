@@ -8,3 +8,4 @@ export { paramGroups } from './run/param-groups';
 export { runCompare, type CompareOptions, type CompareResult } from './compare/run-compare';
 export { runDataLoader } from './run/data-loader';
 export { writePluginSkeleton, type NewPluginOptions } from './scaffold/new-plugin';
+export * as cliTesting from './testing/kill-points';

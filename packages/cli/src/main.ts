@@ -1,5 +1,6 @@
 import { SssegError } from '@ssseg/core';
 import { createProgram } from './program';
+import { InterruptedError } from './run/interrupted-error';
 
 /** Runs the CLI; user errors print their message alone and exit 1. */
 export async function main(argv: string[]): Promise<number> {
@@ -9,7 +10,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof SssegError) {
       process.stderr.write(`ssseg: ${err.message}\n`);
-      return 1;
+      return err instanceof InterruptedError ? err.exitCode : 1;
     }
     throw err;
   }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { backendCandidates } from '@ssseg/engine';
 import { registerConfigCommands } from './commands/config';
 import { registerPluginCommands } from './commands/plugins';
 import { registerPluginNewCommand } from './commands/plugin-new';
@@ -11,11 +12,15 @@ import { registerEvalCommand } from './commands/eval';
 import { registerImportBackboneCommand } from './commands/import-backbone';
 import { registerDataCommands } from './commands/data';
 import { registerBenchCommand } from './commands/bench';
+import { registerServeCommand } from './commands/serve';
 
 export function createProgram(): Command {
+  const backends = ['auto', ...backendCandidates().map((c) => c.name)].join(', ');
   const program = new Command('ssseg')
     .description('semi-supervised semantic segmentation, with IPixMatch as a plugin')
-    .option('--backend <name>', 'tensor backend: auto, tensorflow-gpu, tensorflow, wasm, cpu', 'auto')
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    .version((require('../package.json') as { version: string }).version, '-V, --version', 'print the ssseg version')
+    .option('--backend <name>', `tensor backend (auto takes the fastest present): ${backends}`, 'auto')
     .showHelpAfterError();
   registerConfigCommands(program);
   registerPluginCommands(program);
@@ -35,5 +40,6 @@ export function createProgram(): Command {
   registerImportBackboneCommand(program);
   registerDataCommands(program);
   registerBenchCommand(program);
+  registerServeCommand(program);
   return program;
 }

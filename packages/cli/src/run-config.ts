@@ -1,5 +1,5 @@
 import {
-  Augmentation, Dataset, Method, Regularizer, SegmentationModel, withRunDefaults,
+  Augmentation, Dataset, Method, Regularizer, SegmentationModel, datasetClassCount, withRunDefaults,
   type PluginHost, type RunConfig, type ComponentConfig,
 } from '@ssseg/core';
 import type { ServiceIdentifier } from 'inversify';
@@ -14,7 +14,7 @@ export function resolveRunConfig(host: PluginHost, config: RunConfig, source: st
     return { type: cfg.type, ...host.parseOptions(component, cfg, `${source}: ${path}`) } as ComponentConfig;
   };
   const dataConfig = withRunDefaults(host, Dataset, config.data, { seed: config.train.seed });
-  const datasetClasses = () => host.build(Dataset, dataConfig, `${source}: data`).numClasses;
+  const datasetClasses = () => datasetClassCount(host, dataConfig, `${source}: data`);
   const augment = (list: ComponentConfig[] | undefined, name: string) =>
     list?.map((a, i) => resolve(Augmentation, a, `augmentations.${name}[${i}]`));
   return {

@@ -179,6 +179,20 @@ describe('plugin packages', () => {
     expect([plugin.name, plugin.version]).toEqual(['@acme/from-json', '4.5.6']);
   });
 
+  it('discovers only in the folder it is given, never in the node_modules of a folder above it', () => {
+    const parent = project('@acme/good-plugin', '^0.1.0', validBody.replace('PKG', "'@acme/good-plugin'"));
+    const marker = path.join(parent, 'ran');
+    fs.mkdirSync(path.join(parent, 'node_modules/evil'), { recursive: true });
+    fs.writeFileSync(path.join(parent, 'node_modules/evil/package.json'), JSON.stringify({ name: 'evil', version: '1.0.0', main: 'index.js', ssseg: { plugin: './index.js' } }));
+    fs.writeFileSync(path.join(parent, 'node_modules/evil/index.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x');`);
+    const child = path.join(parent, 'work', 'deeper');
+    fs.mkdirSync(child, { recursive: true });
+    const host = createPluginHost();
+    expect(host.discover(child)).toEqual([]);
+    expect(host.plugins()).toEqual([]);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
   it('reports a plugin that throws while loading, by name', () => {
     const dir = project('@acme/broken', '^0.1.0', "throw new Error('missing native addon');");
     const host = createPluginHost();

@@ -126,14 +126,13 @@ export class PluginHost {
     this.load(findPluginExport(exported) as SssegPlugin, name);
   }
 
-  /** Every package under `node_modules` of `rootDir` (and its parents) whose package.json has `ssseg.plugin`. */
+  /**
+   * Loads every package in `<rootDir>/node_modules` whose package.json has `ssseg.plugin`. Only
+   * that folder: parent folders' node_modules are not searched (which folders are is the caller's
+   * choice, see the CLI's pluginFolders).
+   */
   discover(rootDir = process.cwd()): string[] {
-    const names = new Set<string>();
-    for (let dir = path.resolve(rootDir); ; dir = path.dirname(dir)) {
-      for (const name of pluginPackagesIn(path.join(dir, 'node_modules'))) names.add(name);
-      if (path.dirname(dir) === dir) break;
-    }
-    const found = [...names].sort();
+    const found = pluginPackagesIn(path.join(path.resolve(rootDir), 'node_modules')).sort();
     for (const name of found) this.loadByName(name, rootDir);
     return found;
   }
@@ -174,7 +173,7 @@ export class PluginHost {
     const parsed = schema.safeParse(rest);
     if (!parsed.success) {
       throw new ConfigError(
-        `invalid options for ${tokenName(component.token)} '${component.type}':\n${formatZodIssues(parsed.error.issues, configPath)}`,
+        `invalid options for ${tokenName(component.token)} '${component.type}':\n${formatZodIssues(parsed.error.issues, configPath, schema)}`,
         configPath,
       );
     }

@@ -39,6 +39,11 @@ export interface ComponentClass<T = unknown> {
   options?: ZodType;
   /** One line for `ssseg plugins list`. */
   summary?: string;
+  /**
+   * A dataset whose class count is fixed declares it, so commands that need only the model
+   * (config print, model summary, export, predict) run without the data on disk.
+   */
+  numClasses?: number;
 }
 
 /**

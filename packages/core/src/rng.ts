@@ -15,7 +15,10 @@ export class Rng {
   private d: number;
 
   private constructor(state: RngState) {
-    [this.a, this.b, this.c, this.d] = state.map((v) => v >>> 0) as RngState;
+    // Canonical signed words, as the arithmetic below leaves them after any draw: state() of a
+    // restored generator then reads the same as the original's, and so does everything named
+    // from its text (fork labels, the data loader's streams).
+    [this.a, this.b, this.c, this.d] = state.map((v) => v | 0) as RngState;
   }
 
   /** A generator from a numeric or string seed (strings are hashed). */

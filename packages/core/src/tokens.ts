@@ -212,6 +212,13 @@ export interface UnsupervisedContext {
   rng: Rng;
   /** Records a scalar statistic for the metrics log (not a loss term). */
   log(name: string, value: number): void;
+  /**
+   * The method's own unsupervised loss on the strong views (its cross-entropy on pseudo-labels)
+   * as it enters the total, coefficients included: connected to each view's `studentLogits`, so a
+   * regularizer can compare its gradient there with this one (gradientNormOnTape). Absent when
+   * the method passes none.
+   */
+  unsupervisedLoss?: Scalar;
 }
 
 /** An extra unsupervised loss term from the teacher-student context. */

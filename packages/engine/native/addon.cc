@@ -15,6 +15,11 @@ napi_value gather(napi_env, napi_callback_info);
 napi_value maxPool(napi_env, napi_callback_info);
 napi_value batchNorm(napi_env, napi_callback_info);
 napi_value maxPoolGrad(napi_env, napi_callback_info);
+napi_value batchNormTrain(napi_env, napi_callback_info);
+napi_value batchNormTrainGrad(napi_env, napi_callback_info);
+napi_value sgdUpdate(napi_env, napi_callback_info);
+napi_value adamUpdate(napi_env, napi_callback_info);
+napi_value affinityKl(napi_env, napi_callback_info);
 
 namespace {
 
@@ -61,6 +66,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, batchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool", nullptr, maxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, maxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrain", nullptr, batchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrainGrad", nullptr, batchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgdUpdate", nullptr, sgdUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamUpdate", nullptr, adamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"affinityKl", nullptr, affinityKl, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, getThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"version", nullptr, version, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -17,7 +17,7 @@ static void check(napi_env env, napi_status status, const char* what) {
 }
 
 std::vector<napi_value> arguments(napi_env env, napi_callback_info info, size_t expected) {
-  size_t argc = 8;
+  size_t argc = 16;
   std::vector<napi_value> argv(argc);
   check(env, napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr), "get_cb_info");
   if (argc < expected) throw std::invalid_argument("expected " + std::to_string(expected) + " arguments, got " + std::to_string(argc));

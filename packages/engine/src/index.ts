@@ -6,3 +6,6 @@ export { softmaxCrossEntropy } from './softmax_cross_entropy';
 export { runW1, W1Workload, type W1Options, type W1Result } from './w1';
 export { setNativeThreads, defaultNativeThreads, nativeUnavailableReason } from './native/addon';
 export { profileKernels, formatKernelProfile, type KernelProfile, type KernelShare } from './profile/kernel_profile';
+export { batchNormTraining, type BatchNormTrainingResult } from './fused/batch_norm_training';
+export { fusedSgdUpdate, fusedAdamUpdate, type SgdUpdateOptions, type AdamUpdateOptions } from './fused/optimizer_updates';
+export { fusedAffinityKl } from './fused/affinity_kl';

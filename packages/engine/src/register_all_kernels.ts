@@ -16,6 +16,7 @@ import { depthwiseConv2dNativeBackpropInputConfigs } from './kernels/DepthwiseCo
 import { conv2DGradConfig, dilationAwareBackprop } from './gradients/Conv2D_grad';
 import { depthwiseConv2dNativeGradConfig } from './gradients/DepthwiseConv2dNative_grad';
 import { flipLeftRightGradConfig } from './gradients/FlipLeftRight_grad';
+import { batchNormTrainGradConfig } from './fused/batch_norm_training';
 
 export const engineKernels: tf.KernelConfig[] = [
   conv2DBackpropFilterCpuConfig,
@@ -32,7 +33,7 @@ export const engineKernels: tf.KernelConfig[] = [
   transposeCpuConfig(),
 ];
 
-export const engineGradients: tf.GradConfig[] = [conv2DGradConfig, depthwiseConv2dNativeGradConfig, flipLeftRightGradConfig];
+export const engineGradients: tf.GradConfig[] = [conv2DGradConfig, depthwiseConv2dNativeGradConfig, flipLeftRightGradConfig, batchNormTrainGradConfig];
 
 export function registerEngineKernels(): void {
   for (const config of engineKernels) {

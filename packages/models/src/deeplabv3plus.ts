@@ -12,7 +12,7 @@ import type { OnnxGraph, OnnxValue } from './onnx/graph';
 import type { Backbone } from './backbones/backbone';
 import { buildBackbone } from './backbones/components';
 import { SegmentationModule } from './segmentation-module';
-import { loadBackboneWeights } from './weights/weight-file';
+import { loadPretrainedBackbone } from './weights-import/import-weights';
 
 export const DeepLabV3PlusOptions = z.strictObject({
   numClasses: z.number().int().positive(),
@@ -137,7 +137,7 @@ export class DeepLabV3Plus extends SegmentationModule<DeepLabV3PlusOptions> {
     // The decoder's parts sit at the top level ('head', 'reduce', 'fuse', 'classifier'), as in UniMatch.
     this.decoder = new DeepLabV3PlusDecoder(rng, this.backbone, o);
     for (const [name, child] of this.decoder.children()) this.registerModule(name, child);
-    if (pretrained) loadBackboneWeights(this, pretrained, { sourcePrefix: 'backbone.' });
+    if (pretrained) loadPretrainedBackbone(this, pretrained);
   }
 
   protected create(): DeepLabV3Plus {

@@ -1,11 +1,12 @@
 import * as path from 'path';
 import type { Command } from 'commander';
+import { SssegError } from '@ssseg/core';
 import { enqueueMatrix, waitForMatrix } from './enqueue';
 import { startWorker } from './worker';
 
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got '${text}'`);
+  if (!Number.isInteger(n) || n < 1) throw new SssegError(`${flag} must be a positive integer, got '${text}'`);
   return n;
 }
 

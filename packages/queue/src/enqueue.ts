@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Queue } from 'bullmq';
 import {
   expandMatrix, isRunDone, loadCompareConfig, readMatrixIndex, writeMatrixIndex, writeReport, type ComparisonMatrix, type WrittenReport,
 } from '@ssseg/report';
 import { DEFAULT_QUEUE_NAME, jobIdFor, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
+import { RunQueue } from './payload';
 
 export interface EnqueueOptions {
   /** The compare file (YAML or JSON). */
@@ -49,7 +49,7 @@ export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueRes
   await checkRedis(options.queueUrl);
   fs.mkdirSync(outDir, { recursive: true });
   writeMatrixIndex(outDir, matrix);
-  const queue = new Queue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
+  const queue = new RunQueue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
   const result: EnqueueResult = { outDir, matrix, enqueued: [], alreadyQueued: [], done: [] };
   try {
     for (const run of matrix.runs) {
@@ -116,7 +116,7 @@ export interface WaitResult {
 export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
   const outDir = path.resolve(options.outDir);
   const matrix = readMatrixIndex(outDir);
-  const queue = new Queue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
+  const queue = new RunQueue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
   let shown = '';
   const show = options.onProgress ?? ((p: MatrixProgress) => {
     const line = `matrix: ${p.done}/${p.total} done, ${p.active} active, ${p.waiting} waiting, ${p.failed} failed` +

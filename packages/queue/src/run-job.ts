@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { z } from 'zod';
 import { formatZodIssues, parseRunConfig, type RunConfig } from '@ssseg/core';
+import { unreadablePayload } from './payload';
 
 /** The queue every command uses unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'ssseg-runs';
@@ -44,8 +45,10 @@ export class RunJobError extends Error {
 
 /** Validates a job's data; the error names the job and every bad field. */
 export function parseRunJob(data: unknown, jobId = '?'): RunJob {
+  const unreadable = unreadablePayload(data);
+  if (unreadable) throw new RunJobError(`job ${jobId}: invalid payload: ${unreadable}`);
   const parsed = RunJobSchema.safeParse(data);
-  if (!parsed.success) throw new RunJobError(`job ${jobId}: invalid payload:\n${formatZodIssues(parsed.error.issues)}`);
+  if (!parsed.success) throw new RunJobError(`job ${jobId}: invalid payload:\n${formatZodIssues(parsed.error.issues, '', RunJobSchema)}`);
   let config: RunConfig;
   try {
     config = parseRunConfig(parsed.data.config, `job ${jobId}: config`);

@@ -2,7 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Queue, QueueEvents } from 'bullmq';
+import { initEngine, nativeUnavailableReason, tf } from '@ssseg/engine';
+import { loadTensorFile, lockFolder, parseRunConfig, readMetrics } from '@ssseg/core';
+import { createHost, runDataLoader, trainRun } from '@ssseg/cli';
 import { parseRunJob } from './run-job';
+import { RunQueue, readablePayloadText } from './payload';
 import { connectionOptions } from './redis-url';
 import { processRunJob, startWorker, type RunningWorker } from './worker';
 import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
@@ -24,7 +28,7 @@ describe('job payload', () => {
 
   it.each([
     [{ runId: 'r', dir: 'relative/dir', config }, /job 7: invalid payload:\n {2}dir: must be an absolute folder/],
-    [{ runId: 'r', dir, config, script: 'rm -rf /' }, /job 7: invalid payload:\n {2}\(root\): Unrecognized key: "script"/],
+    [{ runId: 'r', dir, config, script: 'rm -rf /' }, /job 7: invalid payload:\n {2}script: unknown key; known keys: config, dir, runId/],
     [{ runId: 'r', dir }, /job 7: invalid payload:\n {2}config: /],
     [{ runId: 'r', dir, config: { ...config, plugins: ['/tmp/evil.js'] } }, /config\.plugins\[0\]: must be an installed package name, not a path/],
     [{ runId: 'r', dir, config: { ...config, train: { batchSize: -1 } } }, /^job 7: config: invalid config:\n {2}train\.batchSize: /],
@@ -38,6 +42,66 @@ describe('job payload', () => {
       /job r: plugin 'ssseg-plugin-not-installed' is not installed .*npm install ssseg-plugin-not-installed/,
     );
     expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('fails a job whose data is not JSON, naming the job', async () => {
+    expect(() => parseRunJob(JSON.parse(readablePayloadText('{"runId": "r",')), '9')).toThrow(
+      /^job 9: invalid payload: not JSON \(.*JSON.*\)$/,
+    );
+    expect(readablePayloadText('{"runId":"r"}')).toBe('{"runId":"r"}');
+  });
+
+  it('names the DONE file when it is empty or not a DONE marker', async () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-done-'));
+    const done = path.join(runDir, 'DONE');
+    fs.writeFileSync(done, '');
+    await expect(processRunJob({ runId: 'r', dir: runDir, config }, '10', { queueUrl: 'redis://unused' })).rejects.toThrow(
+      `${done}: invalid DONE marker: the file is empty; delete it to resume or train the run again`,
+    );
+    fs.writeFileSync(done, '{"steps": 3');
+    await expect(processRunJob({ runId: 'r', dir: runDir, config }, '10', { queueUrl: 'redis://unused' })).rejects.toThrow(
+      new RegExp(`^${done}: invalid DONE marker: .*JSON`),
+    );
+    fs.writeFileSync(done, '{"steps": -1}');
+    await expect(processRunJob({ runId: 'r', dir: runDir, config }, '10', { queueUrl: 'redis://unused' })).rejects.toThrow(`${done}: invalid DONE marker: steps: `);
+    expect(fs.readdirSync(runDir)).toEqual(['DONE']);
+  });
+});
+
+/** Every tensor of a checkpoint (weights and optimizer slots) as raw bytes. */
+function checkpointBytes(file: string): Map<string, Buffer> {
+  const { tensors } = loadTensorFile(file);
+  const out = new Map([...tensors].map(([name, t]) => [name, Buffer.from((t.dataSync() as Float32Array).buffer.slice(0))]));
+  tf.dispose([...tensors.values()]);
+  return out;
+}
+
+describe('a worker taking over a stopped run', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-resume-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const backend = nativeUnavailableReason() === undefined ? 'native' : 'wasm';
+  beforeAll(() => initEngine({ backend, threads: 1, verbose: false }));
+
+  it("continues mid-epoch with the CLI's data loader and ends with the weights of a run never stopped", async () => {
+    const raw = {
+      method: { type: 'fixmatch' },
+      model: { type: 'unet', baseWidth: 4, depth: 1 },
+      data: { type: 'mnist-seg', split: '1_16', size: 64, valSize: 8, canvas: 32, cacheDir: path.join(root, 'cache') },
+      train: { epochs: 10, maxSteps: 8, evalEverySteps: 4, batchSize: 2, lr: 0.003, optimizer: { type: 'adam', weightDecay: 0 } },
+      engine: { backend, threads: 1 },
+    };
+    const host = createHost();
+    const straight = path.join(root, 'straight');
+    await trainRun({ config: parseRunConfig(raw), source: 'test', outDir: straight, host, createLoader: runDataLoader(host), quiet: true });
+    const taken = path.join(root, 'taken-over');
+    const cut = await trainRun({ config: parseRunConfig(raw), source: 'test', outDir: taken, host, createLoader: runDataLoader(host), quiet: true, stopAfterSteps: 3 });
+    expect(cut.steps).toBe(3); // epochs are 30 steps: stopped mid-epoch
+    const before = tf.memory().numTensors;
+    const result = await processRunJob({ runId: 'r', dir: taken, config: raw }, 'j', { queueUrl: 'redis://unused', quiet: true });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result).toMatchObject({ resumed: true, steps: 8 });
+    expect(readMetrics(path.join(taken, 'metrics.jsonl')).filter((m) => m.event === 'step').map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(checkpointBytes(path.join(taken, 'last.ckpt'))).toEqual(checkpointBytes(path.join(straight, 'last.ckpt')));
   });
 });
 
@@ -75,5 +139,63 @@ describeRedis('a worker given bad jobs', () => {
       expect(job.attemptsMade).toBe(1);
     }
     expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('fails a job whose stored data is not JSON once, with the job id and the reason', async () => {
+    const errors: string[] = [];
+    worker.worker.on('error', (error) => errors.push(error.message));
+    // delayed, so that its data is torn before the worker can take it
+    const job = await queue.add('run', { runId: 'n', dir, config }, { attempts: 3, backoff: { type: 'fixed', delay: 10 }, delay: 1500, jobId: 'not-json' });
+    const client = await queue.client;
+    await client.hset(queue.toKey('not-json'), { data: '{"runId": "n", "dir": ' });
+    await expect(job.waitUntilFinished(events, 20_000)).rejects.toThrow(/^job not-json: invalid payload: not JSON \(.*\)$/);
+    const failed = await new RunQueue('bad-jobs', { connection: connectionOptions(redis.url) });
+    try {
+      const stored = (await failed.getJob('not-json'))!;
+      expect(await stored.getState()).toBe('failed');
+      expect(stored.attemptsMade).toBe(1);
+      expect(stored.failedReason).toMatch(/^job not-json: invalid payload: not JSON/);
+    } finally {
+      await failed.close();
+    }
+    expect(errors).toEqual([]);
+  });
+});
+
+describeRedis('a worker given a run whose folder another process holds', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-busy-'));
+  let redis: TestRedis;
+  let worker: RunningWorker;
+  let queue: Queue;
+  let events: QueueEvents;
+  beforeAll(async () => {
+    redis = await startRedis();
+    worker = await startWorker({ queueUrl: redis.url, queueName: 'busy', quiet: true, busyRetryMs: 300 });
+    queue = new Queue('busy', { connection: connectionOptions(redis.url) });
+    events = new QueueEvents('busy', { connection: connectionOptions(redis.url) });
+    await events.waitUntilReady();
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await queue?.close();
+    await events?.close();
+    await redis?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('does not train it a second time: the job waits, without spending an attempt, until the holder has finished', async () => {
+    const dir = path.join(root, 'run');
+    // the first worker, whose queue lock expired while it kept training, still holds the folder
+    const holder = lockFolder(dir, 'ssseg worker, job busy-1');
+    const job = await queue.add('run', { runId: 'r', dir, config }, { jobId: 'busy-1', attempts: 1 });
+    for (const t = Date.now(); (await job.getState()) !== 'delayed' && Date.now() - t < 20_000; ) await new Promise((r) => setTimeout(r, 50));
+    expect(await job.getState()).toBe('delayed');
+    expect(fs.readdirSync(dir)).toEqual(['LOCK']); // nothing written by the second worker
+    // the holder finishes the run and lets go
+    fs.writeFileSync(path.join(dir, 'DONE'), JSON.stringify({ steps: 12, finalMiou: 0.5, bestMiou: 0.6, wallSeconds: 1 }));
+    holder.release();
+    // the job has one attempt: waiting did not use it up
+    const result = await job.waitUntilFinished(events, 20_000);
+    expect(result).toMatchObject({ alreadyDone: true, steps: 12, bestMiou: 0.6 });
   });
 });

@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { PluginHost, SssegPlugin } from '@ssseg/core';
-import { RUN_FILES, createHost, runDataLoader, trainRun, type RunLoaderFactory } from '@ssseg/cli';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
+import { FolderLockedError, type PluginHost, type SssegPlugin } from '@ssseg/core';
+import { RUN_FILES, createHost, runDataLoader, trainRun, type RunLoader, type RunLoaderFactory } from '@ssseg/cli';
 import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
 import { lastLoggedStep } from './progress';
+import { RunWorker } from './payload';
+import { readFinishedRun } from './finished-run';
 
 export interface WorkerOptions {
   queueUrl: string;
@@ -26,6 +28,8 @@ export interface WorkerOptions {
   createLoader?: (host: PluginHost) => RunLoaderFactory;
   /** How often the run's progress is read from its metrics (ms). */
   progressInterval?: number;
+  /** When a job's run folder is locked by another process, retry the job after this long (ms). */
+  busyRetryMs?: number;
   quiet?: boolean;
 }
 
@@ -61,7 +65,8 @@ function hostFor(job: RunJob, options: WorkerOptions): PluginHost {
 
 /**
  * Trains one job's run: the same trainRun as a local compare, resuming from the run folder's
- * last.ckpt when an earlier attempt (a failed or killed worker) left one.
+ * last.ckpt when an earlier attempt (a failed or killed worker) left one. A run folder another
+ * process holds (its lock) makes this throw FolderLockedError, naming that process.
  */
 export async function processRunJob(
   data: unknown, jobId: string, options: WorkerOptions, report: (p: RunProgress) => Promise<void> = async () => undefined,
@@ -77,12 +82,11 @@ export async function processRunJob(
   }
   const done = path.join(job.dir, RUN_FILES.done);
   if (fs.existsSync(done)) {
-    const marker = JSON.parse(fs.readFileSync(done, 'utf8')) as { steps: number; finalMiou: number | null; bestMiou: number | null };
+    const marker = readFinishedRun(done);
     return { runId: job.runId, steps: marker.steps, finalMiou: marker.finalMiou, bestMiou: marker.bestMiou, resumed: false, stepBeforeResume: null, alreadyDone: true };
   }
   const metrics = path.join(job.dir, RUN_FILES.metrics);
-  const resume = fs.existsSync(path.join(job.dir, RUN_FILES.last));
-  const stepBeforeResume = resume ? lastLoggedStep(metrics) : null;
+  const stepBeforeResume = lastLoggedStep(metrics);
   const loaderOf = (options.createLoader ?? runDataLoader)(host);
   let total: number | null = job.config.train.maxSteps ?? null;
   const timer = setInterval(() => {
@@ -94,7 +98,8 @@ export async function processRunJob(
       config: job.config,
       source: `job ${job.runId}`,
       outDir: job.dir,
-      resume,
+      resume: 'resume-if-checkpoint',
+      lockPurpose: `ssseg worker, job ${jobId}`,
       host,
       createLoader: (assembled) => {
         const loader = loaderOf(assembled);
@@ -107,7 +112,11 @@ export async function processRunJob(
     });
     if (outcome.failed) throw new UnrecoverableError(`run ${job.runId} failed: ${outcome.stoppedBecause ?? 'unknown reason'}`);
     await report({ step: outcome.steps, total: outcome.steps }).catch(() => undefined);
-    return { runId: job.runId, steps: outcome.steps, finalMiou: outcome.finalMiou, bestMiou: outcome.bestMiou, resumed: resume, stepBeforeResume, alreadyDone: false };
+    const resumed = outcome.resumedFrom !== null;
+    return {
+      runId: job.runId, steps: outcome.steps, finalMiou: outcome.finalMiou, bestMiou: outcome.bestMiou, resumed,
+      stepBeforeResume: resumed ? stepBeforeResume : null, alreadyDone: false,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -115,18 +124,23 @@ export async function processRunJob(
 
 /**
  * Lets timers run between batches: training steps are synchronous work, and without a macrotask
- * turn BullMQ could not renew the job's lock (the job would look stalled while it runs).
+ * turn BullMQ could not renew the job's lock (the job would look stalled while it runs). Every
+ * other member goes to the loader itself, so restoring a checkpoint moves the loader that yields.
  */
-function yieldingLoader<L extends { epoch(epoch: number): AsyncIterable<unknown> }>(loader: L): L {
-  const epoch = loader.epoch.bind(loader);
-  return Object.assign(Object.create(loader) as L, {
+function yieldingLoader(loader: RunLoader): RunLoader {
+  return {
+    stepsPerEpoch: loader.stepsPerEpoch,
+    imagesPerStep: loader.imagesPerStep,
+    toInput: (sample) => loader.toInput(sample),
+    state: () => loader.state(),
+    restore: (state) => loader.restore(state),
     async *epoch(n: number) {
-      for await (const batch of epoch(n)) {
+      for await (const batch of loader.epoch(n)) {
         await new Promise((resolve) => setImmediate(resolve));
         yield batch;
       }
     },
-  });
+  };
 }
 
 export interface RunningWorker {
@@ -137,10 +151,20 @@ export interface RunningWorker {
 /** A BullMQ worker that trains the runs of the queue; failed runs retry with the job's attempts/backoff. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   await checkRedis(options.queueUrl);
-  const worker = new Worker(
+  const worker = new RunWorker(
     options.queueName ?? DEFAULT_QUEUE_NAME,
-    async (job: Job) =>
-      processRunJob(job.data, String(job.id), options, (progress) => job.updateProgress({ ...progress })),
+    async (job: Job, token?: string) => {
+      try {
+        return await processRunJob(job.data, String(job.id), options, (progress) => job.updateProgress({ ...progress }));
+      } catch (error) {
+        if (!(error instanceof FolderLockedError) || !token) throw error;
+        // another process trains this run (e.g. a worker whose queue lock expired while it kept
+        // training): try again later, without spending an attempt; by then DONE may be there
+        if (!options.quiet) process.stderr.write(`worker: ${job.id} waits: ${error.message}\n`);
+        await job.moveToDelayed(Date.now() + (options.busyRetryMs ?? 30_000), token);
+        throw new DelayedError();
+      }
+    },
     {
       connection: connectionOptions(options.queueUrl),
       concurrency: options.concurrency ?? 1,

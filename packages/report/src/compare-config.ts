@@ -82,7 +82,7 @@ function duplicates<T>(values: readonly T[], report: (value: T, index: number) =
 export function parseCompareConfig(raw: unknown, source = 'compare config'): CompareConfig {
   const parsed = CompareConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new ConfigError(`invalid compare config:\n${formatZodIssues(parsed.error.issues)}`, source);
+    throw new ConfigError(`invalid compare config:\n${formatZodIssues(parsed.error.issues, '', CompareConfigSchema)}`, source);
   }
   return parsed.data;
 }

@@ -2,6 +2,7 @@ export * from './compare-config';
 export * from './matrix';
 export * from './matrix-index';
 export * from './run-folder';
+export * from './gallery-layout';
 export * from './stats';
 export * from './summary';
 export * from './format';

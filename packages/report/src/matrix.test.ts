@@ -133,7 +133,12 @@ describe('compare config errors', () => {
     expect(message({ base, seeds: [3, 3] })).toMatch(/seeds\[1\]: duplicate seed 3/);
     expect(message({ base, variants: { none: [] }, baselineVariant: 'off' })).toMatch(/baselineVariant: 'off' is not one of the variants/);
     expect(message({ base: { ...base, data: { type: 'd' } } })).toMatch(/splits: give the splits/);
-    expect(message({ base, seed: 3 })).toMatch(/\(root\): .*seed/);
+    expect(message({ base, seed: 3 })).toContain("\n  seed: unknown key; did you mean 'seeds'?");
+  });
+
+  it('names an unknown key of the base run config and the key meant, as a run config does', () => {
+    expect(message({ base: { ...base, regularisers: [] } })).toContain("\n  base.regularisers: unknown key; did you mean 'regularizers'?");
+    expect(message({ base: { ...base, train: { maxStep: 3 } } })).toContain("\n  base.train.maxStep: unknown key; did you mean 'maxSteps'?");
   });
 
   it('names the file and line of a YAML syntax error, and a missing file', () => {

@@ -1,4 +1,5 @@
-import { MISSING, formatDuration, formatMeanStd, formatPercent, orderSplits } from './format';
+import { MISSING, formatDuration, formatMeanStd, formatPercent, orderSplits, splitLabel } from './format';
+import { GAIN_RULE, gainVerdict } from './stats';
 import type { ComparisonSummary, RunRow } from './summary';
 
 /** A table both renderers print the same way; cells are plain text (backticks mark code). */
@@ -21,6 +22,8 @@ export interface ReportSection {
 export interface ReportImages {
   miouBySplit?: string;
   trainingCurves?: string;
+  /** The prediction grid and what it shows (which runs, at which step). */
+  gallery?: { src: string; caption: string };
 }
 
 function section(heading: string, parts: Partial<Omit<ReportSection, 'heading'>>): ReportSection {
@@ -48,13 +51,15 @@ export function reportSections(summary: ComparisonSummary, options: { classNames
   const cell = (method: string, variant: string, split: string) =>
     summary.cells.find((c) => c.method === method && c.variant === variant && c.split === split);
   const sections: ReportSection[] = [];
+  const fewSeeds = summary.cells.some((c) => c.finalMiou.n > 0 && c.finalMiou.n < 3);
 
   sections.push(section('Final mIoU (%)', {
     paragraphs: [
       'mIoU of each run\'s last evaluation: mean ± sample standard deviation over seeds; n = seeds finished.',
+      ...(fewSeeds ? ['Warning: some cells have fewer than 3 finished seeds. Seed-to-seed spread is often larger than the differences between methods, so no difference here is evidence by itself.'] : []),
     ],
     tables: [{
-      header: ['method', 'variant', ...splits],
+      header: ['method', 'variant', ...splits.map(splitLabel)],
       rows: cellRows.map(([m, v]) => [m, v, ...splits.map((s) => {
         const c = cell(m, v, s);
         return c ? formatMeanStd(c.finalMiou) : MISSING;
@@ -72,13 +77,14 @@ export function reportSections(summary: ComparisonSummary, options: { classNames
       : [
         `For each seed, a variant's final mIoU minus that of the same method with variant \`${baseline}\` on the same split and seed; ` +
           'mean ± sample standard deviation of these paired differences; n = seeds where both finished.',
+        `Verdict rule: ${GAIN_RULE}.`,
         ...(gainRows.length === 0 ? ['No method has both a regularized variant and the base variant.'] : []),
       ],
     tables: gainRows.length === 0 ? [] : [{
-      header: ['method', 'variant', 'against', ...splits],
+      header: ['method', 'variant', 'against', ...splits.map(splitLabel)],
       rows: gainRows.map(([m, v]) => [m, v, baseline ?? MISSING, ...splits.map((s) => {
         const g = summary.gains.find((x) => x.method === m && x.variant === v && x.split === s);
-        return g ? formatMeanStd(g.gain, { signed: true }) : MISSING;
+        return g && g.gain.n > 0 ? `${formatMeanStd(g.gain, { signed: true })}: ${gainVerdict(g.gain)}` : MISSING;
       })]),
       numericFrom: 3,
     }],
@@ -90,7 +96,7 @@ export function reportSections(summary: ComparisonSummary, options: { classNames
       ? ['No finished run has per-class IoU yet.']
       : ['IoU of each class at the last evaluation, mean over the finished seeds of the cell.'],
     tables: summary.numClasses === 0 ? [] : splits.map((s) => ({
-      caption: `split \`${s}\``,
+      caption: `split ${splitLabel(s)}`,
       header: ['method', 'variant', 'n', ...classNames],
       rows: cellRows.map(([m, v]) => {
         const c = cell(m, v, s);
@@ -100,9 +106,25 @@ export function reportSections(summary: ComparisonSummary, options: { classNames
     })),
   }));
 
+  sections.push(section('Variants', {
+    paragraphs: ['The regularizers each variant adds to its method, as configured (defaults not shown).'],
+    tables: [{
+      header: ['variant', 'regularizers'],
+      rows: summary.variantSettings.map((v) => [v.variant, v.regularizers.length ? v.regularizers.map(describeComponent).join('; ') : 'none']),
+      numericFrom: 2,
+    }],
+  }));
+
+  if (options.images?.gallery) {
+    sections.push(section('Predictions', {
+      paragraphs: [options.images.gallery.caption],
+      images: [{ src: options.images.gallery.src, alt: 'validation images, their ground truth and each run\'s predicted masks' }],
+    }));
+  }
+
   if (options.images?.trainingCurves) {
     sections.push(section('Training curves', {
-      paragraphs: ['Training loss at every logged step and mIoU at every evaluation, one line per run (colour: method, dash: variant).'],
+      paragraphs: ['Training loss at every logged step and mIoU at every evaluation, one line per run (colour: method, dash and marker: variant).'],
       images: [{ src: options.images.trainingCurves, alt: 'training loss and mIoU against step for every run' }],
     }));
   }
@@ -137,7 +159,14 @@ export function reportSections(summary: ComparisonSummary, options: { classNames
 }
 
 export function reportTitle(summary: ComparisonSummary): string {
-  return summary.name ? `Comparison: ${summary.name}` : 'Comparison report';
+  return summary.name ?? 'Comparison report';
+}
+
+/** `ipixmatch (relation affinity, weight 0.3)` from a type-keyed component dict. */
+export function describeComponent(component: Record<string, unknown>): string {
+  const { type, ...options } = component;
+  const entries = Object.entries(options).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  return entries.length ? `${String(type)} (${entries.join(', ')})` : String(type);
 }
 
 export function reportOverview(summary: ComparisonSummary): string {

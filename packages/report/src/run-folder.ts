@@ -52,6 +52,24 @@ export interface RunStatus {
   detail?: string;
 }
 
+/** Reads a DONE marker; an empty, torn or foreign one is an error naming the file. */
+export function readDoneMarker(file: string): DoneMarker {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SssegError(`cannot read the DONE marker: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
+  }
+  if (!text.trim()) throw new SssegError('invalid DONE marker: the file is empty; delete it to resume or train the run again', file);
+  try {
+    const parsed = DoneMarkerSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+    return parsed.data;
+  } catch (err) {
+    throw new SssegError(`invalid DONE marker: ${(err as Error).message}; delete it to resume or train the run again`, file);
+  }
+}
+
 export function isRunDone(dir: string): boolean {
   return fs.existsSync(path.join(dir, RUN_FOLDER_FILES.done));
 }
@@ -61,24 +79,11 @@ export function runStatus(dir: string): RunStatus {
   if (isRunDone(dir)) return { state: 'done' };
   const metricsFile = path.join(dir, RUN_FOLDER_FILES.metrics);
   if (!fs.existsSync(metricsFile)) return { state: 'not-started' };
-  const records = readRecordsTolerantly(metricsFile);
+  const records = readMetrics(metricsFile, () => undefined); // a torn last line: still incomplete
   const step = records.reduce((s, r) => Math.max(s, r.step), 0);
   const end = [...records].reverse().find((r) => r.event === 'end');
   if (end && end.failed === true) return { state: 'failed', step, detail: typeof end.stoppedBecause === 'string' ? end.stoppedBecause : undefined };
   return { state: 'incomplete', step };
-}
-
-/** A run killed mid-write can leave a torn last line: that makes it incomplete, not unreadable. */
-function readRecordsTolerantly(file: string): MetricsRecord[] {
-  const out: MetricsRecord[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    try {
-      if (line) out.push(JSON.parse(line) as MetricsRecord);
-    } catch {
-      // the torn line
-    }
-  }
-  return out;
 }
 
 /** MetricsWriter writes non-finite numbers as strings ("NaN", "Infinity"); read both back as numbers. */
@@ -98,14 +103,7 @@ export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' |
   const identity = planned ?? findPlannedRun(dir);
   const doneFile = path.join(dir, RUN_FOLDER_FILES.done);
   if (!fs.existsSync(doneFile)) throw new SssegError(`run ${identity.id} has not finished (no ${RUN_FOLDER_FILES.done})`, dir);
-  let done: DoneMarker;
-  try {
-    const parsed = DoneMarkerSchema.safeParse(JSON.parse(fs.readFileSync(doneFile, 'utf8')));
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-    done = parsed.data;
-  } catch (err) {
-    throw new SssegError(`invalid DONE marker: ${(err as Error).message}`, doneFile);
-  }
+  const done = readDoneMarker(doneFile);
   const records = readMetrics(path.join(dir, RUN_FOLDER_FILES.metrics));
 
   const byStep = new Map<number, CurvePoint>();

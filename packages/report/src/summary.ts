@@ -55,6 +55,8 @@ export interface ComparisonSummary {
   skipped: SkippedCell[];
   /** Largest per-class IoU length over finished runs. */
   numClasses: number;
+  /** Each variant's regularizers as its runs were configured (type and options). */
+  variantSettings: { variant: string; regularizers: Record<string, unknown>[] }[];
 }
 
 function hasFinalMiou(row: RunRow): row is RunRow & { result: RunResult & { finalMiou: number } } {
@@ -123,5 +125,9 @@ export function summarizeComparison(
     cells, gains, runs,
     missing: runs.filter((r) => !hasFinalMiou(r)),
     skipped: matrix.skipped, numClasses,
+    variantSettings: matrix.variants.map((variant) => ({
+      variant,
+      regularizers: (matrix.runs.find((r) => r.variant === variant)?.config.regularizers ?? []) as Record<string, unknown>[],
+    })),
   };
 }

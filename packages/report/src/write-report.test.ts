@@ -113,7 +113,7 @@ describe('comparison report', () => {
       const diffs = runsOf(method, 'kl').map((r) => lastEval(outDir, r).miou - base.get(r.seed)!);
       const [gm, gs] = naiveMeanStd(diffs);
       const sign = gm >= 0 ? '+' : '';
-      expect(tableRow(md, 'Gain over the base method', [method, 'kl'])).toEqual([method, 'kl', 'none', `${sign}${(gm * 100).toFixed(2)} ± ${(gs * 100).toFixed(2)} (n=2)`]);
+      expect(tableRow(md, 'Gain over the base method', [method, 'kl'])).toEqual([method, 'kl', 'none', `${sign}${(gm * 100).toFixed(2)} ± ${(gs * 100).toFixed(2)} (n=2): within noise`]);
     }
     expect(md).toContain('| method | variant | n | background | digit | stroke |');
     expect(md).toContain('None: every planned run finished.');

@@ -3,17 +3,20 @@ import { SssegError, writeFileAtomic } from '@ssseg/core';
 import { readMatrixIndex } from './matrix-index';
 import { readRunResult, runStatus, type RunResult, type RunStatus } from './run-folder';
 import { summarizeComparison, type ComparisonSummary } from './summary';
-import { reportOverview, reportSections, reportTitle } from './report-document';
+import { reportOverview, reportSections, reportTitle, type ReportImages } from './report-document';
 import { renderMarkdown } from './markdown';
 import { renderHtml } from './html';
 import { miouBySplitSpec, trainingCurvesSpec } from './plots/specs';
 import { renderVegaLitePng } from './plots/render';
+import { writeGalleryGrid } from './gallery-grid';
+import { orderSplits, splitLabel } from './format';
 
 export const REPORT_FILES = {
   markdown: 'report.md',
   html: 'report.html',
   miouBySplit: 'miou-by-split.png',
   trainingCurves: 'training-curves.png',
+  gallery: 'predictions.png',
 } as const;
 
 export interface WriteReportOptions {
@@ -56,7 +59,7 @@ export async function writeReport(outDir: string, options: WriteReportOptions = 
   }
   const classNames = options.classNames ?? results.find((r) => r.classNames?.length === summary.numClasses)?.classNames;
   const plots: string[] = [];
-  const images: { miouBySplit?: string; trainingCurves?: string } = {};
+  const images: ReportImages = {};
   if (summary.cells.some((c) => c.finalMiou.n > 0)) {
     plots.push((await renderVegaLitePng(miouBySplitSpec(summary), path.join(outDir, REPORT_FILES.miouBySplit))).file);
     images.miouBySplit = REPORT_FILES.miouBySplit;
@@ -64,6 +67,11 @@ export async function writeReport(outDir: string, options: WriteReportOptions = 
   if (results.some((r) => r.curve.length > 0)) {
     plots.push((await renderVegaLitePng(trainingCurvesSpec(summary, results), path.join(outDir, REPORT_FILES.trainingCurves))).file);
     images.trainingCurves = REPORT_FILES.trainingCurves;
+  }
+  const gallery = await galleryOfFirstSeed(outDir, summary);
+  if (gallery) {
+    plots.push(gallery.file);
+    images.gallery = { src: REPORT_FILES.gallery, caption: gallery.caption };
   }
   const sections = reportSections(summary, { classNames, images });
   const title = reportTitle(summary);
@@ -73,4 +81,20 @@ export async function writeReport(outDir: string, options: WriteReportOptions = 
   writeFileAtomic(markdown, renderMarkdown(title, overview, sections));
   writeFileAtomic(html, renderHtml(title, overview, sections));
   return { markdown, html, plots, summary };
+}
+
+/** The prediction grid of the lowest split's first seed: one column per method and variant. */
+async function galleryOfFirstSeed(outDir: string, summary: ComparisonSummary): Promise<{ file: string; caption: string } | undefined> {
+  const split = orderSplits(summary.splits)[0];
+  const seed = summary.seeds[0];
+  const runs = summary.runs.filter((r) => r.split === split && r.seed === seed && r.status.state === 'done');
+  const matrix = readMatrixIndex(outDir);
+  const columns = runs.map((r) => ({ label: `${r.method} + ${r.variant}`, runDir: path.join(outDir, ...matrix.runs.find((p) => p.id === r.id)!.dir.split('/')) }));
+  const written = await writeGalleryGrid(columns, path.join(outDir, REPORT_FILES.gallery));
+  if (!written) return undefined;
+  const steps = [...new Set(written.steps)];
+  return {
+    file: written.file,
+    caption: `Validation images, their ground truth, and each finished run's predicted mask at its last evaluation (step ${steps.join(', ')}), split ${splitLabel(split)}, seed ${seed}. Colours follow the dataset's palette (black: background).`,
+  };
 }

@@ -1,6 +1,6 @@
 import { tf, describeWithBackends, expectArraysClose, expectNoLeak } from '@ssseg/engine';
 import { PluginHost, Regularizer, Rng, resizeLogits, resizeMask, type StrongViewContext, type UnsupervisedContext } from '@ssseg/core';
-import { interPixelLoss } from '@ssseg/losses';
+import { interPixelLoss, unsupervisedCrossEntropy, type InterPixelOptions } from '@ssseg/losses';
 import plugin, { IPixMatchRegularizer } from './index';
 
 /** Random logits [B, H, W, C] with a dominant class on a share of the pixels. */
@@ -15,8 +15,9 @@ function logits(seed: number, shape: [number, number, number, number], confident
   return tf.tensor4d(v, shape);
 }
 
-function context(views: StrongViewContext[], step: number, logs: Record<string, number> = {}): UnsupervisedContext {
+function context(views: StrongViewContext[], step: number, logs: Record<string, number> = {}, unsupervisedLoss?: tf.Scalar): UnsupervisedContext {
   return {
+    unsupervisedLoss,
     views,
     weakTeacherLogits: views[0].teacherLogits,
     inputSize: [8, 8],
@@ -51,6 +52,7 @@ describeWithBackends('ipixmatch regularizer', () => {
     expect(reg.name).toBe('ipixmatch');
     expect(reg.opts).toMatchObject({
       relation: 'affinity', distance: 'kl', weight: 0.3, confThreshold: 0.95, maxPixels: null, resolution: 'output', stride: 1, rampUp: 0,
+      rows: 'confident', columns: 'confident', perClass: null, scope: 'image', classes: 'all', gradRatioEvery: 0,
     });
     expect(host.typesOf(Regularizer)).toContain('ipixmatch');
   });
@@ -58,6 +60,86 @@ describeWithBackends('ipixmatch regularizer', () => {
   it('rejects bad options naming the config path', () => {
     expect(() => host.build(Regularizer, { type: 'ipixmatch', distance: 'l1' }, 'regularizers[1]')).toThrow(/regularizers\[1\]\.distance/);
     expect(() => host.build(Regularizer, { type: 'ipixmatch', maxPixels: 1 }, 'regularizers[0]')).toThrow(/regularizers\[0\]\.maxPixels/);
+    expect(() => host.build(Regularizer, { type: 'ipixmatch', perClass: 0 }, 'regularizers[0]')).toThrow(/regularizers\[0\]\.perClass/);
+    expect(() => host.build(Regularizer, { type: 'ipixmatch', scope: 'dataset' }, 'regularizers[0]')).toThrow(/regularizers\[0\]\.scope/);
+    expect(() => host.build(Regularizer, { type: 'ipixmatch', relation: 'spatial', rows: 'all' }, 'regularizers[2]'))
+      .toThrow(/regularizers\[2\]\.rows: applies to relation 'affinity' only/);
+    expect(() => host.build(Regularizer, { type: 'ipixmatch', classes: 'present' }, 'regularizers[0]'))
+      .toThrow(/regularizers\[0\]\.classes: applies to relation 'spatial' only/);
+    expect(() => host.build(Regularizer, { type: 'ipixmatch', gradRatioEvery: -1 }, 'regularizers[0]')).toThrow(/regularizers\[0\]\.gradRatioEvery/);
+  });
+
+  it('passes rows, columns, perClass, scope and classes to the inter-pixel term', async () => {
+    await expectNoLeak(() => {
+      const vs = views();
+      const settings: Partial<InterPixelOptions>[] = [
+        { rows: 'all', columns: 'confident' },
+        { perClass: 2, scope: 'batch' },
+        { relation: 'spatial', classes: 'present', columns: 'all' },
+      ];
+      for (const setting of settings) {
+        const reg = host.build(Regularizer, { type: 'ipixmatch', weight: 1, ...setting }, 'regularizers[0]');
+        const expected = tf.tidy(() => {
+          const terms = vs.map((v) => interPixelLoss(v.teacherLogits, v.studentLogits, { ...setting, ignoreMask: v.ignoreMask }).dataSync()[0]);
+          return (terms[0] + terms[1]) / 2;
+        });
+        const plain = tf.tidy(() => {
+          const terms = vs.map((v) => interPixelLoss(v.teacherLogits, v.studentLogits, { relation: setting.relation, ignoreMask: v.ignoreMask }).dataSync()[0]);
+          return (terms[0] + terms[1]) / 2;
+        });
+        expect(Math.abs(expected - plain)).toBeGreaterThan(1e-6); // the setting changes the term
+        const value = reg.loss(context(vs, 0));
+        expectArraysClose(value.dataSync(), [expected]);
+        value.dispose();
+      }
+      disposeViews(vs);
+    });
+  });
+
+  it('every gradRatioEvery steps logs the ratio of its gradient norm on the student logits to the unsupervised loss\'s, leaving the gradients as they were', async () => {
+    await expectNoLeak(() => {
+      const vs = views();
+      const reg = host.build(Regularizer, { type: 'ipixmatch', weight: 2, rampUp: 10, gradRatioEvery: 3, confThreshold: 0.5 }, 'regularizers[0]');
+      const quiet = host.build(Regularizer, { type: 'ipixmatch', weight: 2, rampUp: 10, confThreshold: 0.5 }, 'regularizers[0]');
+      const labels = vs.map((v) => tf.tidy(() => v.teacherLogits.argMax(-1) as tf.Tensor3D));
+      // a stand-in for the method's unsupervised loss, with a coefficient as methods apply them
+      const ce = (...students: tf.Tensor[]) =>
+        tf.addN(students.map((s, i) => unsupervisedCrossEntropy(s as tf.Tensor4D, labels[i], tf.onesLike(labels[i]).toFloat() as tf.Tensor3D, vs[i].ignoreMask))).mul(0.125) as tf.Scalar;
+      const term = (...students: tf.Tensor[]) =>
+        tf.addN(students.map((s, i) => interPixelLoss(vs[i].teacherLogits, s as tf.Tensor4D, { confThreshold: 0.5, ignoreMask: vs[i].ignoreMask }))).div(2) as tf.Scalar;
+      const norm = (grads: tf.Tensor[]) => tf.tidy(() => Math.sqrt(tf.addN(grads.map((g) => g.square().sum())).dataSync()[0]));
+      const students = vs.map((v) => v.studentLogits);
+      const termGrads = tf.grads(term)(students);
+      const ceGrads = tf.grads(ce)(students);
+      const expectedPerWeight = norm(termGrads) / norm(ceGrads);
+      tf.dispose([...termGrads, ...ceGrads]);
+      expect(expectedPerWeight).toBeGreaterThan(0);
+
+      const stepGrads = (r: Regularizer, step: number, logs: Record<string, number>) =>
+        tf.grads((...s: tf.Tensor[]) => {
+          const unsup = ce(...s);
+          const viewsOf = vs.map((v, i) => ({ ...v, studentLogits: s[i] as tf.Tensor4D }));
+          return r.loss(context(viewsOf, step, logs, unsup)).add(unsup) as tf.Scalar;
+        })(students);
+      for (const step of [6, 7]) {
+        const logs: Record<string, number> = {};
+        const measured = stepGrads(reg, step, logs);
+        const plain = stepGrads(quiet, step, {});
+        measured.forEach((g, i) => expect(Array.from(g.dataSync())).toEqual(Array.from(plain[i].dataSync())));
+        if (step === 6) {
+          expectArraysClose([logs['ipixmatch/gradRatioPerWeight']], [expectedPerWeight], 1e-4);
+          expectArraysClose([logs['ipixmatch/gradRatio']], [2 * 0.6 * expectedPerWeight], 1e-4);
+        } else {
+          expect(logs['ipixmatch/gradRatio']).toBeUndefined(); // 7 is not a multiple of 3
+          expect(logs['ipixmatch/value']).toBeGreaterThan(0);
+        }
+        tf.dispose([...measured, ...plain]);
+      }
+      expect(() => tf.grads((...s: tf.Tensor[]) => reg.loss(context(vs.map((v, i) => ({ ...v, studentLogits: s[i] as tf.Tensor4D })), 0)))(students))
+        .toThrow(/gradRatioEvery needs the method's unsupervised loss/);
+      tf.dispose(labels);
+      disposeViews(vs);
+    });
   });
 
   it('returns weight x ramp x the mean over views of the inter-pixel term, and logs its statistics', async () => {

@@ -37,4 +37,8 @@ export class MeanTeacher extends TeacherStudentMethod<z.infer<typeof options>> {
   protected combine(sup: tf.Scalar, { unsup }: Record<string, tf.Scalar>): tf.Scalar {
     return sup.add(unsup).div(2);
   }
+
+  protected strongViewLoss({ unsup }: Record<string, tf.Scalar>): tf.Scalar {
+    return unsup.div(2);
+  }
 }

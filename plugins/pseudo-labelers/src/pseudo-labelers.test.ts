@@ -38,7 +38,7 @@ describeWithBackends('pseudo-labelers', () => {
 
   it('rejects an unknown option, naming it', () => {
     expect(() => host.build(PseudoLabeler, { type: 'threshold', confThreshhold: 0.9 }, 'method.pseudoLabeler'))
-      .toThrow(/method\.pseudoLabeler: Unrecognized key: "confThreshhold"/);
+      .toThrow("method.pseudoLabeler.confThreshhold: unknown key; did you mean 'confThreshold'?");
   });
 
   it('rejects a threshold outside [0, 1] naming the path', () => {

@@ -29,4 +29,8 @@ export class UniMatch extends TeacherStudentMethod<z.infer<typeof options>> {
   protected combine(sup: tf.Scalar, { s1, s2, fp }: Record<string, tf.Scalar>): tf.Scalar {
     return tf.addN([sup, s1.mul(0.25), s2.mul(0.25), fp.mul(0.5)]).div(2) as tf.Scalar;
   }
+
+  protected strongViewLoss({ s1, s2 }: Record<string, tf.Scalar>): tf.Scalar {
+    return s1.mul(0.25).add(s2.mul(0.25)).div(2) as tf.Scalar;
+  }
 }

@@ -28,6 +28,8 @@ export interface W2Options {
   seed?: number;
   /** The model config; default DeepLabV3+ ResNet-18, output stride 16. */
   model?: Record<string, unknown>;
+  /** Options of the IPixMatch term beyond affinity, KL and every pixel kept (W5: stride 2). */
+  term?: Record<string, unknown>;
 }
 
 export interface W2Result {
@@ -60,7 +62,7 @@ export function w2Host(): PluginHost {
 export function assembleW2(host: PluginHost, withTerm: boolean, o: Required<Omit<W2Options, 'backend'>>): AssembledRun {
   const config = parseRunConfig({
     method: { type: 'unimatch', pseudoLabeler: { type: 'threshold', confThreshold: 0 } },
-    regularizers: withTerm ? [{ type: 'ipixmatch', relation: 'affinity', distance: 'kl', confThreshold: 0 }] : [],
+    regularizers: withTerm ? [{ type: 'ipixmatch', relation: 'affinity', distance: 'kl', confThreshold: 0, ...o.term }] : [],
     model: o.model,
     data: { type: 'bench-synthetic', numClasses: o.numClasses, size: o.size, length: Math.max(o.labelled, o.unlabelled) },
     train: { seed: o.seed, batchSize: o.labelled, unlabelledBatchSize: o.unlabelled, optimizer: { type: 'sgd' } },
@@ -131,7 +133,7 @@ export function w2Step(run: AssembledRun, batch: TrainBatch, lr = 1e-3): { step(
 
 /** Times W2 steps without and with the IPixMatch term, interleaved so that load changes hit both alike. */
 export async function runW2(options: W2Options = {}): Promise<W2Result> {
-  const o = { steps: 3, warmup: 1, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, ...options };
+  const o = { steps: 3, warmup: 1, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, term: {}, ...options };
   if (!(o.steps >= 1)) throw new Error(`runW2: steps must be at least 1, got ${o.steps}`);
   if (o.backend) await initEngine({ backend: o.backend, verbose: false });
   const host = w2Host();
@@ -158,7 +160,19 @@ export async function runW2(options: W2Options = {}): Promise<W2Result> {
   const [without, withTerm] = times.map(median);
   return {
     backend: tf.getBackend(), msPerStepWithout: without, msPerStepWith: withTerm, termShare: (withTerm - without) / withTerm,
-    timesMsWithout: times[0], timesMsWith: times[1], pixelsPerView: (o.size / runs[0].model.outputStride) ** 2,
+    timesMsWithout: times[0], timesMsWith: times[1], pixelsPerView: Math.ceil(o.size / runs[0].model.outputStride / Number(o.term.stride ?? 1)) ** 2,
     steps: o.steps, lossesWithout: losses[0], lossesWith: losses[1],
   };
+}
+
+/**
+ * Workload W5, the step the IPixMatch experiment pays for: W2's UniMatch step on mnist-seg's
+ * shapes (8 + 8 images of 64x64, 11 classes; the synthetic dataset stands in for the digits) with
+ * U-Net 16/3, the term at stride 2 (M = 32 x 32 per view).
+ */
+export function runW5(options: Pick<W2Options, 'backend' | 'steps' | 'warmup'> = {}): Promise<W2Result> {
+  return runW2({
+    size: 64, labelled: 8, unlabelled: 8, numClasses: 11,
+    model: { type: 'unet', baseWidth: 16, depth: 3 }, term: { stride: 2 }, ...options,
+  });
 }

@@ -2,9 +2,9 @@ import { initEngine, runW1, tf } from '@ssseg/engine';
 import { formatW3, runW3 } from '@ssseg/losses';
 import { runW4 } from '@ssseg/models';
 import { runLoaderBench } from '@ssseg/datasets';
-import { runW2 } from './w2';
+import { runW2, runW5, type W2Result } from './w2';
 
-export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'loader'] as const;
+export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'loader'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
@@ -24,27 +24,36 @@ export interface BenchOutcome {
 
 const ms = (x: number) => x.toFixed(1);
 
+/** The process's peak resident set so far, MiB. */
+export const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 102.4) / 10;
+
+function twoVariantOutcome(workload: string, r: W2Result): BenchOutcome {
+  const peak = peakRssMiB();
+  return {
+    json: { workload, ...r, peakRssMiB: peak },
+    table: [
+      `| backend | without IPixMatch (ms/step) | with IPixMatch (ms/step) | term's share | M per view | peak RSS (MiB) |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      `| ${r.backend} | ${ms(r.msPerStepWithout)} | ${ms(r.msPerStepWith)} | ${(100 * r.termShare).toFixed(0)}% | ${r.pixelsPerView} | ${peak} |`,
+    ].join('\n') + `\n\nMedian of ${r.steps} steps per variant, interleaved (both models held at once).`,
+  };
+}
+
 /** Runs one workload through its package's function and shapes the result for the terminal and BENCHMARKS.md. */
 export async function runWorkload(workload: Workload, o: BenchOptions): Promise<BenchOutcome> {
   switch (workload) {
     case 'w1': {
       const r = await runW1({ backend: o.backend, steps: o.steps });
+      const peak = peakRssMiB();
       return {
-        json: { workload: 'W1', ...r },
-        table: `| backend | ms/step (median of ${r.steps}) | CPU ms/step |\n| --- | ---: | ---: |\n| ${r.backend} | ${ms(r.msPerStep)} | ${ms(r.cpuMsPerStep)} |`,
+        json: { workload: 'W1', ...r, peakRssMiB: peak },
+        table: `| backend | ms/step (median of ${r.steps}) | CPU ms/step | peak RSS (MiB) |\n| --- | ---: | ---: | ---: |\n| ${r.backend} | ${ms(r.msPerStep)} | ${ms(r.cpuMsPerStep)} | ${peak} |`,
       };
     }
-    case 'w2': {
-      const r = await runW2({ backend: o.backend, steps: o.steps });
-      return {
-        json: { workload: 'W2', ...r },
-        table: [
-          `| backend | without IPixMatch (ms/step) | with IPixMatch (ms/step) | term's share | M per view |`,
-          '| --- | ---: | ---: | ---: | ---: |',
-          `| ${r.backend} | ${ms(r.msPerStepWithout)} | ${ms(r.msPerStepWith)} | ${(100 * r.termShare).toFixed(0)}% | ${r.pixelsPerView} |`,
-        ].join('\n') + `\n\nMedian of ${r.steps} steps per variant, interleaved.`,
-      };
-    }
+    case 'w2':
+      return twoVariantOutcome('W2', await runW2({ backend: o.backend, steps: o.steps }));
+    case 'w5':
+      return twoVariantOutcome('W5', await runW5({ backend: o.backend, steps: o.steps }));
     case 'w3': {
       const rows = await runW3({ backend: o.backend, repeats: o.steps, sizes: o.sizes ?? [1024, 4096] });
       return { json: { workload: 'W3', backend: tf.getBackend(), rows }, table: `Backend: ${tf.getBackend()}.\n\n${formatW3(rows)}` };

@@ -1,7 +1,9 @@
+import * as os from 'os';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { machineDescription, recordBenchmark } from '../bench/record';
 import { WORKLOADS, runWorkload, type Workload } from '../bench/workloads';
+import { SCALE_WORKLOADS, formatScale, runScale, type ScaleWorkload } from '../bench/scale';
 import { SssegError } from '@ssseg/core';
 import { positiveInt } from './train';
 
@@ -10,6 +12,10 @@ interface BenchFlags {
   sizes?: string;
   json?: boolean;
   record?: boolean;
+  threads?: string;
+  rounds?: string;
+  workloads?: string;
+  python?: string | false;
   benchmarksFile?: string;
 }
 
@@ -25,14 +31,20 @@ function commandLine(workload: string, backend: string | undefined, flags: Bench
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('time a workload of BENCHMARKS.md (w1, w2, w3, w4) or the data loader; --record updates BENCHMARKS.md')
-    .argument('<workload>', `one of ${WORKLOADS.join(', ')}`)
+    .description("time a workload of BENCHMARKS.md (w1..w5) or the data loader; 'scale': w1, w2, w5 at 1..N threads beside PyTorch; --record updates BENCHMARKS.md")
+    .argument('<workload>', `one of ${WORKLOADS.join(', ')}, scale`)
     .option('--steps <n>', 'timed steps (w1, w2), repeats (w3), runs (w4) or batches (loader); the median is reported')
     .option('--sizes <list>', 'w3: pixels per image, comma-separated (default 1024,4096)')
+    .option('--threads <list>', 'scale: thread counts, comma-separated (default 1..cores)')
+    .option('--rounds <n>', 'scale: runs of each engine per thread count, alternated; medians reported', '3')
+    .option('--workloads <list>', `scale: any of ${SCALE_WORKLOADS.join(', ')}`, SCALE_WORKLOADS.join(','))
+    .option('--python <path>', "scale: PyTorch's interpreter for bench/pytorch_reference.py", '/usr/bin/python3')
+    .option('--no-python', 'scale: ssseg only')
     .option('--json', 'print one JSON object instead of the table')
     .option('--record', "replace this workload's block in BENCHMARKS.md")
     .addOption(new Option('--benchmarks-file <file>', 'the file --record writes').default('BENCHMARKS.md').hideHelp())
     .action(async (workload: string, flags: BenchFlags, cmd: Command) => {
+      if (workload === 'scale') return benchScale(flags);
       if (!(WORKLOADS as readonly string[]).includes(workload)) {
         throw new SssegError(`unknown workload '${workload}' (expected one of ${WORKLOADS.join(', ')})`);
       }
@@ -55,4 +67,25 @@ export function registerBenchCommand(program: Command): void {
         if (!flags.json) process.stdout.write(`recorded in ${file}\n`);
       }
     });
+}
+
+function benchScale(flags: BenchFlags): void {
+  const list = (value: string | undefined, what: string) => value?.split(',').map((s) => s.trim()).filter(Boolean).map((s) => positiveInt(s, what));
+  const workloads = (flags.workloads ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = workloads.filter((w) => !(SCALE_WORKLOADS as readonly string[]).includes(w));
+  if (unknown.length || !workloads.length) throw new SssegError(`--workloads: expected some of ${SCALE_WORKLOADS.join(', ')}, got '${flags.workloads}'`);
+  const result = runScale({
+    workloads: workloads as ScaleWorkload[],
+    threads: list(flags.threads, '--threads'),
+    rounds: positiveInt(flags.rounds ?? '3', '--rounds'),
+    steps: flags.steps ? positiveInt(flags.steps, '--steps') : undefined,
+    cli: process.argv[1],
+    python: flags.python === false ? undefined : flags.python,
+    log: flags.json ? undefined : (line) => process.stderr.write(`[ssseg] ${line}\n`),
+  });
+  const machine = machineDescription();
+  const date = new Date().toISOString().slice(0, 10);
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, machine, date, loadAverageAtEnd: load })}\n`);
+  else process.stdout.write(`${formatScale(result)}\n\nmachine: ${machine}; load average at the end: ${load}\n`);
 }

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { writeReport } from '@ssseg/report';
 import { runCompare } from '../compare/run-compare';
 import { positiveInt } from './train';
+import { InterruptedError } from '../run/interrupted-error';
+import { exitCodeFor } from '../run/interrupt';
 
 /** The first table of report.md (mean ± std of mIoU per cell), for the terminal. */
 export function mainTable(markdownFile: string): string {
@@ -34,6 +36,12 @@ export function registerCompareCommands(program: Command): void {
       const result = await runCompare({
         file: opts.config, outDir, backend, maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
       });
+      if (result.interrupted) {
+        throw new InterruptedError(
+          `interrupted: the run under way wrote its checkpoint; continue the matrix with the same 'ssseg compare' command`,
+          exitCodeFor(result.interrupted),
+        );
+      }
       process.stdout.write(`\n${mainTable(result.report.markdown)}\n\n`);
       if (result.failed.length) process.stdout.write(`failed runs: ${result.failed.join(', ')}\n`);
       process.stdout.write(`report: ${result.report.markdown}\n        ${result.report.html}\n`);

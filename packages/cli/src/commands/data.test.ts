@@ -71,3 +71,33 @@ describe('ssseg data prepare-splits', () => {
     expect(both.err).toMatch(/exactly one of --fraction and --count/);
   });
 });
+
+describe('ssseg data export-images', () => {
+  it('writes the images and masks a dataset holds, pixel for pixel', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const out = path.join(dir, 'exported');
+    const { code, out: stdout, err } = await runCli([
+      'data', 'export-images', '--type', 'mnist-seg', '--option', 'size=16', '--option', 'valSize=4', '--option', `cacheDir=${cacheDir}`, '--limit', '3', '--out', out,
+    ]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/wrote 3 images and 3 masks of mnist-seg \(validation\)/);
+    const { decode } = await import('fast-png');
+    const source = new MnistSegDataset({ size: 16, valSize: 4, cacheDir }).validation();
+    const images = fs.readdirSync(path.join(out, 'images')).sort();
+    expect(images).toHaveLength(3);
+    for (const [i, name] of images.entries()) {
+      const sample = await source.get(i);
+      const png = decode(fs.readFileSync(path.join(out, 'images', name)));
+      expect([png.width, png.height, png.channels]).toEqual([sample.width, sample.height, 3]);
+      expect(Array.from(png.data)).toEqual(Array.from(sample.image, (v) => Math.round(v * 255)));
+      expect(Array.from(decode(fs.readFileSync(path.join(out, 'masks', name))).data)).toEqual(Array.from(sample.mask!));
+    }
+  });
+
+  it('refuses an unknown part', async () => {
+    const { code, err } = await runCli(['data', 'export-images', '--type', 'mnist-seg', '--part', 'train', '--out', path.join(dir, 'x')]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/--part expects labelled, unlabelled, validation, got 'train'/);
+  });
+});

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SssegError } from '@ssseg/core';
 import { formatClassBalance, inspectDataset, prepareSplits, type DatasetPart, type DatasetStats } from '@ssseg/datasets';
 import { positiveInt } from './train';
+import { registerDataExportCommand } from './data-export';
 
 /** `key=value` from `--option`, the value read as a number or boolean when it looks like one. */
 export function parseOption(entry: string, into: Record<string, unknown>): Record<string, unknown> {
@@ -110,4 +111,5 @@ export function registerDataCommands(program: Command): void {
       });
       process.stdout.write(`split ${result.name}: ${result.labelled} labelled, ${result.unlabelled} unlabelled, ${result.validation} validation -> ${result.dir}\n`);
     });
+  registerDataExportCommand(data);
 }

@@ -36,7 +36,7 @@ export function registerEvalCommand(program: Command): void {
         throw new SssegError(`--mode expects full or sliding, got '${opts.mode}'`);
       }
       await startEngine(cmd, opts.config);
-      const built = buildRunModel(opts.config);
+      const built = buildRunModel(opts.config, undefined, 'run');
       const run = built.run!;
       try {
         const mode = (opts.mode as 'full' | 'sliding' | undefined) ?? built.config.eval.mode;

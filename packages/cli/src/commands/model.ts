@@ -50,7 +50,7 @@ export function registerModelCommand(program: Command): void {
     .option('--json', 'print one JSON object: type, numClasses, totalParams, trainableParams, groups, layers')
     .action(async (opts: { config: string; classes?: string; json?: boolean }, cmd: Command) => {
       await startEngine(cmd, opts.config);
-      const built = buildRunModel(opts.config, opts.classes);
+      const built = buildRunModel(opts.config, opts.classes, 'structure');
       try {
         const summary = summarizeModel(built.model);
         const groups = groupByTopLayer(summary);

@@ -1,5 +1,5 @@
 import { encode } from 'fast-png';
-import { writeFileAtomic } from '@ssseg/core';
+import { writeFileAtomic, type Sample } from '@ssseg/core';
 
 /** The PASCAL VOC colour map: class i's RGB from the bits of i (VOC's devkit, bitget loop). */
 export function vocPalette(size = 256): number[][] {
@@ -19,13 +19,25 @@ export function vocPalette(size = 256): number[][] {
 
 const PALETTE = vocPalette();
 
-/** Writes a class-index map as an 8-bit palette PNG (pixel value = class index), atomically. */
-export function writePaletteMask(file: string, labels: ArrayLike<number>, height: number, width: number): void {
+/** A class-index map as an 8-bit palette PNG (pixel value = class index, colours: the VOC map). */
+export function encodePaletteMask(labels: ArrayLike<number>, height: number, width: number): Uint8Array {
   const data = new Uint8Array(height * width);
   for (let i = 0; i < data.length; i++) {
     const v = labels[i];
-    if (v < 0 || v > 255) throw new Error(`writePaletteMask: class ${v} does not fit a palette PNG`);
+    if (v < 0 || v > 255) throw new Error(`encodePaletteMask: class ${v} does not fit a palette PNG`);
     data[i] = v;
   }
-  writeFileAtomic(file, encode({ width, height, data, depth: 8, channels: 1, palette: PALETTE }));
+  return encode({ width, height, data, depth: 8, channels: 1, palette: PALETTE });
+}
+
+/** Writes a class-index map as a palette PNG, atomically. */
+export function writePaletteMask(file: string, labels: ArrayLike<number>, height: number, width: number): void {
+  writeFileAtomic(file, encodePaletteMask(labels, height, width));
+}
+
+/** An image in [0, 1] as an 8-bit RGB PNG. */
+export function encodeRgbPng(sample: Sample): Uint8Array {
+  const data = new Uint8Array(sample.height * sample.width * 3);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, sample.image[i])) * 255);
+  return encode({ width: sample.width, height: sample.height, data, depth: 8, channels: 3 });
 }

@@ -80,7 +80,8 @@ describe('ssseg predict', () => {
 describe('ssseg export', () => {
   it("writes the checkpoint's weights as ONNX at the given size and batch", async () => {
     const out = path.join(dir, 'model.onnx');
-    const { code, err } = await runCli(['export', '--config', config, '--classes', '5', '--checkpoint', checkpoint, '--out', out, '--size', '16x12', '--batch', '2']);
+    // the graph takes the training input here (the default, RGB 0-255 normalised inside, is export.test.ts's)
+    const { code, err } = await runCli(['export', '--config', config, '--classes', '5', '--checkpoint', checkpoint, '--out', out, '--size', '16x12', '--batch', '2', '--input', 'normalised']);
     expect(err).toBe('');
     expect(code).toBe(0);
     const predictor = await OnnxPredictor.create(out);
@@ -95,7 +96,7 @@ describe('ssseg export', () => {
     await predictor.release();
     tf.dispose([x]);
     model.dispose();
-    const bad = await runCli(['export', '--config', config, '--classes', '5', '--out', out, '--size', '16by12']);
+    const bad = await runCli(['export', '--config', config, '--classes', '5', '--checkpoint', checkpoint, '--out', out, '--size', '16by12']);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/--size expects HxW/);
   });

@@ -129,7 +129,7 @@ export function registerPredictCommand(program: Command): void {
       if (opts.engine !== 'tfjs' && opts.engine !== 'onnx') throw new SssegError(`--engine expects tfjs or onnx, got '${opts.engine}'`);
       listImages(opts.input);
       await startEngine(cmd, opts.config);
-      const built = buildRunModel(opts.config, opts.classes);
+      const built = buildRunModel(opts.config, opts.classes, 'structure');
       const predictor = opts.engine === 'onnx' ? onnxPredictor(built.model) : tfjsPredictor(built.model);
       try {
         const found = loadCheckpointGroup(built.model, opts.checkpoint, opts.teacher ? 'teacher' : 'model');

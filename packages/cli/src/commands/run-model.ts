@@ -1,9 +1,11 @@
+import * as fs from 'fs';
 import type { Command } from 'commander';
 import { initEngine, tf } from '@ssseg/engine';
 import {
-  SegmentationModel, SssegError, assembleRun, loadRunConfig, loadTensorFile,
+  Dataset, SegmentationModel, SssegError, assembleRun, datasetClassCount, datasetOptions, loadRunConfig, loadTensorFile, withRunDefaults,
   type AssembledRun, type PluginHost, type RunConfig,
 } from '@ssseg/core';
+import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
 import { createHost } from '../host';
 import { positiveInt } from './train';
 
@@ -18,24 +20,38 @@ export interface RunModel {
   config: RunConfig;
   host: PluginHost;
   model: SegmentationModel;
-  /** Set when the whole run was assembled (no `--classes`). */
+  /** Set when the whole run was assembled (`needs: 'run'`). */
   run?: AssembledRun;
+  /** The dataset's crop size, from its options (no data read). */
+  cropSize?: number;
 }
 
 /**
- * The model a run config describes. Its class count comes from the dataset, as assembleRun does,
- * unless `classes` is given: then the dataset is not built (no data needed on this machine).
+ * The model a run config describes, with the class count of its dataset (`classes` overrides it).
+ * Only `needs: 'run'` (evaluation) builds the dataset; otherwise a dataset type with a fixed class
+ * count is not opened, so the data need not be on this machine. `needs: 'structure'` (a summary,
+ * or weights that a checkpoint replaces next) does not read a pretrained backbone file either.
  */
-export function buildRunModel(configFile: string, classes?: string): RunModel {
+export function buildRunModel(configFile: string, classes?: string, needs: 'structure' | 'model' | 'run' = 'model'): RunModel {
   const config = loadRunConfig(configFile);
   const host = createHost({ plugins: config.plugins });
-  if (classes !== undefined) {
-    const numClasses = positiveInt(classes, '--classes');
-    const model = host.build(SegmentationModel, { numClasses, seed: config.train.seed, ...config.model }, `${configFile}: model`);
-    return { config, host, model };
+  if (needs === 'run') {
+    const run = assembleRun(host, config, configFile);
+    return { config, host, model: run.model, run };
   }
-  const run = assembleRun(host, config, configFile);
-  return { config, host, model: run.model, run };
+  const dataConfig = withRunDefaults(host, Dataset, config.data, { seed: config.train.seed });
+  const numClasses = classes !== undefined ? positiveInt(classes, '--classes') : datasetClassCount(host, dataConfig, `${configFile}: data`);
+  const cropSize = datasetOptions(host, dataConfig, `${configFile}: data`).cropSize;
+  const modelConfig = needs === 'structure' ? withoutPretrainedBackbone(config.model) : config.model;
+  const model = host.build(SegmentationModel, { numClasses, seed: config.train.seed, ...modelConfig }, `${configFile}: model`);
+  return { config, host, model, cropSize: typeof cropSize === 'number' ? cropSize : undefined };
+}
+
+function withoutPretrainedBackbone(model: RunConfig['model']): RunConfig['model'] {
+  const backbone = model.backbone as Record<string, unknown> | undefined;
+  if (!backbone || typeof backbone !== 'object' || !('pretrained' in backbone)) return model;
+  const { pretrained: _unused, ...rest } = backbone;
+  return { ...model, backbone: rest };
 }
 
 /** Frees what buildRunModel made. */
@@ -47,8 +63,21 @@ export function disposeRunModel(m: RunModel): void {
 /**
  * Loads one group of a training checkpoint ('model' = the student, 'teacher' = an EMA teacher)
  * into a model, every weight required. Returns false when the checkpoint has no such group.
+ * A PyTorch or safetensors checkpoint of the same layout (a published UniMatch model) is one set of
+ * weights: it goes into either group, and what was read is said on stderr.
  */
 export function loadCheckpointGroup(model: SegmentationModel, checkpoint: string, group: 'model' | 'teacher'): boolean {
+  // a missing file falls through to the tensor-file reader, whose error names it as a checkpoint
+  if (fs.existsSync(checkpoint) && weightFileKindOf(checkpoint) !== 'ssseg') {
+    const imported = importModelWeights(model as SegmentationModel & Module, checkpoint);
+    try {
+      model.setWeights(imported.tensors, { strict: true });
+    } finally {
+      tf.dispose([...imported.tensors.values()]);
+    }
+    if (group === 'model') process.stderr.write(`${checkpoint}: ${imported.notes.join('; ')}\n`);
+    return true;
+  }
   const { tensors } = loadTensorFile(checkpoint);
   try {
     const prefix = `${group}/`;

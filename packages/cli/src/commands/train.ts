@@ -4,6 +4,9 @@ import { SssegError, loadRunConfig, type RunConfig } from '@ssseg/core';
 import { createHost } from '../host';
 import { runDataLoader } from '../run/data-loader';
 import { RUN_FILES, trainRun } from '../run/train-run';
+import { TensorBoardHook } from '@ssseg/plugin-tensorboard';
+import { InterruptedError } from '../run/interrupted-error';
+import { exitCodeFor } from '../run/interrupt';
 
 interface TrainOptions {
   config?: string;
@@ -11,6 +14,8 @@ interface TrainOptions {
   resume?: string;
   maxSteps?: string;
   epochs?: string;
+  force?: boolean;
+  tensorboard?: boolean;
 }
 
 /** Command-line overrides applied on top of the config file. */
@@ -37,17 +42,31 @@ export function registerTrainCommand(program: Command): void {
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
     .option('--max-steps <n>', 'stop after n optimizer steps (the schedule is shortened to match)')
     .option('--epochs <n>', 'override train.epochs')
+    .option('--force', 'start over in an --out folder that already holds a run, deleting it')
+    .option('--tensorboard', 'also write TensorBoard event files (every logged term, LR, mIoU, per-class IoU, the prediction gallery) to <out>/tensorboard')
     .action(async (opts: TrainOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as { backend?: string };
       if (!opts.config && !opts.resume) throw new SssegError('train needs --config <file> or --resume <dir>');
       const source = opts.config ?? path.join(opts.resume!, RUN_FILES.config);
       const outDir = opts.resume ?? opts.out ?? path.join('runs', path.basename(source).replace(/\.(ya?ml|json)$/, ''));
       const config = withOverrides(loadRunConfig(source), { ...opts, backend: global.backend });
+      if (opts.force && opts.resume) throw new SssegError('--force starts a run over and --resume continues it: give one of them');
       const host = createHost({ plugins: config.plugins });
       const result = await trainRun({
-        config, source, outDir, resume: Boolean(opts.resume), host, createLoader: runDataLoader(host), label: path.basename(outDir),
+        config, source, outDir, resume: opts.resume ? 'resume' : opts.force ? 'restart' : 'refuse', host, createLoader: runDataLoader(host),
+        label: path.basename(outDir), stopOnSignals: true,
+        hooks: opts.tensorboard ? [new TensorBoardHook(path.join(outDir, 'tensorboard'), outDir)] : [],
       });
-      if (result.failed) throw new SssegError(`${result.stoppedBecause}; the last good checkpoint is ${path.join(outDir, RUN_FILES.last)}`);
+      if (result.failed) {
+        const last = result.lastCheckpoint ? `the last good checkpoint is ${result.lastCheckpoint}` : 'no checkpoint was written';
+        throw new SssegError(`${result.stoppedBecause}; ${last}`);
+      }
+      if (result.interrupted) {
+        throw new InterruptedError(
+          `interrupted after step ${result.steps}: checkpoint written to ${result.lastCheckpoint}; continue with 'ssseg train --resume ${outDir}'`,
+          exitCodeFor(result.interrupted),
+        );
+      }
       const miou = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}`);
       process.stdout.write(`done: ${result.steps} steps in ${result.wallSeconds.toFixed(0)} s, mIoU ${miou(result.finalMiou)} (best ${miou(result.bestMiou)}), outputs in ${outDir}\n`);
     });

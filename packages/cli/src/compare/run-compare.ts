@@ -1,9 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
+import { lockFolder } from '@ssseg/core';
 import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeReport } from '@ssseg/report';
 import { createHost } from '../host';
 import { runDataLoader } from '../run/data-loader';
-import { RUN_FILES, trainRun } from '../run/train-run';
+import { trainRun } from '../run/train-run';
 import { bar, formatSeconds } from '../run/progress';
 
 export interface CompareOptions {
@@ -21,13 +21,17 @@ export interface CompareResult {
   ran: string[];
   skipped: string[];
   failed: string[];
+  /** The signal that stopped the matrix (its current run wrote a checkpoint); no report then. */
+  interrupted?: string;
   report: { markdown: string; html: string; plots: string[] };
 }
 
 /**
  * Runs a comparison matrix one run after another, each in its own folder. Finished runs (DONE)
  * are not redone and interrupted ones resume from their last checkpoint, so re-running the same
- * command continues the matrix. Writes the report when the matrix ends.
+ * command continues the matrix. Writes the report when the matrix ends. One process at a time
+ * writes a comparison folder (it is locked, as each run's folder is); Ctrl-C or SIGTERM stops
+ * the matrix once the current run has written its checkpoint.
  */
 export async function runCompare(options: CompareOptions): Promise<CompareResult> {
   const compare = loadCompareConfig(options.file);
@@ -36,7 +40,15 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
     if (options.backend && options.backend !== 'auto') run.config.engine.backend = options.backend;
   }
-  fs.mkdirSync(options.outDir, { recursive: true });
+  const lock = lockFolder(options.outDir, 'ssseg compare', { onTakeOver: (message) => process.stderr.write(`${message}\n`) });
+  try {
+    return await compareLocked(options, matrix);
+  } finally {
+    lock.release();
+  }
+}
+
+async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof expandMatrix>): Promise<CompareResult> {
   writeMatrixIndex(options.outDir, matrix);
   const plugins = [...new Set(matrix.runs.flatMap((r) => r.config.plugins))];
   const host = createHost({ plugins });
@@ -58,7 +70,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       config: run.config,
       source: `${options.file}: ${run.id}`,
       outDir: dir,
-      resume: fs.existsSync(path.join(dir, RUN_FILES.last)),
+      resume: 'resume-if-checkpoint',
       host,
       createLoader: (assembled) => {
         classNames ??= assembled.dataset.classNames;
@@ -66,7 +78,10 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       },
       label,
       quiet: options.quiet,
+      stopOnSignals: true,
+      lockPurpose: 'ssseg compare',
     });
+    if (outcome.interrupted) return { ...result, interrupted: outcome.interrupted };
     (outcome.failed ? result.failed : result.ran).push(run.id);
   }
   const report = await writeReport(options.outDir, { classNames: classNames ? [...classNames] : undefined });

@@ -1,3 +1,5 @@
+import { SssegError } from '@ssseg/core';
+
 /** Source of the one component a new plugin starts with, per extension point. */
 export interface ComponentTemplate {
   token: string;
@@ -19,7 +21,7 @@ export function componentTemplate(kind: string, type: string, className: string)
         token: 'Regularizer',
         className,
         source: `${header('ComponentOptions, componentType, type Regularizer, type UnsupervisedContext')}
-const options = z.object({
+const options = z.strictObject({
   weight: z.number().min(0).default(0.1),
   name: z.string().default('${type}'),
 });
@@ -88,7 +90,7 @@ describe('${type}', () => {
         token: 'PseudoLabeler',
         className,
         source: `${header('ComponentOptions, componentType, type PseudoLabeler, type PseudoLabels')}
-const options = z.object({ confThreshold: z.number().min(0).max(1).default(0.9) });
+const options = z.strictObject({ confThreshold: z.number().min(0).max(1).default(0.9) });
 
 /** Hard labels where the teacher's top-class probability passes the threshold. */
 @injectable()
@@ -149,7 +151,7 @@ describe('${type}', () => {
 import { z } from 'zod';
 import { ComponentOptions, componentType, type Augmentation, type Rng, type Sample } from '@ssseg/core';
 
-const options = z.object({ p: z.number().min(0).max(1).default(0.5) });
+const options = z.strictObject({ p: z.number().min(0).max(1).default(0.5) });
 
 /** Vertical flip with probability p; image, mask, ignore and CutMix box move together. */
 @injectable()
@@ -204,7 +206,7 @@ describe('${type}', () => {
 `,
       };
     default:
-      throw new Error(`unknown plugin kind '${kind}': use one of ${PLUGIN_KINDS.join(', ')}`);
+      throw new SssegError(`unknown plugin kind '${kind}': use one of ${PLUGIN_KINDS.join(', ')}`);
   }
 }
 

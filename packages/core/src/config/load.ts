@@ -1,18 +1,16 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import YAML from 'yaml';
 import { ConfigError } from '../errors';
 import { formatZodIssues } from './zod-errors';
 import { RunConfigSchema, type RunConfig } from './schema';
+import { MAX_CONFIG_ALIAS_COUNT, readConfigText } from './read-limited';
 
-/** Parses a JSON or YAML config file; syntax errors name the file, line and column. */
+/**
+ * Parses a JSON or YAML config file; syntax errors name the file, line and column. Files over
+ * MAX_CONFIG_BYTES and YAML whose aliases expand too much are refused before they cost memory.
+ */
 export function readConfigFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
-  }
+  const text = readConfigText(file);
   if (path.extname(file).toLowerCase() === '.json') {
     try {
       return JSON.parse(text);
@@ -26,14 +24,19 @@ export function readConfigFile(file: string): unknown {
     const where = e.linePos ? `${file}:${e.linePos[0].line}:${e.linePos[0].col}` : file;
     throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, where);
   }
-  return doc.toJS();
+  try {
+    return doc.toJS({ maxAliasCount: MAX_CONFIG_ALIAS_COUNT });
+  } catch (err) {
+    // the yaml package refuses aliases that expand a small file into a huge tree ("billion laughs")
+    throw new ConfigError(`invalid YAML: ${(err as Error).message}`, file);
+  }
 }
 
 /** Validates a run config and fills defaults; every error names its config path. */
 export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
   const parsed = RunConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new ConfigError(`invalid config:\n${formatZodIssues(parsed.error.issues)}`, source);
+    throw new ConfigError(`invalid config:\n${formatZodIssues(parsed.error.issues, '', RunConfigSchema)}`, source);
   }
   return parsed.data;
 }

@@ -9,6 +9,8 @@ export interface EvaluationOptions extends InferenceOptions {
   toInput(sample: Sample): tf.Tensor4D;
   /** Evaluate only the first n samples (quick checks). */
   limit?: number;
+  /** Sees each image's predicted classes (row-major H x W), e.g. to record a prediction gallery. */
+  onPrediction?(index: number, sample: Sample, predicted: Int32Array): void;
 }
 
 export interface EvaluationResult {
@@ -29,8 +31,10 @@ export async function evaluate(model: SegmentationModel, source: SampleSource, o
       const input = options.toInput(sample);
       return predictLogits(model, input, options).argMax(-1);
     });
-    metric.update(await prediction.data(), sample.mask);
+    const predicted = (await prediction.data()) as Int32Array;
     prediction.dispose();
+    metric.update(predicted, sample.mask);
+    options.onPrediction?.(i, sample, predicted);
   }
   const { miou, iou, pixelAccuracy } = metric.compute();
   return { miou, iou, pixelAccuracy, images: n };

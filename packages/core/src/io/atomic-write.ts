@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { pausePoint } from './test-pause';
 
 /**
- * Writes a file so that readers see either the old content or the whole new one: data goes to a
- * temporary file in the same folder, is flushed, then renamed over the target.
+ * Writes a file so that readers see either the old content or the whole new one, also after a
+ * crash or power loss: data goes to a temporary file in the same folder and is flushed, then
+ * renamed over the target, then the folder is flushed so the rename itself is on disk.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array | Uint8Array[]): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -15,10 +17,30 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | Uint8A
   } finally {
     fs.closeSync(fd);
   }
+  pausePoint(`rename:${path.basename(file)}`);
   try {
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
+  }
+  fsyncFolder(path.dirname(file));
+}
+
+/** Flushes a folder's entries (new names, renames, removals) to disk. */
+export function fsyncFolder(dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, 'r');
+  } catch {
+    return; // a platform that cannot open folders (Windows) has nothing to flush this way
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch (err) {
+    // some file systems refuse fsync on a folder; the rename is still atomic there
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  } finally {
+    fs.closeSync(fd);
   }
 }

@@ -73,7 +73,8 @@ export function confidentShare(targets: StrongViewTargets[]): tf.Scalar {
 
 /**
  * Sums the regularizers' terms (each already weighted) on the strong views. Returns the total
- * and each term by the regularizer's name.
+ * and each term by the regularizer's name. `unsupervisedLoss`: the method's own loss on the strong
+ * views as it enters the total (see UnsupervisedContext).
  */
 export function applyRegularizers(
   regularizers: readonly Regularizer[],
@@ -81,6 +82,7 @@ export function applyRegularizers(
   weakTeacherLogits: tf.Tensor4D,
   inputSize: [number, number],
   step: StepContext,
+  unsupervisedLoss?: tf.Scalar,
 ): { total: tf.Scalar; terms: Record<string, tf.Scalar> } {
   const terms: Record<string, tf.Scalar> = {};
   if (!regularizers.length) return { total: tf.scalar(0), terms };
@@ -93,6 +95,7 @@ export function applyRegularizers(
     totalSteps: step.totalSteps,
     rng: step.rng,
     log: (name, value) => step.log(name, value),
+    unsupervisedLoss,
   };
   for (const r of regularizers) {
     if (terms[r.name]) throw new Error(`two regularizers are named '${r.name}': give one a different name`);

@@ -69,6 +69,12 @@ export abstract class TeacherStudentMethod<Options = Record<string, unknown>> ex
   /** The method's loss from its supervised term and its own terms; the regularizers are added to it. */
   protected abstract combine(sup: tf.Scalar, terms: Record<string, tf.Scalar>): tf.Scalar;
 
+  /**
+   * The strong views' pseudo-label loss as it enters the method's loss: what a regularizer's
+   * gradient ratio (IPixMatch's `gradRatioEvery`) is measured against.
+   */
+  protected abstract strongViewLoss(terms: Record<string, tf.Scalar>): tf.Scalar;
+
   losses(batch: TrainBatch, context: StepContext): StepLosses {
     const sup = this.supervisedTerm(batch.labelled);
     const u = batch.unlabelled;
@@ -78,7 +84,7 @@ export abstract class TeacherStudentMethod<Options = Record<string, unknown>> ex
     const views = strongViews(this.student, this.pseudoLabeler, u, weakTeacherLogits, this.strongViews);
     const own = this.unlabelledTerms({ batch: u, weakTeacherLogits, views, inputSize, context });
     context.log('confident', confidentShare(views.targets).dataSync()[0]);
-    const reg = applyRegularizers(this.regularizers, views.contexts, weakTeacherLogits, inputSize, context);
+    const reg = applyRegularizers(this.regularizers, views.contexts, weakTeacherLogits, inputSize, context, this.strongViewLoss(own));
     for (const name of Object.keys(reg.terms)) {
       if (name === 'sup' || name in own) {
         throw new Error(`a regularizer is named '${name}', as a term of ${this.type}: give it another name`);

@@ -1,4 +1,4 @@
-import { tf } from '@ssseg/engine';
+import { fusedAdamUpdate, tf } from '@ssseg/engine';
 import { SlotOptimizer, type ParamGroup } from './optimizer';
 
 export interface AdamOptions {
@@ -26,9 +26,16 @@ export class Adam extends SlotOptimizer {
       for (const [name, variable] of group.variables) {
         const grad = grads.get(name);
         if (!grad) continue;
+        const m = this.slot(`${name}/m`, variable);
+        const v = this.slot(`${name}/v`, variable);
+        // one kernel where the backend has it (native), the same float32 arithmetic as below
+        const fused = fusedAdamUpdate(variable, grad, m, v, { lr: groupLr, beta1, beta2, epsilon, bias1, bias2, weightDecay });
+        if (fused) {
+          [variable, m, v].forEach((target, i) => target.assign(fused[i]));
+          tf.dispose(fused);
+          continue;
+        }
         tf.tidy(() => {
-          const m = this.slot(`${name}/m`, variable);
-          const v = this.slot(`${name}/v`, variable);
           m.assign(m.mul(beta1).add(grad.mul(1 - beta1)));
           v.assign(v.mul(beta2).add(grad.square().mul(1 - beta2)));
           const update = m.div(bias1).div(v.div(bias2).sqrt().add(epsilon));

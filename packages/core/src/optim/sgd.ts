@@ -1,4 +1,4 @@
-import { tf } from '@ssseg/engine';
+import { fusedSgdUpdate, tf } from '@ssseg/engine';
 import { SlotOptimizer, type ParamGroup } from './optimizer';
 
 export interface SgdOptions {
@@ -21,6 +21,7 @@ export class Sgd extends SlotOptimizer {
       for (const [name, variable] of group.variables) {
         const grad = grads.get(name);
         if (!grad) continue;
+        if (this.applyFused(name, variable, grad, groupLr)) continue;
         tf.tidy(() => {
           let d = weightDecay ? grad.add(variable.mul(weightDecay)) : grad;
           if (momentum) {
@@ -37,5 +38,21 @@ export class Sgd extends SlotOptimizer {
       }
     }
     this.steps++;
+  }
+
+  /** The same update as one kernel where the backend has it (native); false elsewhere. */
+  private applyFused(name: string, variable: tf.Variable, grad: tf.Tensor, lr: number): boolean {
+    const { momentum, weightDecay, nesterov = false } = this.options;
+    const key = `${name}/momentum`;
+    const buffer = momentum && this.slots.has(key) ? this.slot(key, variable) : undefined;
+    const next = fusedSgdUpdate(variable, grad, buffer, { lr, momentum, weightDecay, nesterov });
+    if (!next) return false;
+    variable.assign(next.param);
+    next.param.dispose();
+    if (next.buffer) {
+      this.slot(key, variable).assign(next.buffer);
+      next.buffer.dispose();
+    }
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { tf } from '@ssseg/engine';
+import { SssegError } from '../errors';
 import { loadTensorFile, saveTensorFile } from '../io/tensor-file';
 import type { Optimizer } from '../optim/optimizer';
 import type { RngState } from '../rng';
@@ -14,6 +15,8 @@ export interface RunPosition {
   rng: RngState;
   loader: unknown;
   bestMiou: number | null;
+  /** mIoU of the last evaluation (absent in checkpoints written before it was kept). */
+  lastMiou?: number | null;
 }
 
 export interface CheckpointParts {
@@ -23,9 +26,19 @@ export interface CheckpointParts {
   optimizer?: Optimizer;
 }
 
+/** A checkpoint that would hold a non-finite value (a diverged run): nothing was written. */
+export class NonFiniteCheckpointError extends SssegError {
+  constructor(readonly file: string, readonly tensor: string, readonly value: number) {
+    super(`not written: ${tensor} holds ${value} (the run diverged)`, file);
+    this.name = 'NonFiniteCheckpointError';
+  }
+}
+
 /**
  * A training checkpoint: student weights under `model/`, an EMA teacher's under `teacher/`,
- * optimizer slots under `optim/`, and the run position in the header. Written atomically.
+ * optimizer slots under `optim/`, and the run position in the header. Written atomically, and
+ * never with a non-finite value in it (weights, batch-norm statistics, optimizer slots): that
+ * throws NonFiniteCheckpointError and leaves the previous checkpoint in place.
  */
 export function saveCheckpoint(file: string, parts: CheckpointParts, position: RunPosition, meta: Record<string, unknown> = {}): void {
   const tensors = new Map<string, tf.Tensor>();
@@ -36,6 +49,13 @@ export function saveCheckpoint(file: string, parts: CheckpointParts, position: R
   const optimizerState = parts.optimizer?.state();
   for (const [name, t] of optimizerState ?? []) tensors.set(`optim/${name}`, t);
   try {
+    for (const [name, t] of tensors) {
+      if (t.dtype !== 'float32') continue;
+      const values = t.dataSync() as Float32Array;
+      for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i])) throw new NonFiniteCheckpointError(file, name, values[i]);
+      }
+    }
     saveTensorFile(file, tensors, { ...meta, position, format: 'ssseg-checkpoint-1' });
   } finally {
     tf.dispose([...(optimizerState?.values() ?? [])]);

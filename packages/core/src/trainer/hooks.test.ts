@@ -60,7 +60,16 @@ describe('hooks', () => {
     expect(records[0].imagesPerSecond).toBeGreaterThan(0);
     writer.truncateAfter(2);
     expect(readMetrics(file).map((r) => r.step)).toEqual([1, 2]);
-    fs.appendFileSync(file, '{broken\n');
+    // a process killed while appending leaves a torn last line: dropped, with a warning naming it
+    fs.appendFileSync(file, '{"event":"step","st');
+    const warnings: string[] = [];
+    expect(readMetrics(file, (w) => warnings.push(w)).map((r) => r.step)).toEqual([1, 2]);
+    expect(warnings).toEqual([expect.stringMatching(/metrics\.jsonl:3: dropped a torn last line/)]);
+    // resuming rewrites the file whole, so the next record is not glued to the torn one
+    new MetricsWriter(file).truncateAfter(2, () => undefined);
+    expect(fs.readFileSync(file, 'utf8').endsWith('}\n')).toBe(true);
+    // anywhere else a bad line is corruption, named by line
+    fs.appendFileSync(file, '{broken\n{"event":"step","step":3,"epoch":0,"time":0}\n');
     expect(() => readMetrics(file)).toThrow(/metrics\.jsonl:3: not a JSON line/);
   });
 });

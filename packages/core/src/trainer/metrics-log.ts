@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Hook, HookContext } from '../tokens';
+import { SssegError } from '../errors';
+import { writeFileAtomic } from '../io/atomic-write';
 
 /** One line of a run's metrics.jsonl. */
 export type MetricsRecord =
@@ -18,24 +20,37 @@ export class MetricsWriter {
     fs.appendFileSync(this.file, JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
   }
 
-  /** Drops records after `step` (a resumed run rewrites what the stopped one logged past its checkpoint). */
-  truncateAfter(step: number): void {
+  /**
+   * Drops records after `step` (a resumed run rewrites what the stopped one logged past its
+   * checkpoint) and a torn last line, so appending continues a whole file.
+   */
+  truncateAfter(step: number, warn?: (message: string) => void): void {
     if (!fs.existsSync(this.file)) return;
-    const kept = readMetrics(this.file).filter((r) => r.step <= step && r.event !== 'end');
-    const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, kept.map((r) => JSON.stringify(r) + '\n').join(''));
-    fs.renameSync(tmp, this.file);
+    const kept = readMetrics(this.file, warn).filter((r) => r.step <= step && r.event !== 'end');
+    writeFileAtomic(this.file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
   }
 }
 
-export function readMetrics(file: string): MetricsRecord[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line, i) => {
+const warnOnStderr = (message: string) => void process.stderr.write(`warning: ${message}\n`);
+
+/**
+ * The records of a metrics.jsonl. A last line that does not parse is what a process killed while
+ * appending leaves: it is dropped with a warning. A bad line anywhere else is an error naming it.
+ */
+export function readMetrics(file: string, warn: (message: string) => void = warnOnStderr): MetricsRecord[] {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const last = lines.length - 1 - [...lines].reverse().findIndex(Boolean);
+  const records: MetricsRecord[] = [];
+  lines.forEach((line, i) => {
+    if (!line) return;
     try {
-      return JSON.parse(line) as MetricsRecord;
+      records.push(JSON.parse(line) as MetricsRecord);
     } catch {
-      throw new Error(`${file}:${i + 1}: not a JSON line`);
+      if (i !== last) throw new SssegError(`not a JSON line`, `${file}:${i + 1}`);
+      warn(`${file}:${i + 1}: dropped a torn last line (${line.length} characters; the run was stopped while writing it)`);
     }
   });
+  return records;
 }
 
 /**

@@ -35,7 +35,7 @@ export const buildBuiltinAugmentation: BuildAugmentation = (config, configPath) 
   }
   const { type: _type, ...options } = config;
   const parsed = cls.options!.safeParse(options);
-  if (!parsed.success) throw new ConfigError(`invalid options for Augmentation '${config.type}':\n${formatZodIssues(parsed.error.issues, configPath)}`, configPath);
+  if (!parsed.success) throw new ConfigError(`invalid options for Augmentation '${config.type}':\n${formatZodIssues(parsed.error.issues, configPath, cls.options)}`, configPath);
   return new cls(parsed.data);
 };
 

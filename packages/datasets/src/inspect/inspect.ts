@@ -16,7 +16,7 @@ export function buildDataset(config: { type: string; [option: string]: unknown }
   if (!cls) throw new ConfigError(`unknown Dataset type '${config.type}'. Known Dataset types: ${Object.keys(BUILTIN_DATASETS).join(', ')}`, `${configPath}.type`);
   const { type: _type, ...options } = config;
   const parsed = cls.options!.safeParse(options);
-  if (!parsed.success) throw new ConfigError(`invalid options for Dataset '${config.type}':\n${formatZodIssues(parsed.error.issues, configPath)}`, configPath);
+  if (!parsed.success) throw new ConfigError(`invalid options for Dataset '${config.type}':\n${formatZodIssues(parsed.error.issues, configPath, cls.options)}`, configPath);
   return new cls(parsed.data);
 }
 

@@ -51,6 +51,7 @@ export class MnistSegDataset implements Dataset {
   static summary = 'MNIST digits composited on 64x64 canvases (11 classes), cached on disk';
   static readonly type = 'mnist-seg';
   readonly type = componentType(this);
+  static readonly numClasses = 11;
   readonly numClasses = 11;
   readonly classNames = MNIST_SEG_CLASSES;
   readonly cropSize: number;

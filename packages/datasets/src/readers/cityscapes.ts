@@ -54,6 +54,7 @@ export class CityscapesDataset implements Dataset {
   static summary = 'Cityscapes fine (labelIds mapped to 19 trainIds) with UniMatch split files';
   static readonly type = 'cityscapes';
   readonly type = componentType(this);
+  static readonly numClasses = 19;
   readonly numClasses = 19;
   readonly classNames = CITYSCAPES_CLASSES;
   readonly cropSize: number;

@@ -1,8 +1,8 @@
-import * as path from 'path';
 import { SssegError, type Sample, type SampleSource } from '@ssseg/core';
 import { readImage } from '../io/image';
 import { readLabelPng } from '../io/label-png';
 import type { SplitEntry } from '../splits/split-file';
+import { dataRoot, fileInsideRoot, type DataRoot } from '../splits/inside-root';
 
 /** Turns raw label values of one file into class indices (255 = ignore); throws on values it does not know. */
 export type LabelDecoder = (values: Uint8Array, file: string, width: number) => Uint8Array;
@@ -25,12 +25,16 @@ export function classIndexDecoder(numClasses: number): LabelDecoder {
 
 /** Samples read from image (and mask) files listed in a split. */
 export class FileSampleSource implements SampleSource {
+  private readonly root: DataRoot;
+
   constructor(
-    private readonly root: string,
+    root: string,
     private readonly entries: SplitEntry[],
     /** Absent: unlabelled, masks are not read. */
     private readonly decodeLabels?: LabelDecoder,
-  ) {}
+  ) {
+    this.root = dataRoot(root);
+  }
 
   get length(): number {
     return this.entries.length;
@@ -42,12 +46,13 @@ export class FileSampleSource implements SampleSource {
 
   async get(index: number): Promise<Sample> {
     const entry = this.entries[this.check(index)];
-    const imageFile = path.resolve(this.root, entry.image);
+    // checked here too: entries need not come from readSplitFile, and a link may have changed since
+    const imageFile = fileInsideRoot(this.root, entry.image, 'image', entry.where);
     const { width, height, image } = await readImage(imageFile);
     const sample: Sample = { id: entry.image, width, height, image };
     if (this.decodeLabels) {
       if (!entry.mask) throw new SssegError('labelled entry names no mask', entry.where);
-      const maskFile = path.resolve(this.root, entry.mask);
+      const maskFile = fileInsideRoot(this.root, entry.mask, 'mask', entry.where);
       const labels = readLabelPng(maskFile);
       if (labels.width !== width || labels.height !== height) {
         throw new SssegError(

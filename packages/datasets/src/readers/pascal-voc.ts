@@ -19,6 +19,7 @@ export class PascalVocDataset implements Dataset {
   static summary = 'PASCAL VOC 2012 (palette PNG labels) with UniMatch split files';
   static readonly type = 'pascal-voc';
   readonly type = componentType(this);
+  static readonly numClasses = 21;
   readonly numClasses = 21;
   readonly classNames = VOC_CLASSES;
   readonly cropSize: number;

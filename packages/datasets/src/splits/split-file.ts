@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { SssegError } from '@ssseg/core';
+import { dataRoot, fileInsideRoot } from './inside-root';
 
-/** One line of a UniMatch split file: `<image relpath> [<mask relpath>]`, paths relative to the data root. */
+/** One line of a UniMatch split file: `<image relpath> [<mask relpath>]`, paths relative to (and inside) the data root. */
 export interface SplitEntry {
   image: string;
   mask?: string;
@@ -20,13 +20,14 @@ export interface ReadSplitOptions {
 }
 
 /**
- * Reads a split file and checks every file it names exists, so a broken list fails before
- * training with the file and line of the first bad entry.
+ * Reads a split file and checks every file it names exists inside the data root, so a broken
+ * list fails before training with the file and line of the first bad entry.
  */
 export function readSplitFile(file: string, options: ReadSplitOptions): SplitEntry[] {
   if (!fs.existsSync(file)) throw new SssegError('split file not found', file);
   const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
   const entries: SplitEntry[] = [];
+  const root = dataRoot(options.root);
   lines.forEach((line, i) => {
     const text = line.trim();
     if (!text || text.startsWith('#')) return;
@@ -35,10 +36,11 @@ export function readSplitFile(file: string, options: ReadSplitOptions): SplitEnt
     if (parts.length > 2) throw new SssegError(`expected '<image> <mask>', got ${parts.length} fields`, where);
     const [image, mask] = parts;
     if (options.requireMask && !mask) throw new SssegError(`expected '<image> <mask>', the mask path is missing`, where);
-    if (!fs.existsSync(path.resolve(options.root, image))) {
+    if (!fs.existsSync(fileInsideRoot(root, image, 'image', where))) {
       throw new SssegError(`image file ${image} not found under ${options.root}`, where);
     }
-    if (mask && (options.checkMask ?? true) && !fs.existsSync(path.resolve(options.root, mask))) {
+    const maskFile = mask === undefined ? undefined : fileInsideRoot(root, mask, 'mask', where);
+    if (maskFile && (options.checkMask ?? true) && !fs.existsSync(maskFile)) {
       throw new SssegError(`mask file ${mask} not found under ${options.root}`, where);
     }
     entries.push({ image, mask, where });

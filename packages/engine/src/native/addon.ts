@@ -24,6 +24,16 @@ export interface NativeAddon {
   /** attrs = [N, H, W, C, OH, OW, FH, FW, SH, SW, padTop, padLeft], as maxPoolGrad's. */
   maxPool(x: Float32Array, out: Float32Array, attrs: Int32Array): void;
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, attrs: Int32Array): void;
+  /** Batch-norm training forward: y, and the batch's per-channel mean and biased variance (channels = last axis). */
+  batchNormTrain(x: Float32Array, scale: Float32Array, offset: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number, channels: number): void;
+  /** Its backward pass; dMean and dVariance are the cotangents of the returned statistics. */
+  batchNormTrainGrad(dy: Float32Array, x: Float32Array, scale: Float32Array, mean: Float32Array, variance: Float32Array, dMean: Float32Array, dVariance: Float32Array, dx: Float32Array, dScale: Float32Array, dOffset: Float32Array, epsilon: number, channels: number): void;
+  /** scalars = [lr, momentum, weightDecay], flags = [nesterov, fresh]; the buffers are unused without momentum. */
+  sgdUpdate(param: Float32Array, grad: Float32Array, buffer: Float32Array, paramOut: Float32Array, bufferOut: Float32Array, scalars: Float32Array, flags: Int32Array): void;
+  /** scalars = [beta1, 1 - beta1, beta2, 1 - beta2, bias1, bias2, epsilon, lr, lr * weightDecay]. */
+  adamUpdate(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, paramOut: Float32Array, mOut: Float32Array, vOut: Float32Array, scalars: Float32Array): void;
+  /** IPixMatch's affinity KL of one image ([M, C] teacher and student): loss[0] and the student's gradient. */
+  affinityKl(teacher: Float32Array, student: Float32Array, loss: Float32Array, grad: Float32Array, M: number, C: number, epsilon: number): void;
   setThreads(threads: number): void;
   getThreads(): number;
   version(): string;

@@ -1,4 +1,4 @@
-import { tf } from '@ssseg/engine';
+import { fusedAffinityKl, tf } from '@ssseg/engine';
 
 /**
  * Affinity relation with the KL distance, for one image, in row chunks:
@@ -8,38 +8,89 @@ import { tf } from '@ssseg/engine';
  * `P · Σ_j P[j]`; at most `chunkRows` rows of the [M, M] matrices exist at any time. The gradient
  * is written by hand and recomputes each chunk, so backpropagation holds O(chunk x M + MC) too
  * (autodiff would keep every chunk's intermediates on the tape until the backward pass).
- * The teacher side gets a zero gradient.
+ * The teacher side gets a zero gradient. Where the backend has the engine's fused kernel (native),
+ * that computes the same value and gradient in one call, and this chunked form is not used.
  */
 export function affinityKl(teacherProbs: tf.Tensor2D, studentProbs: tf.Tensor2D, chunkRows: number, epsilon: number): tf.Scalar {
-  return affinityKlOp(chunkRows, epsilon)(studentProbs, teacherProbs);
+  return fusedAffinityKl(teacherProbs, studentProbs, epsilon) ?? affinityKlOp(chunkRows, epsilon)(studentProbs, teacherProbs);
+}
+
+/**
+ * The same distance with rows and columns from different pixel sets: row i of the rows relates to
+ * every pixel of the columns, `R[i, j] = A[i, j] / Σ_{j in columns} A[i, j]` with `A[i, j] = P[i] · P[j]`,
+ * averaged over the rows. Inputs are [Mr, C] (rows) and [Mc, C] (columns); the student gets a
+ * gradient on both.
+ */
+export function affinityKlColumns(
+  teacherRows: tf.Tensor2D,
+  teacherColumns: tf.Tensor2D,
+  studentRows: tf.Tensor2D,
+  studentColumns: tf.Tensor2D,
+  chunkRows: number,
+  epsilon: number,
+): tf.Scalar {
+  return affinityKlColumnsOp(chunkRows, epsilon)(studentRows, studentColumns, teacherRows, teacherColumns);
 }
 
 function affinityKlOp(chunkRows: number, epsilon: number): (q: tf.Tensor2D, p: tf.Tensor2D) => tf.Scalar {
   return tf.customGrad(((q: tf.Tensor2D, p: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
     save([q, p]);
+    const square = (sq: tf.Tensor2D, sp: tf.Tensor2D): PixelSets => ({ p: sp, pc: sp, q: sq, qc: sq });
     return {
-      value: forward(p, q, chunkRows, epsilon),
-      gradFunc: (dy: tf.Scalar, [savedQ, savedP]: tf.Tensor2D[]) => [
-        backward(savedP, savedQ, chunkRows, epsilon).mul(dy),
-        tf.zerosLike(savedP),
-      ],
+      value: forward(square(q, p), chunkRows, epsilon),
+      gradFunc: (dy: tf.Scalar, [savedQ, savedP]: tf.Tensor2D[]) =>
+        tf.tidy(() => {
+          const g = backward(square(savedQ, savedP), chunkRows, epsilon);
+          // one sum per entry, in this order: the default path's numbers stay as they were
+          return [g.columnPartT.transpose().add(g.rowPart).add(g.drs.mul(g.qBar)).add(savedQ.mul(g.drs).sum(0, true)).mul(dy), tf.zerosLike(savedP)];
+        }),
     };
   }) as never) as never;
 }
 
-/** [M, 1] row sums of P Pᵀ without forming it. */
-function rowSums(p: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => p.matMul(p.sum(0).expandDims(1) as tf.Tensor2D)) as tf.Tensor2D;
+function affinityKlColumnsOp(
+  chunkRows: number,
+  epsilon: number,
+): (q: tf.Tensor2D, qc: tf.Tensor2D, p: tf.Tensor2D, pc: tf.Tensor2D) => tf.Scalar {
+  return tf.customGrad(((q: tf.Tensor2D, qc: tf.Tensor2D, p: tf.Tensor2D, pc: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
+    save([q, qc, p, pc]);
+    return {
+      value: forward({ p, pc, q, qc }, chunkRows, epsilon),
+      gradFunc: (dy: tf.Scalar, [sq, sqc, sp, spc]: tf.Tensor2D[]) =>
+        tf.tidy(() => {
+          const g = backward({ p: sp, pc: spc, q: sq, qc: sqc }, chunkRows, epsilon);
+          return [
+            g.rowPart.add(g.drs.mul(g.qBar)).mul(dy),
+            g.columnPartT.transpose().add(sq.mul(g.drs).sum(0, true)).mul(dy),
+            tf.zerosLike(sp),
+            tf.zerosLike(spc),
+          ];
+        }),
+    };
+  }) as never) as never;
+}
+
+/** Teacher (p) and student (q) probabilities of the rows, and of the columns (pc, qc). */
+interface PixelSets {
+  p: tf.Tensor2D;
+  pc: tf.Tensor2D;
+  q: tf.Tensor2D;
+  qc: tf.Tensor2D;
+}
+
+/** [Mr, 1] row sums of P Pcᵀ without forming it. */
+function rowSums(p: tf.Tensor2D, columns: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => p.matMul(columns.sum(0).expandDims(1) as tf.Tensor2D)) as tf.Tensor2D;
 }
 
 /**
- * Rows [start, start + rows) of the row-normalised affinity `P Pᵀ / rowsum`, computed as
- * `(P[rows] / rowsum[rows]) Pᵀ` so the division touches [rows, C], not [rows, M]; `pT` is Pᵀ
+ * Rows [start, start + rows) of the row-normalised affinity `P Pcᵀ / rowsum`, computed as
+ * `(P[rows] / rowsum[rows]) Pcᵀ` so the division touches [rows, C], not [rows, Mc]; `pcT` is Pcᵀ
  * transposed once (wasm's matMul is several times slower with a transposed operand). The chunk
- * loops below free each [rows, M] intermediate as soon as it is used: about three live at once.
+ * loops below free each [rows, Mc] intermediate as soon as it is used: about three live at once.
  */
-function normalisedRows(p: tf.Tensor2D, pT: tf.Tensor2D, rowSum: tf.Tensor2D, start: number, rows: number): tf.Tensor2D {
-  return tf.tidy(() => p.slice([start, 0], [rows, p.shape[1]]).div(rowSum.slice([start, 0], [rows, 1])).matMul(pT) as tf.Tensor2D);
+function normalisedRows(p: tf.Tensor2D, pcT: tf.Tensor2D, rowSum: tf.Tensor2D, start: number, rows: number): tf.Tensor2D {
+  return tf.tidy(() => p.slice([start, 0], [rows, p.shape[1]]).div(rowSum.slice([start, 0], [rows, 1])).matMul(pcT) as tf.Tensor2D);
 }
 
 /** Applies `f` and frees its inputs at once (a tidy would hold them to the end of the chunk). */
@@ -49,12 +100,12 @@ function consume<T extends tf.Tensor>(inputs: tf.Tensor[], f: () => T): T {
   return out;
 }
 
-function forward(p: tf.Tensor2D, q: tf.Tensor2D, chunkRows: number, epsilon: number): tf.Scalar {
+function forward({ p, pc, q, qc }: PixelSets, chunkRows: number, epsilon: number): tf.Scalar {
   const M = p.shape[0];
-  const rt = rowSums(p);
-  const rs = rowSums(q);
-  const pT = p.transpose() as tf.Tensor2D;
-  const qT = q.transpose() as tf.Tensor2D;
+  const rt = rowSums(p, pc);
+  const rs = rowSums(q, qc);
+  const pT = pc.transpose() as tf.Tensor2D;
+  const qT = qc.transpose() as tf.Tensor2D;
   let total: tf.Scalar = tf.scalar(0);
   for (let start = 0; start < M; start += chunkRows) {
     const rows = Math.min(chunkRows, M - start);
@@ -75,25 +126,28 @@ function forward(p: tf.Tensor2D, q: tf.Tensor2D, chunkRows: number, epsilon: num
 }
 
 /**
- * dL/dPs. With G = Rt / (Rs + ε) (so dL/dRs = -G / M) and s_i = 1 / (M rs_i):
+ * The parts of dL/dPs (rows q, columns qc; the square case has q = qc and adds them all). With
+ * G = Rt / (Rs + ε) (so dL/dRs = -G / Mr) and s_i = 1 / (Mr rs_i):
  *   dL/dAs[i,j] = -s_i G[i,j],
  *   dL/drs_i = s_i Σ_j G[i,j] Rs[i,j] = s_i (1 - ε Σ_j G[i,j])   (Rs/(Rs+ε) = 1 - ε/(Rs+ε), Σ_j Rt[i,j] = 1),
- *   dPs = (dAs + dAsᵀ) Ps + drs ⊗ q̄ + 1 ⊗ (Psᵀ drs),   q̄ = Σ_j Ps[j]  (since rs_i = Ps[i] · q̄).
- * The row factor s_i is applied to [rows, C] operands, so the only [rows, M] passes are the two
- * affinities, Rs + ε, G and G's row sums.
+ *   dq = dAs qc + drs ⊗ q̄,   dqc = dAsᵀ q + 1 ⊗ (qᵀ drs),   q̄ = Σ_j qc[j]  (since rs_i = q[i] · q̄).
+ * `rowPart` is dAs qc, `columnPartT` is (dAsᵀ q)ᵀ. The row factor s_i is applied to [rows, C]
+ * operands, so the only [rows, Mc] passes are the two affinities, Rs + ε, G and G's row sums.
  */
-function backward(p: tf.Tensor2D, q: tf.Tensor2D, chunkRows: number, epsilon: number): tf.Tensor2D {
+function backward({ p, pc, q, qc }: PixelSets, chunkRows: number, epsilon: number) {
   return tf.tidy(() => {
     const [M, C] = q.shape;
-    const rt = rowSums(p);
-    const qBar = q.sum(0).expandDims(0) as tf.Tensor2D;
-    const rs = rowSums(q);
-    const pT = p.transpose() as tf.Tensor2D;
-    const qT = q.transpose() as tf.Tensor2D;
+    const Mc = qc.shape[0];
+    const rt = rowSums(p, pc);
+    const qBar = qc.sum(0).expandDims(0) as tf.Tensor2D;
+    const rs = rowSums(q, qc);
+    const pT = pc.transpose() as tf.Tensor2D;
+    const qT = qc.transpose() as tf.Tensor2D;
+    const qRowsT = q === qc ? qT : (q.transpose() as tf.Tensor2D);
     const rowParts: tf.Tensor2D[] = [];
     const drsParts: tf.Tensor2D[] = [];
-    // (dAsᵀ Ps)ᵀ = Psᵀ dAs, accumulated as [C, M] so no matMul needs a transposed operand
-    let columnPartT: tf.Tensor2D = tf.zeros([C, M]);
+    // (dAsᵀ q)ᵀ = qᵀ dAs, accumulated as [C, Mc] so no matMul needs a transposed operand
+    let columnPartT: tf.Tensor2D = tf.zeros([C, Mc]);
     for (let start = 0; start < M; start += chunkRows) {
       const rows = Math.min(chunkRows, M - start);
       const negScale = tf.tidy(() => rs.slice([start, 0], [rows, 1]).mul(-M).reciprocal()) as tf.Tensor2D; // -s_i
@@ -102,15 +156,10 @@ function backward(p: tf.Tensor2D, q: tf.Tensor2D, chunkRows: number, epsilon: nu
       const den = consume([Rs], () => Rs.add(epsilon));
       const G = consume([Rt, den], () => Rt.div(den)) as tf.Tensor2D;
       drsParts.push(tf.tidy(() => G.sum(1, true).mul(-epsilon).add(1).mul(negScale).neg()) as tf.Tensor2D);
-      rowParts.push(tf.tidy(() => G.matMul(q).mul(negScale)) as tf.Tensor2D);
-      const scaledQT = tf.tidy(() => qT.slice([0, start], [C, rows]).mul(negScale.reshape([1, rows])));
+      rowParts.push(tf.tidy(() => G.matMul(qc).mul(negScale)) as tf.Tensor2D);
+      const scaledQT = tf.tidy(() => qRowsT.slice([0, start], [C, rows]).mul(negScale.reshape([1, rows])));
       columnPartT = consume([G, scaledQT, columnPartT, negScale], () => tf.tidy(() => columnPartT.add(scaledQT.matMul(G))) as tf.Tensor2D);
     }
-    const drs = tf.concat(drsParts, 0);
-    return columnPartT
-      .transpose()
-      .add(tf.concat(rowParts, 0))
-      .add(drs.mul(qBar))
-      .add(q.mul(drs).sum(0, true)) as tf.Tensor2D;
+    return { columnPartT, rowPart: tf.concat(rowParts, 0) as tf.Tensor2D, drs: tf.concat(drsParts, 0) as tf.Tensor2D, qBar };
   });
 }

@@ -8,7 +8,7 @@ import { Backbone } from './backbone';
 import { ResNet } from './resnet';
 import { MobileNetV2 } from './mobilenetv2';
 
-/** A weight file of 'backbone.*' tensors (`ssseg import-backbone`) the backbone starts from. */
+/** Weights the backbone starts from: a PyTorch, safetensors or ONNX file, or an ssseg file of 'backbone.*' tensors (`ssseg import-backbone`). */
 const pretrained = z.string().optional();
 
 export const ResNetBackboneOptions = z.strictObject({

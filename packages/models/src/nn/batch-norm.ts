@@ -1,4 +1,4 @@
-import { tf } from '@ssseg/engine';
+import { batchNormTraining, tf } from '@ssseg/engine';
 import { Layer, type ForwardContext } from './module';
 import type { OnnxGraph, OnnxValue } from '../onnx/graph';
 
@@ -35,9 +35,10 @@ export class BatchNorm2d extends Layer {
       if (!ctx.training) {
         return tf.batchNorm4d(x, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, this.bias as tf.Tensor1D, this.weight as tf.Tensor1D, this.eps);
       }
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      // one fused kernel forward and backward on native; moments + batchNorm elsewhere
+      const { y, mean, variance } = batchNormTraining(x, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, this.eps);
       this.updateRunningStats(mean, variance, x.shape[0] * x.shape[1] * x.shape[2]);
-      return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, this.bias as tf.Tensor1D, this.weight as tf.Tensor1D, this.eps);
+      return y as tf.Tensor4D;
     });
   }
 

@@ -82,7 +82,10 @@ export function miouBySplitSpec(summary: ComparisonSummary): TopLevelSpec {
       { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, color, y: { ...y, field: 'low' }, y2: { field: 'high' } } },
       { mark: { type: 'tick', orient: 'horizontal', size: 8, thickness: 1.5 }, encoding: { x, color, y: { ...y, field: 'low' } } },
       { mark: { type: 'tick', orient: 'horizontal', size: 8, thickness: 1.5 }, encoding: { x, color, y: { ...y, field: 'high' } } },
-      { mark: { type: 'point', filled: true, size: 55, opacity: 1 }, encoding: { x, y, color, tooltip } },
+      {
+        mark: { type: 'point', filled: true, size: 70, opacity: 1 },
+        encoding: { x, y, color, tooltip, shape: { field: 'variant', type: 'nominal', title: 'variant (marker)', sort: summary.variants } },
+      },
     ],
   } as TopLevelSpec;
 }
@@ -135,8 +138,17 @@ export function trainingCurvesSpec(summary: ComparisonSummary, results: readonly
         facet: { column },
         spec: {
           ...panel,
-          mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 1.5, opacity: 0.85 },
-          encoding: { ...shared, x: { field: 'step', type: 'quantitative', title: 'step' }, y: { field: 'miou', type: 'quantitative', title: 'mIoU (%)', scale: { zero: false } } },
+          layer: [
+            { mark: { type: 'line', strokeWidth: 1.5, opacity: 0.85 }, encoding: { ...shared, x: { field: 'step', type: 'quantitative', title: 'step' }, y: { field: 'miou', type: 'quantitative', title: 'mIoU (%)', scale: { zero: false } } } },
+            {
+              mark: { type: 'point', filled: true, size: 45, opacity: 0.9 },
+              encoding: {
+                color: shared.color, detail: shared.detail,
+                shape: { field: 'variant', type: 'nominal', title: 'variant (marker)', sort: summary.variants },
+                x: { field: 'step', type: 'quantitative', title: 'step' }, y: { field: 'miou', type: 'quantitative', title: 'mIoU (%)', scale: { zero: false } },
+              },
+            },
+          ],
         },
       },
     ],

@@ -1,10 +1,13 @@
 import { tf } from '../../tf';
+import { nativeAffinityKlKernel } from './affinity_kl';
 import { nativeBatchNormKernel } from './batch_norm';
+import { nativeBatchNormTrainKernels } from './batch_norm_train';
 import { nativeConvKernels } from './conv2d';
 import { nativeElementwiseKernels } from './elementwise';
 import { nativeGatherKernels } from './gather';
 import { nativeMaxPoolGradKernel, nativeMaxPoolKernel } from './max_pool';
 import { nativeMatMulKernel } from './matmul';
+import { nativeOptimizerKernels } from './optimizer';
 import { nativeResizeBilinearKernels } from './resize_bilinear';
 import { nativeSoftmaxCrossEntropyKernel, nativeSoftmaxKernel } from './softmax';
 
@@ -20,4 +23,7 @@ export const nativeKernels = (): tf.KernelConfig[] => [
   nativeMaxPoolKernel(),
   nativeBatchNormKernel(),
   nativeMaxPoolGradKernel(),
+  ...nativeBatchNormTrainKernels(),
+  ...nativeOptimizerKernels(),
+  nativeAffinityKlKernel(),
 ];

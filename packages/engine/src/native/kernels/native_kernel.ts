@@ -1,6 +1,7 @@
 import { tf } from '../../tf';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon, type NativeAddon } from '../addon';
+import { floatValues } from '../tensor_io';
 
 export const NATIVE_BACKEND = 'native';
 
@@ -27,5 +28,24 @@ export function nativeKernel(kernelName: string, run: (args: NativeKernelArgs) =
       if (!fallback) throw new Error(`${kernelName} (native): case not supported natively and no cpu kernel to fall back to`);
       return fallback.kernelFunc(args);
     },
+  };
+}
+
+/** Float32 values of each named input, or an error naming the kernel and the input that is not float32 on this backend. */
+export function floatInputs(kernel: string, backend: MathBackendCPU, inputs: tf.NamedTensorInfoMap, names: string[]): Float32Array[] {
+  return names.map((name) => {
+    const t = inputs[name];
+    const values = t ? floatValues(backend, t) : undefined;
+    if (!values) throw new Error(`${kernel}: input '${name}' must be a float32 tensor`);
+    return values;
+  });
+}
+
+/** A multi-output kernel of the native backend (no cpu fallback: the fused functions only call it where registered). */
+export function nativeMultiKernel(kernelName: string, run: (backend: MathBackendCPU, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap) => tf.TensorInfo[]): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: NATIVE_BACKEND,
+    kernelFunc: ({ inputs, attrs, backend }) => run(backend as unknown as MathBackendCPU, inputs, attrs ?? {}),
   };
 }

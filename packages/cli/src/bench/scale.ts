@@ -1,0 +1,166 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { median } from './record';
+
+/** The workloads `ssseg bench scale` runs at each thread count. */
+export const SCALE_WORKLOADS = ['w1', 'w2', 'w5'] as const;
+export type ScaleWorkload = (typeof SCALE_WORKLOADS)[number];
+
+export interface ScaleOptions {
+  workloads: ScaleWorkload[];
+  /** Thread counts; default 1..cores. */
+  threads?: number[];
+  /** Times each (workload, threads, engine) runs, alternating engines; medians are reported. */
+  rounds: number;
+  /** Timed steps per run (each workload's default when absent). */
+  steps?: number;
+  /** The ssseg CLI to run (this process's script). */
+  cli: string;
+  /** PyTorch's interpreter; undefined skips PyTorch. */
+  python?: string;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** One engine's figures for one variant (W2 and W5 have two: without and with the term). */
+interface Sample {
+  ms: number;
+  peakRssMiB: number;
+}
+
+export interface ScaleRow {
+  workload: string;
+  threads: number;
+  ssseg?: Sample;
+  pytorch?: Sample;
+}
+
+export interface ScaleResult {
+  rows: ScaleRow[];
+  rounds: number;
+  /** Why PyTorch has no figures, when it has none. */
+  pytorchSkipped?: string;
+}
+
+/** bench/pytorch_reference.py in the working directory or above this file, if present. */
+export function pytorchScript(): string | undefined {
+  for (const start of [process.cwd(), __dirname]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const file = path.join(dir, 'bench', 'pytorch_reference.py');
+      if (fs.existsSync(file)) return file;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return undefined;
+}
+
+/** The JSON object on the last line of a child's stdout, or an error naming the command and its stderr. */
+function runJson(command: string, args: string[], env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const child = spawnSync(command, args, { env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const last = child.stdout?.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !last.startsWith('{')) {
+    throw new Error(`'${command} ${args.join(' ')}' failed (exit ${child.status ?? child.signal}): ${(child.stderr || child.error?.message || '').trim().split('\n').slice(-3).join(' ')}`);
+  }
+  return JSON.parse(last) as Record<string, unknown>;
+}
+
+/** Per variant ('W1', 'W2 without', 'W2 with', ...) from one ssseg run's JSON. */
+function sssegSamples(workload: ScaleWorkload, r: Record<string, unknown>): Map<string, Sample> {
+  const peak = r.peakRssMiB as number;
+  const name = workload.toUpperCase();
+  if (workload === 'w1') return new Map([[name, { ms: r.msPerStep as number, peakRssMiB: peak }]]);
+  return new Map([
+    [`${name} without IPixMatch`, { ms: r.msPerStepWithout as number, peakRssMiB: peak }],
+    [`${name} with IPixMatch`, { ms: r.msPerStepWith as number, peakRssMiB: peak }],
+  ]);
+}
+
+/** The same from pytorch_reference.py's JSON. */
+function pytorchSamples(workload: ScaleWorkload, r: Record<string, unknown>): Map<string, Sample> {
+  const w = r[workload] as Record<string, number>;
+  const name = workload.toUpperCase();
+  if (workload === 'w1') return new Map([[name, { ms: w.msPerStep, peakRssMiB: w.peakRssMiB }]]);
+  return new Map([
+    [`${name} without IPixMatch`, { ms: w.msPerStepWithout, peakRssMiB: w.peakRssMiB }],
+    [`${name} with IPixMatch`, { ms: w.msPerStepWith, peakRssMiB: w.peakRssMiB }],
+  ]);
+}
+
+/** A progress line with the run's figures, so an interrupted sitting still leaves them in the log. */
+const figures = (found: Map<string, Sample>) => [...found].map(([variant, x]) => `${variant}: ${x.ms.toFixed(1)} ms, ${x.peakRssMiB} MiB`).join('; ');
+
+/**
+ * Runs every workload at every thread count, each run in a fresh process (so that peak RSS is the
+ * run's own) and alternating ssseg (native backend, SSSEG_NATIVE_THREADS) with PyTorch
+ * (torch.set_num_threads) so that changes in the machine's load hit both alike; `rounds` times.
+ */
+export function runScale(o: ScaleOptions): ScaleResult {
+  const threads = o.threads ?? Array.from({ length: os.availableParallelism() }, (_, i) => i + 1);
+  const script = pytorchScript();
+  let pytorchSkipped = o.python === undefined ? 'not requested' : script === undefined ? 'bench/pytorch_reference.py not found' : undefined;
+  const samples = new Map<string, { ssseg: Sample[]; pytorch: Sample[] }>();
+  const add = (t: number, engine: 'ssseg' | 'pytorch', found: Map<string, Sample>) => {
+    for (const [variant, sample] of found) {
+      const key = `${variant}|${t}`;
+      if (!samples.has(key)) samples.set(key, { ssseg: [], pytorch: [] });
+      samples.get(key)![engine].push(sample);
+    }
+  };
+  for (let round = 0; round < o.rounds; round++) {
+    for (const workload of o.workloads) {
+      for (const t of threads) {
+        o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), ssseg`);
+        const steps = o.steps ? ['--steps', String(o.steps)] : [];
+        const env = { ...process.env, SSSEG_NATIVE_THREADS: String(t) };
+        const ours = sssegSamples(workload, runJson(process.execPath, [o.cli, '--backend', 'native', 'bench', workload, '--json', ...steps], env));
+        add(t, 'ssseg', ours);
+        o.log?.(figures(ours));
+        if (pytorchSkipped) continue;
+        o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), PyTorch`);
+        try {
+          const pySteps = o.steps ? ['--steps', String(o.steps)] : [];
+          // OpenBLAS (which the reference is run with, see its header) ignores torch.set_num_threads
+          const pyEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
+          const theirs = pytorchSamples(workload, runJson(o.python!, [script!, '--only', workload, '--threads', String(t), '--warmup', '1', ...pySteps], pyEnv));
+          add(t, 'pytorch', theirs);
+          o.log?.(figures(theirs));
+        } catch (err) {
+          pytorchSkipped = (err as Error).message;
+        }
+      }
+    }
+  }
+  const pick = (list: Sample[]): Sample | undefined => (list.length ? { ms: median(list.map((s) => s.ms)), peakRssMiB: median(list.map((s) => s.peakRssMiB)) } : undefined);
+  const rows = [...samples.entries()].map(([key, s]) => {
+    const [workload, t] = key.split('|');
+    return { workload, threads: Number(t), ssseg: pick(s.ssseg), pytorch: pick(s.pytorch) };
+  });
+  return { rows, rounds: o.rounds, pytorchSkipped };
+}
+
+const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(digits));
+
+/** Side-by-side table: per variant and thread count, each engine's median ms, speed-up over its own first thread count, efficiency, peak RSS. */
+export function formatScale(r: ScaleResult): string {
+  const base = new Map<string, ScaleRow>();
+  for (const row of r.rows) if (!base.has(row.workload) || base.get(row.workload)!.threads > row.threads) base.set(row.workload, row);
+  const scaling = (row: ScaleRow, engine: 'ssseg' | 'pytorch') => {
+    const first = base.get(row.workload)![engine], here = row[engine];
+    if (!first || !here) return ['-', '-'];
+    const speedUp = first.ms / here.ms;
+    const efficiency = speedUp / (row.threads / base.get(row.workload)!.threads);
+    return [`${speedUp.toFixed(2)}x`, `${(100 * efficiency).toFixed(0)}%`];
+  };
+  const lines = [
+    '| workload | threads | ssseg ms/step | speed-up | efficiency | peak RSS MiB | PyTorch ms/step | speed-up | efficiency | peak RSS MiB | ssseg / PyTorch |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.rows.map((row) => {
+      const ratio = row.ssseg && row.pytorch ? `${(row.ssseg.ms / row.pytorch.ms).toFixed(2)}x` : '-';
+      return `| ${row.workload} | ${row.threads} | ${fmt(row.ssseg?.ms)} | ${scaling(row, 'ssseg').join(' | ')} | ${fmt(row.ssseg?.peakRssMiB, 0)} | ${fmt(row.pytorch?.ms)} | ${scaling(row, 'pytorch').join(' | ')} | ${fmt(row.pytorch?.peakRssMiB, 0)} | ${ratio} |`;
+    }),
+  ];
+  const note = `Medians of ${r.rounds} round(s); each run a fresh process, ssseg (native backend) and PyTorch alternated.` + (r.pytorchSkipped ? ` PyTorch skipped: ${r.pytorchSkipped}.` : '');
+  return `${lines.join('\n')}\n\n${note}`;
+}

@@ -1,0 +1,49 @@
+import type { Hook, HookContext } from '@ssseg/core';
+
+const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/** The exit status of a process stopped by `signal` (128 + its number, as shells report it). */
+export function exitCodeFor(signal: string): number {
+  return EXIT_CODES[signal as NodeJS.Signals] ?? 1;
+}
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM during a run: the step under way finishes, the run stops there and
+ * its checkpoint is written (ctx.state.interrupted tells the other hooks). A second signal quits
+ * at once; the last checkpoint written is still whole, as every write is atomic.
+ */
+export class SignalInterruptHook implements Hook {
+  readonly type = 'interrupt-signal';
+  readonly priority = 0;
+  received: NodeJS.Signals | undefined;
+  private readonly signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+  constructor(private readonly label: string) {}
+
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    if (this.received) {
+      process.stderr.write(`\n${this.label}: ${signal} again: quitting without a new checkpoint\n`);
+      process.exit(exitCodeFor(signal));
+    }
+    this.received = signal;
+    process.stderr.write(`\n${this.label}: ${signal}: finishing this step, then writing a checkpoint (${signal} again quits at once)\n`);
+  };
+
+  beforeRun(): void {
+    for (const s of this.signals) process.on(s, this.onSignal);
+  }
+
+  async afterStep(ctx: HookContext): Promise<void> {
+    // a step's work is synchronous and batches arrive as resolved promises: without a turn of the
+    // event loop here, a signal's handler would only run once the whole run is over
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!this.received) return;
+    ctx.state.interrupted = this.received;
+    ctx.stop(`interrupted by ${this.received} after step ${ctx.step}`);
+  }
+
+  /** Called when the run has written its last checkpoint; signals are the default ones again. */
+  dispose(): void {
+    for (const s of this.signals) process.removeListener(s, this.onSignal);
+  }
+}

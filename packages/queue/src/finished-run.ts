@@ -1,0 +1,12 @@
+import { UnrecoverableError } from 'bullmq';
+import { readDoneMarker, type DoneMarker } from '@ssseg/report';
+
+/** The DONE marker a finished run left; a bad one fails the job at once, naming the file. */
+export function readFinishedRun(file: string): DoneMarker {
+  try {
+    return readDoneMarker(file);
+  } catch (error) {
+    // another attempt would read the same file
+    throw new UnrecoverableError((error as Error).message);
+  }
+}

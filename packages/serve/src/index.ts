@@ -1,0 +1,3 @@
+export { startServer, type ServeOptions, type RunningServer } from './server';
+export { listRuns, type RunView } from './run-index';
+export { readMetricsFrom } from './metrics-tail';

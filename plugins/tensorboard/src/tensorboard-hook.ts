@@ -1,0 +1,76 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { decode } from 'fast-png';
+import type { Hook, HookContext } from '@ssseg/core';
+import { GALLERY_FOLDER, readGalleryIndex } from '@ssseg/report';
+import { EventFileWriter } from './event-file-writer';
+
+/** What an evaluation leaves in `ctx.state.evaluation` for the hooks after it. */
+export interface EvaluationRecord {
+  step: number;
+  miou: number;
+  iou: number[];
+  classNames: readonly string[];
+}
+
+/**
+ * Logs a run to TensorBoard: every logged term, the learning rate and statistics of each step as
+ * scalars, mIoU and per-class IoU at each evaluation, and the prediction gallery as images
+ * (image and ground truth once, each evaluation's predictions at its step).
+ */
+export class TensorBoardHook implements Hook {
+  readonly type = 'tensorboard';
+  /** After evaluation (70) and checkpointing (90): sees the step's evaluation. */
+  readonly priority = 95;
+  private writer?: EventFileWriter;
+  private loggedEvaluationAt = -1;
+  private loggedInputs = false;
+
+  constructor(private readonly logDir: string, private readonly runDir: string) {}
+
+  beforeRun(): void {
+    this.writer = new EventFileWriter(this.logDir);
+  }
+
+  afterStep(ctx: HookContext): void {
+    this.writer?.scalars(ctx.step, ctx.logs);
+    this.logEvaluation(ctx);
+  }
+
+  afterRun(ctx: HookContext): void {
+    this.logEvaluation(ctx);
+    this.writer?.close();
+    this.writer = undefined;
+  }
+
+  private logEvaluation(ctx: HookContext): void {
+    const evaluation = ctx.state.evaluation as EvaluationRecord | undefined;
+    if (!this.writer || !evaluation || evaluation.step === this.loggedEvaluationAt) return;
+    this.loggedEvaluationAt = evaluation.step;
+    const scalars: Record<string, number> = { 'eval/miou': evaluation.miou };
+    evaluation.iou.forEach((iou, c) => (scalars[`eval/iou/${evaluation.classNames[c] ?? `class ${c}`}`] = iou));
+    this.writer.scalars(evaluation.step, scalars);
+    this.logGallery(evaluation.step);
+    this.writer.flush();
+  }
+
+  private logGallery(step: number): void {
+    const index = readGalleryIndex(this.runDir);
+    const evaluation = index?.evaluations.find((e) => e.step === step);
+    if (!index || !evaluation) return;
+    const galleryDir = path.join(this.runDir, GALLERY_FOLDER);
+    const image = (tag: string, name: string) => {
+      const png = fs.readFileSync(path.join(galleryDir, name));
+      const { width, height, channels, palette } = decode(png);
+      this.writer!.image(step, tag, png, { width, height, channels: palette ? 3 : (channels as 1 | 3 | 4) });
+    };
+    if (!this.loggedInputs) {
+      index.images.forEach((entry, i) => {
+        image(`gallery/${i}/image`, entry.image);
+        image(`gallery/${i}/ground truth`, entry.truth);
+      });
+      this.loggedInputs = true;
+    }
+    evaluation.predictions.forEach((name, i) => image(`gallery/${i}/prediction`, name));
+  }
+}

@@ -1,0 +1,111 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { makeVocTree } from '../../packages/datasets/src/testing/fixtures';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const bin = path.join(repoRoot, 'packages/cli/dist/bin.js');
+
+/** `ssseg <args>` as a user runs it: the built CLI in its own process. */
+function ssseg(args: string[], cwd = repoRoot): { code: number | null; out: string; err: string } {
+  // a run that should have been refused would train for minutes: stop it, the test fails on its output
+  const run = spawnSync(process.execPath, [bin, '--backend', 'cpu', ...args], { cwd, encoding: 'utf8', timeout: 90_000, env: { ...process.env, SSSEG_NATIVE_THREADS: '1' } });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+function tempDir(): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-bad-input-')));
+}
+
+/** A user's mistake is answered with its message alone: no stack trace. */
+function expectNoStack(text: string): void {
+  expect(text).not.toMatch(/^\s+at .+\(.*:\d+:\d+\)$/m);
+}
+
+describe('bad input through the ssseg command', () => {
+  const dir = tempDir();
+  const write = (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it('refuses misspelt keys of a run config, naming the file, the path and the key meant, and trains nothing', () => {
+    const file = write('typo.yaml', [
+      'model: { type: unet, baseWidth: 8, depth: 2 }',
+      'data: { type: mnist-seg, size: 32, valSize: 8 }',
+      'regularisers: [{ type: ipixmatch }]',
+      'train: { maxStep: 3, optimizer: { weight_decay: 0 } }',
+    ].join('\n'));
+    const out = path.join(dir, 'typo-run');
+    const run = ssseg(['train', '--config', file, '--out', out]);
+    expect(run.err).toBe([
+      `ssseg: ${file}: invalid config:`,
+      "  train.optimizer.weight_decay: unknown key; did you mean 'weightDecay'?",
+      "  train.maxStep: unknown key; did you mean 'maxSteps'?",
+      "  regularisers: unknown key; did you mean 'regularizers'?",
+      '',
+    ].join('\n'));
+    expect(run.code).toBe(1);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('refuses a misspelt key in a compare file base the same way', () => {
+    const file = write('compare.yaml', 'base:\n  model: { type: unet }\n  data: { type: mnist-seg, split: 1_32 }\n  train: { maxStep: 3 }\n');
+    const run = ssseg(['compare', '--config', file, '--out', path.join(dir, 'compare-out')]);
+    expect(run.err).toBe(`ssseg: ${file}: invalid compare config:\n  base.train.maxStep: unknown key; did you mean 'maxSteps'?\n`);
+    expect(run.code).toBe(1);
+  });
+
+  it('refuses a config over the size limit with the file name', () => {
+    const file = write('huge.yaml', '');
+    fs.truncateSync(file, 50 * 1024 * 1024);
+    const run = ssseg(['train', '--config', file, '--out', path.join(dir, 'huge-run')]);
+    expect(run.err).toBe(`ssseg: ${file}: config is 50.0 MB, over the 1.0 MB limit for config files; is this the right file?\n`);
+    expect(run.code).toBe(1);
+  });
+
+  it('refuses a YAML alias bomb with the file name and no stack trace', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    const file = write('bomb.yaml', lines.join('\n') + '\nmodel: { type: unet }\n');
+    const run = ssseg(['config', 'print', file]);
+    expect(run.err).toBe(`ssseg: ${file}: invalid YAML: Excessive alias count indicates a resource exhaustion attack\n`);
+    expect(run.code).toBe(1);
+  });
+
+  it('refuses a split file line outside the data root before training, naming the split file and line', async () => {
+    const { root } = await makeVocTree(5);
+    fs.writeFileSync(path.join(root, 'splits/2/labeled.txt'), 'JPEGImages/2007_000000.jpg SegmentationClass/2007_000000.png\n../../../../etc/passwd SegmentationClass/2007_000000.png\n');
+    const file = write('voc.yaml', [
+      'model: { type: unet, baseWidth: 4, depth: 1 }',
+      `data: { type: pascal-voc, root: ${JSON.stringify(root)}, split: '2', cropSize: 8 }`,
+      'train: { maxSteps: 1, batchSize: 1 }',
+    ].join('\n'));
+    const run = ssseg(['train', '--config', file, '--out', path.join(dir, 'voc-run')]);
+    expect(run.err).toContain(
+      `ssseg: ${file}: data: building Dataset 'pascal-voc' (from @ssseg/datasets) failed: ` +
+        `${path.join(root, 'splits/2/labeled.txt')}:2: image path ../../../../etc/passwd leaves the data root ${root}\n`,
+    );
+    expectNoStack(run.err);
+    expect(run.code).toBe(1);
+  });
+
+  it("runs no plugin package from a parent folder's node_modules", () => {
+    const parent = tempDir();
+    const marker = path.join(parent, 'plugin-code-ran');
+    const pkg = path.join(parent, 'node_modules/ssseg-plugin-stray');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'ssseg-plugin-stray', version: '1.0.0', main: 'index.js', ssseg: { plugin: './index.js' } }));
+    fs.writeFileSync(path.join(pkg, 'index.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');`);
+    const work = path.join(parent, 'experiments/today');
+    fs.mkdirSync(work, { recursive: true });
+    const run = ssseg(['plugins', 'list'], work);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(run.code).toBe(0);
+    // the CLI's own install still brings the shipped plugins
+    expect(run.out).toMatch(/fixmatch +@ssseg\/plugin-fixmatch@/);
+    expect(run.out).not.toContain('stray');
+  });
+});
