@@ -13,6 +13,7 @@ import { registerImportBackboneCommand } from './commands/import-backbone';
 import { registerDataCommands } from './commands/data';
 import { registerBenchCommand } from './commands/bench';
 import { registerServeCommand } from './commands/serve';
+import { registerReportCommand } from './commands/report';
 
 export function createProgram(): Command {
   const backends = ['auto', ...backendCandidates().map((c) => c.name)].join(', ');
@@ -27,6 +28,7 @@ export function createProgram(): Command {
   registerPluginNewCommand(program);
   registerTrainCommand(program);
   registerCompareCommands(program);
+  registerReportCommand(program);
   // scale-out commands: @ssseg/queue depends on @ssseg/cli, so it is loaded at run time, never imported
   try {
     (require('@ssseg/queue') as { registerQueueCommands(p: Command): void }).registerQueueCommands(program);

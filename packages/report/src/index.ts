@@ -12,3 +12,5 @@ export * from './html';
 export * from './plots/specs';
 export * from './plots/render';
 export * from './write-report';
+export * from './run-report';
+export * from './plots/bucket-means';

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { writeReport } from '@ssseg/report';
 import { runCompare } from '../compare/run-compare';
 import { positiveInt } from './train';
 import { InterruptedError } from '../run/interrupted-error';
@@ -45,12 +44,5 @@ export function registerCompareCommands(program: Command): void {
       process.stdout.write(`\n${mainTable(result.report.markdown)}\n\n`);
       if (result.failed.length) process.stdout.write(`failed runs: ${result.failed.join(', ')}\n`);
       process.stdout.write(`report: ${result.report.markdown}\n        ${result.report.html}\n`);
-    });
-  program
-    .command('report <dir>')
-    .description('write report.md, report.html and plots for a comparison folder (finished runs; missing ones listed)')
-    .action(async (dir: string) => {
-      const report = await writeReport(dir);
-      process.stdout.write(`${mainTable(report.markdown)}\n\nreport: ${report.markdown}\n        ${report.html}\n`);
     });
 }

@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { orderSplits, splitFraction, splitLabel } from '../format';
 import type { CurvePoint, RunResult } from '../run-folder';
 import type { ComparisonSummary } from '../summary';
+import { bucketMeans } from './bucket-means';
 
 const FONT = 'DejaVu Sans';
 
@@ -90,17 +91,10 @@ export function miouBySplitSpec(summary: ComparisonSummary): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Bucket means so that a long run draws at most `maxPoints` loss points (the loss is noisy step to step anyway). */
+/** The run's training loss, bucket-averaged to at most `maxPoints` points. */
 export function downsampleLoss(curve: readonly CurvePoint[], maxPoints = 200): { step: number; loss: number }[] {
-  const points = curve.filter((p) => p.loss !== undefined && Number.isFinite(p.loss)) as { step: number; loss: number }[];
-  if (points.length <= maxPoints) return points.map(({ step, loss }) => ({ step, loss }));
-  const size = Math.ceil(points.length / maxPoints);
-  const out: { step: number; loss: number }[] = [];
-  for (let i = 0; i < points.length; i += size) {
-    const bucket = points.slice(i, i + size);
-    out.push({ step: bucket[bucket.length - 1].step, loss: bucket.reduce((s, p) => s + p.loss, 0) / bucket.length });
-  }
-  return out;
+  const points = curve.filter((p) => p.loss !== undefined).map((p) => ({ step: p.step, value: p.loss! }));
+  return bucketMeans(points, maxPoints).map(({ step, value }) => ({ step, loss: value }));
 }
 
 /**

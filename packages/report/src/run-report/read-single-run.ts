@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import YAML from 'yaml';
+import { SssegError, readMetrics, type MetricsRecord } from '@ssseg/core';
+import { RUN_FOLDER_FILES, readDoneMarker, runStatus, type RunStatus } from '../run-folder';
+
+/** A component of the run's config as the report names it: its type and the options it was given. */
+export interface ConfiguredComponent {
+  type: string;
+  options: Record<string, unknown>;
+}
+
+export interface EvaluationPoint {
+  step: number;
+  miou: number;
+  iou: number[];
+  classNames?: string[];
+}
+
+/** Everything a single-run report shows, read from the run's folder only. */
+export interface SingleRun {
+  dir: string;
+  status: RunStatus;
+  method: ConfiguredComponent;
+  regularizers: ConfiguredComponent[];
+  model: ConfiguredComponent;
+  data: ConfiguredComponent;
+  seed?: number;
+  /** The step budget the config asked for (train.maxSteps), when it set one. */
+  maxSteps?: number;
+  /** Steps trained so far (the DONE marker's count once finished). */
+  steps: number;
+  wallSeconds?: number;
+  /** Every numeric field of the step records, by name (loss terms, lr, confident share, ...), against step. */
+  series: Map<string, { step: number; value: number }[]>;
+  evaluations: EvaluationPoint[];
+}
+
+function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^(NaN|-?Infinity)$/.test(value)) return Number(value);
+  return undefined;
+}
+
+function component(value: unknown, where: string, file: string): ConfiguredComponent {
+  if (!value || typeof value !== 'object' || typeof (value as { type?: unknown }).type !== 'string') {
+    throw new SssegError(`${where}: expected a component with a 'type'`, file);
+  }
+  const { type, ...options } = value as { type: string } & Record<string, unknown>;
+  return { type, options };
+}
+
+/** Step-record fields that are bookkeeping, not curves. */
+const NOT_SERIES = new Set(['event', 'step', 'epoch', 'time']);
+
+/**
+ * Reads one run's folder (config.yaml, metrics.jsonl, DONE): finished, stopped, failed or still
+ * running. Never writes. A folder without config.yaml is not a run folder: the error says so.
+ */
+export function readSingleRun(dir: string): SingleRun {
+  const configFile = path.join(dir, RUN_FOLDER_FILES.config);
+  if (!fs.existsSync(configFile)) {
+    throw new SssegError(`not a run folder (no ${RUN_FOLDER_FILES.config}) and not a comparison folder (no matrix.json)`, dir);
+  }
+  let config: Record<string, unknown>;
+  try {
+    config = YAML.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new SssegError(`unreadable run config: ${(err as Error).message}`, configFile);
+  }
+  if (!config || typeof config !== 'object') throw new SssegError('the run config is empty', configFile);
+  const train = (config.train ?? {}) as Record<string, unknown>;
+  const metricsFile = path.join(dir, RUN_FOLDER_FILES.metrics);
+  // a torn last line (a run killed mid-write, or one writing now) is left out
+  const records: MetricsRecord[] = fs.existsSync(metricsFile) ? readMetrics(metricsFile, () => undefined) : [];
+  const series = new Map<string, { step: number; value: number }[]>();
+  const evaluations: EvaluationPoint[] = [];
+  for (const r of records) {
+    if (r.event === 'step') {
+      for (const [name, raw] of Object.entries(r)) {
+        const value = asNumber(raw);
+        if (NOT_SERIES.has(name) || value === undefined) continue;
+        (series.get(name) ?? series.set(name, []).get(name)!).push({ step: r.step, value });
+      }
+    } else if (r.event === 'eval') {
+      const miou = asNumber(r.miou);
+      if (miou === undefined) continue;
+      const classNames = Array.isArray(r.classNames) && r.classNames.every((n) => typeof n === 'string') ? (r.classNames as string[]) : undefined;
+      evaluations.push({ step: r.step, miou, iou: (Array.isArray(r.iou) ? r.iou : []).map((v) => asNumber(v) ?? NaN), classNames });
+    }
+  }
+  const doneFile = path.join(dir, RUN_FOLDER_FILES.done);
+  const done = fs.existsSync(doneFile) ? readDoneMarker(doneFile) : undefined;
+  const end = [...records].reverse().find((r) => r.event === 'end');
+  return {
+    dir,
+    status: runStatus(dir),
+    method: component(config.method, 'method', configFile),
+    regularizers: (Array.isArray(config.regularizers) ? config.regularizers : []).map((r, i) => component(r, `regularizers[${i}]`, configFile)),
+    model: component(config.model, 'model', configFile),
+    data: component(config.data, 'data', configFile),
+    seed: typeof train.seed === 'number' ? train.seed : undefined,
+    maxSteps: typeof train.maxSteps === 'number' ? train.maxSteps : undefined,
+    steps: done?.steps ?? records.reduce((s, r) => Math.max(s, r.step), 0),
+    wallSeconds: done?.wallSeconds ?? asNumber(end?.wallSeconds),
+    series,
+    evaluations,
+  };
+}
