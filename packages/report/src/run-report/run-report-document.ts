@@ -1,5 +1,5 @@
 import { MISSING, formatDuration, formatPercent, splitLabel } from '../format';
-import type { ReportSection, ReportTable } from '../report-document';
+import { describeComponent, type ReportSection, type ReportTable } from '../report-document';
 import type { ConfiguredComponent, SingleRun } from './read-single-run';
 
 export interface RunReportImages {
@@ -12,11 +12,8 @@ function section(heading: string, parts: Partial<Omit<ReportSection, 'heading'>>
 }
 
 /** `ipixmatch (relation affinity, weight 0.3)`: a component and the options its config set. */
-export function describeComponent(c: ConfiguredComponent): string {
-  const options = Object.entries(c.options)
-    .filter(([, v]) => v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
-    .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('/') : String(v)}`);
-  return options.length ? `${c.type} (${options.join(', ')})` : c.type;
+function describe(c: ConfiguredComponent): string {
+  return describeComponent({ type: c.type, ...c.options });
 }
 
 export function describeRunStatus(run: SingleRun): string {
@@ -51,10 +48,10 @@ export function runReportSections(run: SingleRun, images: RunReportImages = {}):
     tables: [{
       header: ['part', 'setting'],
       rows: [
-        ['method', describeComponent(run.method)],
-        ...run.regularizers.map((r, i): string[] => [`regularizer ${i + 1}`, describeComponent(r)]),
-        ['model', describeComponent(run.model)],
-        ['data', describeComponent(run.data)],
+        ['method', describe(run.method)],
+        ...run.regularizers.map((r, i): string[] => [`regularizer ${i + 1}`, describe(r)]),
+        ['model', describe(run.model)],
+        ['data', describe(run.data)],
         ['seed', run.seed === undefined ? MISSING : String(run.seed)],
       ],
       numericFrom: 2,
@@ -76,12 +73,14 @@ export function runReportSections(run: SingleRun, images: RunReportImages = {}):
 
   if (last?.iou.length) {
     const table: ReportTable = {
-      caption: `IoU (%) per class at the last evaluation (step ${last.step}); a dash: the class is in neither prediction nor ground truth.`,
       header: ['class', 'IoU'],
       rows: last.iou.map((v, k) => [last.classNames?.[k] ?? `class ${k}`, formatPercent(v)]),
       numericFrom: 1,
     };
-    sections.push(section('Per-class IoU', { tables: [table] }));
+    sections.push(section('Per-class IoU', {
+      paragraphs: [`IoU (%) per class at the last evaluation (step ${last.step}); a dash: the class is in neither prediction nor ground truth.`],
+      tables: [table],
+    }));
   }
 
   if (images.curves) {
