@@ -14,3 +14,4 @@ export * from './plots/render';
 export * from './write-report';
 export * from './run-report';
 export * from './plots/bucket-means';
+export * from './grad-ratio-table';

@@ -1,5 +1,6 @@
 import { MISSING, formatDuration, formatMeanStd, formatPercent, orderSplits, splitLabel } from './format';
 import { GAIN_RULE, gainVerdict } from './stats';
+import { gradRatioTable } from './grad-ratio-table';
 import type { ComparisonSummary, RunRow } from './summary';
 
 /** A table both renderers print the same way; cells are plain text (backticks mark code). */
@@ -114,6 +115,19 @@ export function reportSections(summary: ComparisonSummary, options: { classNames
       numericFrom: 2,
     }],
   }));
+
+  const ratios = gradRatioTable(summary);
+  if (ratios) {
+    sections.push(section('How hard each regularizer pulled', {
+      paragraphs: [
+        'The norm of each term\'s gradient on the strong views\' student logits over that of the method\'s own strong-view ' +
+          'pseudo-label loss, both as they enter the loss (logged every `gradRatioEvery` steps): the median of the last quarter ' +
+          'of each run\'s logged steps, then the median over seeds. 1 means the term pulls the student as hard as the ' +
+          'cross-entropy; 0.1, a tenth as hard.',
+      ],
+      tables: [ratios],
+    }));
+  }
 
   if (options.images?.gallery) {
     sections.push(section('Predictions', {

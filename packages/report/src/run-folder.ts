@@ -41,6 +41,8 @@ export interface RunResult {
   steps: number;
   wallSeconds: number;
   curve: CurvePoint[];
+  /** Each regularizer's logged gradient ratio (`NAME/gradRatio`, see IPixMatch's gradRatioEvery), by name, against step. */
+  gradRatios: Record<string, { step: number; value: number }[]>;
 }
 
 export type RunState = 'done' | 'failed' | 'incomplete' | 'not-started';
@@ -110,10 +112,16 @@ export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' |
   const point = (step: number) => byStep.get(step) ?? byStep.set(step, { step }).get(step)!;
   let lastEval: { miou: number; iou: number[]; classNames?: string[] } | undefined;
   let bestMiou: number | null = null;
+  const gradRatios: Record<string, { step: number; value: number }[]> = {};
   for (const r of records) {
     if (r.event === 'step') {
       const loss = asNumber(r.loss);
       if (loss !== undefined) point(r.step).loss = loss;
+      for (const [key, raw] of Object.entries(r)) {
+        const value = asNumber(raw);
+        if (!key.endsWith('/gradRatio') || value === undefined) continue;
+        (gradRatios[key.slice(0, -'/gradRatio'.length)] ??= []).push({ step: r.step, value });
+      }
     } else if (r.event === 'eval') {
       const miou = asNumber(r.miou);
       if (miou === undefined) continue;
@@ -136,6 +144,7 @@ export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' |
     steps: done.steps,
     wallSeconds: done.wallSeconds,
     curve: [...byStep.values()].sort((a, b) => a.step - b.step),
+    gradRatios,
   };
 }
 
