@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { chromium } from 'playwright-core';
+import { CLI, writeTinyRunConfig } from './testing/tiny-run';
 
-const cli = path.resolve(__dirname, '../../packages/cli/bin/ssseg.js');
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the browser tests`);
@@ -13,18 +13,11 @@ const maybe = hasChromium ? describe : describe.skip;
 maybe('ssseg report RUN_DIR, through the CLI and in a browser', () => {
   it('reports a single trained run: its numbers, its curves and its predictions, in a 700 px window', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-run-report-cli-'));
-    fs.writeFileSync(path.join(dir, 'tiny.yaml'), [
-      'method: { type: fixmatch }',
-      'model: { type: unet, baseWidth: 4, depth: 2 }',
-      'data: { type: mnist-seg, split: 1_16, size: 64, valSize: 4 }',
-      'train: { epochs: 100, maxSteps: 6, evalEverySteps: 3, batchSize: 2, lr: 0.003, optimizer: { type: adam, weightDecay: 0 } }',
-      'eval: { galleryImages: 2 }',
-      'engine: { threads: 1 }',
-    ].join('\n'));
+    const config = writeTinyRunConfig(dir, 'fixmatch');
     const out = path.join(dir, 'run');
-    const train = spawnSync(process.execPath, [cli, 'train', '--config', path.join(dir, 'tiny.yaml'), '--out', out], { encoding: 'utf8' });
+    const train = spawnSync(process.execPath, [CLI, 'train', '--config', config, '--out', out], { encoding: 'utf8' });
     expect(train.status).toBe(0);
-    const report = spawnSync(process.execPath, [cli, 'report', out], { encoding: 'utf8' });
+    const report = spawnSync(process.execPath, [CLI, 'report', out], { encoding: 'utf8' });
     expect(report.stderr).toBe('');
     expect(report.status).toBe(0);
 
@@ -50,11 +43,11 @@ maybe('ssseg report RUN_DIR, through the CLI and in a browser', () => {
 
     // a run still holding its folder: the report goes elsewhere, and the CLI says how, without a stack trace
     fs.writeFileSync(path.join(out, 'LOCK'), JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString(), purpose: 'ssseg train' }) + '\n');
-    const refused = spawnSync(process.execPath, [cli, 'report', out], { encoding: 'utf8' });
+    const refused = spawnSync(process.execPath, [CLI, 'report', out], { encoding: 'utf8' });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/give the report another folder \(--out DIR\)/);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
-    const elsewhere = spawnSync(process.execPath, [cli, 'report', out, '--out', path.join(dir, 'report')], { encoding: 'utf8' });
+    const elsewhere = spawnSync(process.execPath, [CLI, 'report', out, '--out', path.join(dir, 'report')], { encoding: 'utf8' });
     expect(elsewhere.status).toBe(0);
     expect(fs.existsSync(path.join(dir, 'report', 'run-curves.png'))).toBe(true);
   }, 240_000);

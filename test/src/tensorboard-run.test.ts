@@ -4,22 +4,15 @@ import * as os from 'os';
 import * as path from 'path';
 // the independent decoder (bitwise CRC-32C, protobufjs from the .proto text)
 import { readEvents } from '../../plugins/tensorboard/src/testing/event-decoder';
+import { CLI, writeTinyRunConfig } from './testing/tiny-run';
 
-const cli = path.resolve(__dirname, '../../packages/cli/bin/ssseg.js');
 
 describe('ssseg train --tensorboard', () => {
   it('writes event files holding the logged terms, mIoU and the gallery, as metrics.jsonl has them', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-tb-run-'));
-    fs.writeFileSync(path.join(dir, 'tiny.yaml'), [
-      'method: { type: supervised }',
-      'model: { type: unet, baseWidth: 4, depth: 2 }',
-      'data: { type: mnist-seg, split: 1_16, size: 64, valSize: 4 }',
-      'train: { epochs: 100, maxSteps: 6, evalEverySteps: 3, batchSize: 2, lr: 0.003, optimizer: { type: adam, weightDecay: 0 } }',
-      'eval: { galleryImages: 2 }',
-      'engine: { threads: 1 }',
-    ].join('\n'));
+    const config = writeTinyRunConfig(dir);
     const out = path.join(dir, 'run');
-    const result = spawnSync(process.execPath, [cli, 'train', '--config', path.join(dir, 'tiny.yaml'), '--out', out, '--tensorboard'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [CLI, 'train', '--config', config, '--out', out, '--tensorboard'], { encoding: 'utf8' });
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.status).toBe(0);
 

@@ -1,19 +1,17 @@
 import * as path from 'path';
-import { SssegError, writeFileAtomic } from '@ssseg/core';
+import { SssegError } from '@ssseg/core';
 import { readMatrixIndex } from './matrix-index';
 import { readRunResult, runStatus, type RunResult, type RunStatus } from './run-folder';
 import { summarizeComparison, type ComparisonSummary } from './summary';
 import { reportOverview, reportSections, reportTitle, type ReportImages } from './report-document';
-import { renderMarkdown } from './markdown';
-import { renderHtml } from './html';
+import { REPORT_DOCUMENT_FILES, writeReportDocument } from './write-document';
 import { miouBySplitSpec, trainingCurvesSpec } from './plots/specs';
 import { renderVegaLitePng } from './plots/render';
 import { writeGalleryGrid } from './gallery-grid';
 import { orderSplits, splitLabel } from './format';
 
 export const REPORT_FILES = {
-  markdown: 'report.md',
-  html: 'report.html',
+  ...REPORT_DOCUMENT_FILES,
   miouBySplit: 'miou-by-split.png',
   trainingCurves: 'training-curves.png',
   gallery: 'predictions.png',
@@ -73,13 +71,7 @@ export async function writeReport(outDir: string, options: WriteReportOptions = 
     plots.push(gallery.file);
     images.gallery = { src: REPORT_FILES.gallery, caption: gallery.caption };
   }
-  const sections = reportSections(summary, { classNames, images });
-  const title = reportTitle(summary);
-  const overview = reportOverview(summary);
-  const markdown = path.join(outDir, REPORT_FILES.markdown);
-  const html = path.join(outDir, REPORT_FILES.html);
-  writeFileAtomic(markdown, renderMarkdown(title, overview, sections));
-  writeFileAtomic(html, renderHtml(title, overview, sections));
+  const { markdown, html } = writeReportDocument(outDir, reportTitle(summary), reportOverview(summary), reportSections(summary, { classNames, images }));
   return { markdown, html, plots, summary };
 }
 

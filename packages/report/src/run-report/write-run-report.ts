@@ -1,7 +1,6 @@
 import * as path from 'path';
-import { FolderLockedError, SssegError, lockFolder, writeFileAtomic } from '@ssseg/core';
-import { renderMarkdown } from '../markdown';
-import { renderHtml } from '../html';
+import { FolderLockedError, SssegError, lockFolder } from '@ssseg/core';
+import { REPORT_DOCUMENT_FILES, writeReportDocument } from '../write-document';
 import { renderVegaLitePng } from '../plots/render';
 import { writeGalleryGrid } from '../gallery-grid';
 import { readSingleRun, type SingleRun } from './read-single-run';
@@ -9,8 +8,7 @@ import { runCurvesSpec } from './run-curves-spec';
 import { runReportOverview, runReportSections, runReportTitle, type RunReportImages } from './run-report-document';
 
 export const RUN_REPORT_FILES = {
-  markdown: 'report.md',
-  html: 'report.html',
+  ...REPORT_DOCUMENT_FILES,
   curves: 'run-curves.png',
   gallery: 'predictions.png',
 } as const;
@@ -55,13 +53,7 @@ export async function writeRunReport(runDir: string, out: string = runDir): Prom
         caption: `Validation images, their ground truth and the run's predicted mask at its last evaluation (step ${gallery.steps.join(', ')}). Colours follow the dataset's palette (black: background).`,
       };
     }
-    const sections = runReportSections(run, images);
-    const title = runReportTitle(run);
-    const overview = runReportOverview(run);
-    const markdown = path.join(out, RUN_REPORT_FILES.markdown);
-    const html = path.join(out, RUN_REPORT_FILES.html);
-    writeFileAtomic(markdown, renderMarkdown(title, overview, sections));
-    writeFileAtomic(html, renderHtml(title, overview, sections));
+    const { markdown, html } = writeReportDocument(out, runReportTitle(run), runReportOverview(run), runReportSections(run, images));
     return { markdown, html, plots, run };
   } finally {
     lock.release();
