@@ -13,6 +13,7 @@ import { registerImportBackboneCommand } from './commands/import-backbone';
 import { registerDataCommands } from './commands/data';
 import { registerBenchCommand } from './commands/bench';
 import { registerServeCommand } from './commands/serve';
+import { registerContributedCommands } from './contributed-commands';
 
 export function createProgram(): Command {
   const backends = ['auto', ...backendCandidates().map((c) => c.name)].join(', ');
@@ -27,12 +28,6 @@ export function createProgram(): Command {
   registerPluginNewCommand(program);
   registerTrainCommand(program);
   registerCompareCommands(program);
-  // scale-out commands: @ssseg/queue depends on @ssseg/cli, so it is loaded at run time, never imported
-  try {
-    (require('@ssseg/queue') as { registerQueueCommands(p: Command): void }).registerQueueCommands(program);
-  } catch (error) {
-    if (!((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /@ssseg\/queue/.test((error as Error).message))) throw error;
-  }
   registerModelCommand(program);
   registerExportCommand(program);
   registerPredictCommand(program);
@@ -41,5 +36,6 @@ export function createProgram(): Command {
   registerDataCommands(program);
   registerBenchCommand(program);
   registerServeCommand(program);
+  registerContributedCommands(program);
   return program;
 }

@@ -8,7 +8,7 @@ import unimatchPlugin from '@ssseg/plugin-unimatch';
 import teachersPlugin from '@ssseg/plugin-teachers';
 import pseudoLabelersPlugin from '@ssseg/plugin-pseudo-labelers';
 import ipixmatchPlugin from '@ssseg/plugin-ipixmatch';
-import { paramGroups } from '../run/param-groups';
+import { paramGroups } from '@ssseg/runner';
 import { syntheticDatasetPlugin } from './synthetic-dataset';
 import { median } from './record';
 

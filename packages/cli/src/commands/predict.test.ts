@@ -8,7 +8,7 @@ import { Rng, predictLogits, saveCheckpoint } from '@ssseg/core';
 import { readImage, sampleToInput } from '@ssseg/datasets';
 import { OnnxPredictor, UNet } from '@ssseg/models';
 import { runCli } from './cli-harness';
-import { vocPalette } from './palette-png';
+import { vocPalette } from '@ssseg/report';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-predict-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import {
   type AssembledRun, type PluginHost, type RunConfig,
 } from '@ssseg/core';
 import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
-import { createHost } from '../host';
+import { createCliHost } from '../cli-host';
 import { positiveInt } from './train';
 
 /** The engine backend: the global `--backend` flag when given, else the config's. */
@@ -34,7 +34,7 @@ export interface RunModel {
  */
 export function buildRunModel(configFile: string, classes?: string, needs: 'structure' | 'model' | 'run' = 'model'): RunModel {
   const config = loadRunConfig(configFile);
-  const host = createHost({ plugins: config.plugins });
+  const host = createCliHost({ plugins: config.plugins });
   if (needs === 'run') {
     const run = assembleRun(host, config, configFile);
     return { config, host, model: run.model, run };

@@ -2,9 +2,8 @@ import * as fs from 'fs';
 import { tf } from '@ssseg/engine';
 import { SssegError } from '../errors';
 import { loadTensorFile, saveTensorFile } from '../io/tensor-file';
-import type { Optimizer } from '../optim/optimizer';
 import type { RngState } from '../rng';
-import type { SegmentationModel } from '../tokens';
+import type { Optimizer, SegmentationModel } from '../tokens';
 
 /** Where a run stands: enough to continue it exactly. */
 export interface RunPosition {
