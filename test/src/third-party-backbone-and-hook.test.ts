@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { initEngine, tf } from '@ssseg/engine';
 import YAML from 'yaml';
-import { Backbone, Hook, assembleRun, loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
-import { Runner, createHost } from '@ssseg/runner';
+import { Backbone, Hook, loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
+import { Runner, createHost, assembleRun } from '@ssseg/runner';
 import { cliTesting } from '@ssseg/cli';
 
 const repoRoot = path.resolve(__dirname, '../..');

@@ -10,3 +10,5 @@ export { decideResume, runFilesIn, type ExistingRun } from './run-folder';
 export { runnerPlugin } from './plugin';
 export { exitCodeFor } from './hooks/interrupt';
 export { bar, formatSeconds } from './hooks/progress';
+export { assembleRun, withRunDefaults } from './assemble';
+export { saveCheckpoint, loadCheckpoint, checkpointExists, NonFiniteCheckpointError, type CheckpointParts, type RunPosition } from './checkpoint';

@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
-import { LrSchedule, Optimizer, withRunDefaults, type ComponentConfig, type PluginHost, type RunConfig } from '@ssseg/core';
+import { LrSchedule, Optimizer, type ComponentConfig, type PluginHost, type RunConfig } from '@ssseg/core';
+import { withRunDefaults } from './assemble';
 
 /** The registry configs of `train.optimizer` (less the run's headLrMultiplier) and of `train.lrSchedule`. */
 export function optimizationConfigs(host: PluginHost, train: RunConfig['train']): { optimizer: ComponentConfig; schedule: ComponentConfig } {

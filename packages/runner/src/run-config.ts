@@ -1,7 +1,8 @@
 import {
-  Augmentation, Dataset, Hook, LrSchedule, Method, Optimizer, Regularizer, SegmentationModel, datasetClassCount, withRunDefaults,
+  Augmentation, Dataset, Hook, LrSchedule, Method, Optimizer, Regularizer, SegmentationModel, datasetClassCount,
   type PluginHost, type RunConfig, type ComponentConfig,
 } from '@ssseg/core';
+import { withRunDefaults } from './assemble';
 import type { ServiceIdentifier } from 'inversify';
 import { optimizationConfigs } from './optimization';
 

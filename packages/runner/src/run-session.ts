@@ -1,6 +1,7 @@
 import * as path from 'path';
 import type { ServiceIdentifier } from 'inversify';
-import { RUN_FILES, type AssembledRun, type CheckpointParts, type MetricsWriter, type RunConfig, type RunFileName, type RunLoader } from '@ssseg/core';
+import { RUN_FILES, type AssembledRun, type MetricsWriter, type RunConfig, type RunFileName, type RunLoader } from '@ssseg/core';
+import { type CheckpointParts } from './checkpoint';
 
 /** What a run has measured and written so far; the evaluation and checkpoint hooks keep it. */
 export interface RunRecord {

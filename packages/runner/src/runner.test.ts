@@ -74,6 +74,7 @@ describe('a run\'s hooks: its own, the config\'s and the caller\'s, in priority 
     // HIGH runs before the metrics log (NORMAL), which writes its number; LOWEST after, so its is not written
     const steps = readMetrics(path.join(out, 'metrics.jsonl')).filter((r) => r.event === 'step');
     expect(steps.map((r) => [r.step, r['probe/HIGH'], r['probe/LOWEST']])).toEqual([[1, 10, undefined], [2, 20, undefined], [3, 30, undefined], [4, 40, undefined]]);
+    for (const r of steps) expect(r.imagesPerSecond as number).toBeGreaterThan(0);
     // the evaluation (LOW) comes after HIGH and before LOWEST
     expect(Probe.seen).toEqual(['LOWEST sees the evaluation of step 2', 'LOWEST sees the evaluation of step 4']);
     expect(fs.readFileSync(path.join(out, 'early.txt'), 'utf8')).toBe('4');

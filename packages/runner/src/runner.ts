@@ -3,9 +3,11 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { initEngine } from '@ssseg/engine';
 import {
-  Hook, MetricsWriter, RunFolder, SssegError, Trainer, assembleRun, loadCheckpoint, loadRunConfig, lockFolder,
-  writeFileAtomic, type PluginHost, type RunConfig, type RunLoaderFactory, type RunPosition,
+  Hook, MetricsWriter, RunFolder, SssegError, Trainer, loadRunConfig, lockFolder, writeFileAtomic, type PluginHost,
+  type RunConfig, type RunLoaderFactory,
 } from '@ssseg/core';
+import { assembleRun } from './assemble';
+import { loadCheckpoint, type RunPosition } from './checkpoint';
 import { GALLERY_FOLDER } from '@ssseg/report';
 import { createHost } from './host';
 import { runDataLoader } from './data-loader';

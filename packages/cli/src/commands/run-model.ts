@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import type { Command } from 'commander';
 import { initEngine, tf } from '@ssseg/engine';
 import {
-  Dataset, SegmentationModel, SssegError, assembleRun, datasetClassCount, datasetOptions, loadRunConfig, loadTensorFile, withRunDefaults,
+  Dataset, SegmentationModel, SssegError, datasetClassCount, datasetOptions, loadRunConfig, loadTensorFile,
   type AssembledRun, type PluginHost, type RunConfig,
 } from '@ssseg/core';
+import { assembleRun, withRunDefaults } from '@ssseg/runner';
 import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
 import { createCliHost } from '../cli-host';
 import { positiveInt } from './train';

@@ -1,7 +1,6 @@
 import { inject, injectable } from 'inversify';
-import {
-  HookPriority, NonFiniteCheckpointError, PeriodicHook, saveCheckpoint, type HookContext, type RunPosition,
-} from '@ssseg/core';
+import { HookPriority, PeriodicHook, type HookContext } from '@ssseg/core';
+import { NonFiniteCheckpointError, saveCheckpoint, type RunPosition } from '../checkpoint';
 import { RunSession, runFile } from '../run-session';
 import { evaluationSchedule } from './evaluation';
 
