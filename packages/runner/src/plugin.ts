@@ -6,7 +6,7 @@ import { MetricsLogHook } from './hooks/metrics-log';
 import { EvaluationHook } from './hooks/evaluation';
 import { GalleryHook } from './hooks/gallery';
 import { CheckpointHook, StepCheckpointHook } from './hooks/checkpoint';
-import { ProgressHook } from './hooks/progress';
+import { RunProgressHook } from './hooks/run-progress';
 import { SignalInterruptHook } from './hooks/interrupt';
 import { StopAfterStepsHook } from './hooks/stop-after-steps';
 import { TestPauseHook } from './hooks/test-pause';
@@ -26,7 +26,7 @@ export const runnerPlugin = definePlugin({
     contribute(bind, Hook, SignalInterruptHook);
     contribute(bind, Hook, StopAfterStepsHook);
     contribute(bind, Hook, MetricsLogHook);
-    contribute(bind, Hook, ProgressHook);
+    contribute(bind, Hook, RunProgressHook);
     contribute(bind, Hook, EvaluationHook);
     contribute(bind, Hook, GalleryHook);
     contribute(bind, Hook, CheckpointHook);

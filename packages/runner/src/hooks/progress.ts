@@ -1,28 +1,22 @@
-import { inject, injectable } from 'inversify';
-import { HookPriority, type Hook, type HookContext } from '@ssseg/core';
-import { RunSession } from '../run-session';
+import type { Hook, HookContext } from '@ssseg/core';
 
-/** Progress of a run on stderr (unless quiet): a redrawn line on a terminal, plain lines every `every` steps elsewhere. */
-@injectable()
+/** Progress of a run: a redrawn line on a terminal, plain lines every `every` steps elsewhere. */
 export class ProgressHook implements Hook {
   readonly type = 'progress';
-  readonly priority = HookPriority.BELOW_NORMAL;
+  readonly priority = 60;
   private started = Date.now();
-  private readonly label: string;
-  private readonly quiet: boolean;
-  private readonly stream: NodeJS.WriteStream = process.stderr;
-  private readonly every = 20;
 
-  constructor(@inject(RunSession) session: RunSession) {
-    ({ label: this.label, quiet: this.quiet } = session.presentation);
-  }
+  constructor(
+    private readonly label: string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly every = 20,
+  ) {}
 
   beforeRun(): void {
     this.started = Date.now();
   }
 
   afterStep(ctx: HookContext): void {
-    if (this.quiet) return;
     const tty = this.stream.isTTY;
     if (!tty && ctx.step % this.every !== 0 && ctx.step !== ctx.totalSteps) return;
     const fraction = ctx.step / Math.max(1, ctx.totalSteps);
@@ -37,7 +31,7 @@ export class ProgressHook implements Hook {
   }
 
   afterRun(): void {
-    if (!this.quiet && this.stream.isTTY) this.stream.write('\n');
+    if (this.stream.isTTY) this.stream.write('\n');
   }
 }
 
