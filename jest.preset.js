@@ -13,7 +13,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@ssseg/plugin-(.*)$': path.join(root, 'plugins/$1/src/index.ts'),
-    '^@ssseg/(core|engine|losses|models|datasets|cli|report|queue|serve)$': path.join(root, 'packages/$1/src/index.ts'),
+    '^@ssseg/(core|engine|losses|models|datasets|cli|report|queue|serve|runner)$': path.join(root, 'packages/$1/src/index.ts'),
     '^ssseg-plugin-(.*)$': path.join(root, 'plugins/$1/src/index.ts'),
   },
   setupFiles: [path.join(root, 'jest.setup.js')],

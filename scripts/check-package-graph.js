@@ -9,11 +9,6 @@ const path = require('path');
 const root = path.resolve(process.argv[2] ?? path.join(__dirname, '..'));
 const DOC = 'docs/ARCHITECTURE.md';
 
-// The one edge allowed against the layers, until the runner package removes it: the CLI loads
-// the queue's commands with a require in a try/catch, while the queue imports the CLI's run code.
-const EXCEPTIONS = [{ from: '@ssseg/cli', to: '@ssseg/queue' }];
-const excepted = (from, to) => EXCEPTIONS.some((e) => e.from === from && e.to === to);
-
 function workspacePackages() {
   const rootPkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const dirs = [];
@@ -110,7 +105,6 @@ function check() {
       for (const { spec, line } of importsOf(file)) {
         const target = packageOf(spec);
         if (!names.has(target) || target === p.name) continue;
-        if (excepted(p.name, target)) continue;
         if (!p.declared.has(target)) {
           problems.push(`${path.relative(root, file)}:${line}: imports ${target}, which ${p.dir}/package.json does not declare`);
         }

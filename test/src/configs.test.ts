@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Dataset, Method, PseudoLabeler, Regularizer, SegmentationModel, TeacherStrategy, loadRunConfig, readConfigFile, type RunConfig } from '@ssseg/core';
-import { createHost } from '@ssseg/cli';
+import { createHost } from '@ssseg/runner';
 import { expandMatrix, loadCompareConfig } from '@ssseg/report';
 
 const root = path.resolve(__dirname, '../../configs');

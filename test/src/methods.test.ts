@@ -1,5 +1,6 @@
 import { tf, initEngine, expectArraysClose } from '@ssseg/engine';
-import { ConfigError, Method, PluginHost, Rng, assembleRun, parseRunConfig, type AssembledRun, type TrainBatch } from '@ssseg/core';
+import { ConfigError, Method, PluginHost, Rng, parseRunConfig, type AssembledRun, type TrainBatch } from '@ssseg/core';
+import { assembleRun } from '@ssseg/runner';
 import supervised from '@ssseg/plugin-supervised';
 import fixmatch from '@ssseg/plugin-fixmatch';
 import meanTeacher from '@ssseg/plugin-mean-teacher';

@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { initEngine } from '@ssseg/engine';
 import { parseRunConfig, readMetrics } from '@ssseg/core';
-import { createHost, runDataLoader, trainRun, writePluginSkeleton } from '@ssseg/cli';
+import { writePluginSkeleton } from '@ssseg/cli';
+import { Runner, createHost } from '@ssseg/runner';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -45,7 +46,7 @@ describe('a plugin made with `ssseg plugin new`, outside the workspace', () => {
     const host = createHost({ cwd: project, plugins: config.plugins });
     expect(host.plugins().map((p) => p.name)).toContain('@acme/ssseg-plugin-consistency');
     const outDir = path.join(base, 'run');
-    const result = await trainRun({ config, source: 'test', outDir, host, createLoader: runDataLoader(host), quiet: true });
+    const result = await Runner.fromConfig(config, { out: outDir, host, quiet: true }).run();
     expect(result.failed).toBe(false);
     const steps = readMetrics(path.join(outDir, 'metrics.jsonl')).filter((r) => r.event === 'step');
     expect(steps).toHaveLength(2);

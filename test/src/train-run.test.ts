@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { tf, initEngine } from '@ssseg/engine';
 import { PluginHost, loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
-import { trainRun } from '@ssseg/cli';
+import { Runner } from '@ssseg/runner';
 import { testing } from '@ssseg/core';
 
 const { fixturesPlugin, stripesLoader } = testing;
@@ -38,7 +38,7 @@ describe('training run', () => {
   it('writes config, metrics, checkpoints and DONE, and learns', async () => {
     const before = tf.memory().numTensors;
     const outDir = path.join(root, 'full');
-    const result = await trainRun({ config: parseRunConfig(baseConfig), source: 'test', outDir, host: host(), createLoader: stripesLoader, quiet: true });
+    const result = await Runner.fromConfig(parseRunConfig(baseConfig), { out: outDir, host: host(), createLoader: stripesLoader, quiet: true }).run();
     expect(result).toMatchObject({ steps: 12, failed: false });
     expect(tf.memory().numTensors).toBe(before);
     for (const f of ['config.yaml', 'metrics.jsonl', 'last.ckpt', 'best.ckpt', 'DONE']) expect(fs.existsSync(path.join(outDir, f))).toBe(true);
@@ -54,15 +54,14 @@ describe('training run', () => {
 
   it('a run stopped mid-epoch and resumed ends with the same weights as one that was not stopped', async () => {
     const straight = path.join(root, 'straight');
-    await trainRun({ config: parseRunConfig(baseConfig), source: 'test', outDir: straight, host: host(), createLoader: stripesLoader, quiet: true });
+    await Runner.fromConfig(parseRunConfig(baseConfig), { out: straight, host: host(), createLoader: stripesLoader, quiet: true }).run();
     const stopped = path.join(root, 'stopped');
-    const cut = await trainRun({
-      config: parseRunConfig(baseConfig), stopAfterSteps: 5,
-      source: 'test', outDir: stopped, host: host(), createLoader: stripesLoader, quiet: true,
-    });
+    const cut = await Runner.fromConfig(parseRunConfig(baseConfig), {
+      stopAfterSteps: 5, out: stopped, host: host(), createLoader: stripesLoader, quiet: true,
+    }).run();
     expect(cut.steps).toBe(5);
     expect(fs.existsSync(path.join(stopped, 'DONE'))).toBe(false);
-    const resumed = await trainRun({ config: parseRunConfig(baseConfig), source: 'test', outDir: stopped, resume: true, host: host(), createLoader: stripesLoader, quiet: true });
+    const resumed = await Runner.resume(stopped, { host: host(), createLoader: stripesLoader, quiet: true }).run();
     expect(resumed.steps).toBe(12);
     const a = weights(path.join(straight, 'last.ckpt'));
     const b = weights(path.join(stopped, 'last.ckpt'));

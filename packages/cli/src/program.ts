@@ -14,6 +14,7 @@ import { registerDataCommands } from './commands/data';
 import { registerBenchCommand } from './commands/bench';
 import { registerServeCommand } from './commands/serve';
 import { registerReportCommand } from './commands/report';
+import { registerContributedCommands } from './contributed-commands';
 
 export function createProgram(): Command {
   const backends = ['auto', ...backendCandidates().map((c) => c.name)].join(', ');
@@ -29,12 +30,6 @@ export function createProgram(): Command {
   registerTrainCommand(program);
   registerCompareCommands(program);
   registerReportCommand(program);
-  // scale-out commands: @ssseg/queue depends on @ssseg/cli, so it is loaded at run time, never imported
-  try {
-    (require('@ssseg/queue') as { registerQueueCommands(p: Command): void }).registerQueueCommands(program);
-  } catch (error) {
-    if (!((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && /@ssseg\/queue/.test((error as Error).message))) throw error;
-  }
   registerModelCommand(program);
   registerExportCommand(program);
   registerPredictCommand(program);
@@ -43,5 +38,6 @@ export function createProgram(): Command {
   registerDataCommands(program);
   registerBenchCommand(program);
   registerServeCommand(program);
+  registerContributedCommands(program);
   return program;
 }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Container, type ServiceIdentifier } from 'inversify';
 import type { ZodType } from 'zod';
-import { ComponentDescriptor, type SssegPlugin } from './plugin';
+import { ComponentDescriptor, contributionsOf, type SssegPlugin } from './plugin';
 import { BuildSubComponent, ComponentOptions } from './tokens';
 import { ConfigError, PluginError } from './errors';
 import { formatZodIssues } from './config/zod-errors';
@@ -203,6 +203,20 @@ export class PluginHost {
         `${configPath}: building ${tokenName(token)} '${component.type}' (from ${component.plugin}) failed: ${(err as Error).message}`,
         component.plugin,
       );
+    }
+  }
+
+  /**
+   * Every contribution to `token` (see `contribute`) of the loaded plugins, in load order, built
+   * in `scope` (a run's services) or the host's container.
+   */
+  contributions<T>(token: ServiceIdentifier<T>, scope?: Container): T[] {
+    const id = contributionsOf(token);
+    const container = scope ?? this.container;
+    try {
+      return container.getAll(id) as T[];
+    } catch (err) {
+      throw new PluginError(`building the ${tokenName(token)} contributions failed: ${(err as Error).message}`);
     }
   }
 

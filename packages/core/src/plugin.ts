@@ -91,3 +91,28 @@ export function provide<T>(bind: BindFunction, token: ServiceIdentifier<T>, impl
   (bind as any)(token).to(implementation).whenNamed(type);
   (bind as any)(ComponentDescriptor).toConstantValue({ token, type, implementation } satisfies ComponentDescriptor);
 }
+
+const contributionTokens = new Map<ServiceIdentifier<unknown>, symbol>();
+
+/**
+ * The identifier under which `contribute` binds an extension point's contributions: apart from
+ * the token itself, whose bindings are named by type (an unnamed binding would answer every name).
+ */
+export function contributionsOf<T>(token: ServiceIdentifier<T>): ServiceIdentifier<T> {
+  let id = contributionTokens.get(token);
+  if (!id) {
+    const name = typeof token === 'symbol' ? token.description : typeof token === 'function' ? token.name : String(token);
+    id = Symbol.for(`${name}#contributions`);
+    contributionTokens.set(token, id);
+  }
+  return id as ServiceIdentifier<T>;
+}
+
+/**
+ * Adds `implementation` to every use of an extension point that takes any number of
+ * contributions (Theia's ContributionProvider): every run's hooks, the CLI's commands. No config
+ * names it; whoever uses the point gets all of them (PluginHost.contributions).
+ */
+export function contribute<T>(bind: BindFunction, token: ServiceIdentifier<T>, implementation: new (...args: any[]) => T): void {
+  (bind as any)(contributionsOf(token)).to(implementation);
+}

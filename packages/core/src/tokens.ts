@@ -265,6 +265,42 @@ export interface Method {
 export const Method: ServiceIdentifier<Method> = Symbol.for('ssseg.Method');
 
 // ---------------------------------------------------------------------------------------------
+// Optimization
+
+/** A set of variables sharing a learning-rate multiplier (UniMatch: backbone 1x, head 10x). */
+export interface ParamGroup {
+  name: string;
+  variables: Map<string, tf.Variable>;
+  lrMultiplier: number;
+}
+
+/** Optimizer state as plain tensors by slot name, for checkpoints and exact resume. */
+export type OptimizerState = Map<string, tf.Tensor>;
+
+/**
+ * Updates the student's variables from their gradients (`train.optimizer: { type }`). It owns
+ * per-variable slots (momentum, Adam moments) keyed by variable name, so its state is saved and
+ * restored with the model's weights.
+ */
+export interface Optimizer {
+  readonly type: string;
+  /** Applies gradients (by variable name) with base learning rate `lr`. Disposes nothing it was given. */
+  apply(groups: ParamGroup[], grads: Map<string, tf.Tensor>, lr: number): void;
+  state(): OptimizerState;
+  loadState(state: OptimizerState): void;
+  dispose(): void;
+}
+export const Optimizer: ServiceIdentifier<Optimizer> = Symbol.for('ssseg.Optimizer');
+
+/** The learning rate at each step (`train.lrSchedule`, with `train.lr` as the base rate). */
+export interface LrSchedule {
+  readonly type: string;
+  /** The rate at optimizer step `step` (0-based) of a run of `totalSteps` steps. */
+  rate(baseLr: number, step: number, totalSteps: number): number;
+}
+export const LrSchedule: ServiceIdentifier<LrSchedule> = Symbol.for('ssseg.LrSchedule');
+
+// ---------------------------------------------------------------------------------------------
 // Hooks
 
 export interface HookContext {
@@ -275,15 +311,45 @@ export interface HookContext {
   logs: Record<string, number>;
   /** Set by a hook to end the run after the current step. */
   stop(reason: string): void;
-  /** Run-wide state shared between hooks (model, method, optimizer, out dir...). */
+  /**
+   * Run-wide state shared between hooks: `evaluation` (the last one, an EvaluationRecord),
+   * `interrupted` (the signal that stops the run), `diverged`, `failed`.
+   */
   state: Record<string, unknown>;
 }
 
+/** What an evaluation leaves in `ctx.state.evaluation` for the hooks after it (gallery, TensorBoard). */
+export interface EvaluationRecord {
+  step: number;
+  miou: number;
+  iou: number[];
+  classNames: readonly string[];
+}
+
 /**
- * Lifecycle hooks of the trainer; lower priority runs first. A training run
- * (cli/src/run/train-run.ts) makes its own today: interrupt 0, metrics log 50, progress 60,
- * evaluation 70, checkpoint 90. The teacher's EMA and the learning rate are no hooks (the
- * method's afterStep and the trainer's schedule). Nothing binds or resolves the `Hook` token yet.
+ * Where a hook runs among the others at each event, lowest first (MMEngine's scale). A run's own
+ * hooks: interruption HIGHEST, metrics log NORMAL, progress BELOW_NORMAL, evaluation and gallery
+ * LOW, checkpoints VERY_LOW, TensorBoard and the test pause point LOWEST.
+ */
+export const HookPriority = {
+  HIGHEST: 0,
+  VERY_HIGH: 10,
+  HIGH: 30,
+  ABOVE_NORMAL: 40,
+  NORMAL: 50,
+  BELOW_NORMAL: 60,
+  LOW: 70,
+  VERY_LOW: 90,
+  LOWEST: 100,
+} as const;
+export type HookPriority = (typeof HookPriority)[keyof typeof HookPriority];
+
+/**
+ * Lifecycle callbacks of a training run, run in priority order (equal priorities in the order
+ * they were added). Two ways in: `contribute(bind, Hook, Class)` adds a hook to every run (the
+ * runner's own: metrics log, evaluation, gallery, checkpoints, progress, interruption), and
+ * `provide(bind, Hook, Class)` a hook type a run config lists (`hooks: [{ type: tensorboard }]`).
+ * The teacher's EMA and the learning rate are no hooks (the method's afterStep and the schedule).
  */
 export interface Hook {
   readonly type: string;
@@ -294,8 +360,28 @@ export interface Hook {
   afterStep?(ctx: HookContext): void | Promise<void>;
   afterEpoch?(ctx: HookContext): void | Promise<void>;
   afterRun?(ctx: HookContext): void | Promise<void>;
+  /** After the run, whatever its end (its last checkpoint written): release what the hook holds. */
+  dispose?(): void;
 }
 export const Hook: ServiceIdentifier<Hook> = Symbol.for('ssseg.Hook');
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/** The part of a commander `Command` a contribution needs (the CLI passes its program). */
+export interface CommandProgram {
+  command(nameAndArgs: string): unknown;
+}
+
+/**
+ * Subcommands a package adds to `ssseg` (the queue's `worker` and `compare-queue`), bound with
+ * `contribute(bind, CommandContribution, Class)`; the CLI registers every one it discovers.
+ */
+export interface CommandContribution {
+  readonly type: string;
+  register(program: CommandProgram): void;
+}
+export const CommandContribution: ServiceIdentifier<CommandContribution> = Symbol.for('ssseg.CommandContribution');
 
 /** Options of the component being built: the validated config object, without `type`. */
 export const ComponentOptions: ServiceIdentifier<Record<string, unknown>> = Symbol.for('ssseg.ComponentOptions');
@@ -310,5 +396,7 @@ export type RunConfig = ValidatedRunConfig;
 export const RunConfig: ServiceIdentifier<RunConfig> = Symbol.for('ssseg.RunConfig');
 /** The run's root random generator. */
 export const RunRng: ServiceIdentifier<Rng> = Symbol.for('ssseg.RunRng');
+/** The run's output folder (config.yaml, metrics.jsonl, checkpoints); a hook may write below it. */
+export const RunFolder: ServiceIdentifier<string> = Symbol.for('ssseg.RunFolder');
 /** The regularizers built from the config's `regularizers` list, in order. */
 export const RunRegularizers: ServiceIdentifier<Regularizer[]> = Symbol.for('ssseg.RunRegularizers');

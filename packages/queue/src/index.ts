@@ -1,6 +1,9 @@
 export { parseRedisUrl, connectionOptions, checkRedis, explainRedisError, QueueConnectionError, type RedisTarget } from './redis-url';
 export { DEFAULT_QUEUE_NAME, RunJobSchema, RunJobError, jobIdFor, parseRunJob, type RunJob } from './run-job';
-export { lastLoggedStep } from './progress';
 export { enqueueMatrix, waitForMatrix, type EnqueueOptions, type EnqueueResult, type MatrixProgress, type WaitOptions, type WaitResult } from './enqueue';
-export { startWorker, processRunJob, type WorkerOptions, type RunJobResult, type RunProgress, type RunningWorker } from './worker';
+export { startWorker, processRunJob, type WorkerOptions, type RunJobResult, type RunningWorker } from './worker';
+export { ProgressReportHook, type RunProgress } from './progress-report-hook';
 export { registerQueueCommands } from './commands';
+export { queuePlugin as default, QueueCommands } from './plugin';
+export * as queueTesting from './testing/redis-server';
+export type { TestRedis } from './testing/redis-server';

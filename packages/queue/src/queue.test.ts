@@ -6,14 +6,14 @@ import YAML from 'yaml';
 import { Queue } from 'bullmq';
 import { initEngine, tf } from '@ssseg/engine';
 import { PluginHost, loadTensorFile, readMetrics } from '@ssseg/core';
-import { trainRun } from '@ssseg/cli';
+import { Runner } from '@ssseg/runner';
 import { collectRuns, readMatrixIndex, writeReport } from '@ssseg/report';
 import { testing } from '@ssseg/core';
 
 const { fixturesPlugin, stripesLoader } = testing;
 import { enqueueMatrix, waitForMatrix } from './enqueue';
 import { connectionOptions } from './redis-url';
-import { lastLoggedStep } from './progress';
+import { lastLoggedStep } from '@ssseg/core';
 import { bundleForNode } from './testing/bundle';
 import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
 import type { RunJobResult } from './worker';
@@ -142,7 +142,7 @@ describeRedis('a matrix through the queue on two worker processes', () => {
     const host = new PluginHost();
     host.load(fixturesPlugin);
     for (const run of readMatrixIndex(outDir).runs) {
-      await trainRun({ config: run.config, source: run.id, outDir: path.join(localDir, run.dir), host, createLoader: stripesLoader, quiet: true });
+      await Runner.fromConfig(run.config, { source: run.id, out: path.join(localDir, run.dir), host, createLoader: stripesLoader, quiet: true }).run();
       expect(modelWeights(path.join(localDir, run.dir, 'last.ckpt'))).toEqual(modelWeights(path.join(outDir, run.dir, 'last.ckpt')));
     }
     fs.copyFileSync(path.join(outDir, 'matrix.json'), path.join(localDir, 'matrix.json'));

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Queue, QueueEvents } from 'bullmq';
 import { initEngine, nativeUnavailableReason, tf } from '@ssseg/engine';
 import { loadTensorFile, lockFolder, parseRunConfig, readMetrics } from '@ssseg/core';
-import { createHost, runDataLoader, trainRun } from '@ssseg/cli';
+import { Runner } from '@ssseg/runner';
 import { parseRunJob } from './run-job';
 import { RunQueue, readablePayloadText } from './payload';
 import { connectionOptions } from './redis-url';
@@ -82,7 +82,7 @@ describe('a worker taking over a stopped run', () => {
   const backend = nativeUnavailableReason() === undefined ? 'native' : 'wasm';
   beforeAll(() => initEngine({ backend, threads: 1, verbose: false }));
 
-  it("continues mid-epoch with the CLI's data loader and ends with the weights of a run never stopped", async () => {
+  it("continues mid-epoch with the runner's data loader and ends with the weights of a run never stopped", async () => {
     const raw = {
       method: { type: 'fixmatch' },
       model: { type: 'unet', baseWidth: 4, depth: 1 },
@@ -90,11 +90,10 @@ describe('a worker taking over a stopped run', () => {
       train: { epochs: 10, maxSteps: 8, evalEverySteps: 4, batchSize: 2, lr: 0.003, optimizer: { type: 'adam', weightDecay: 0 } },
       engine: { backend, threads: 1 },
     };
-    const host = createHost();
     const straight = path.join(root, 'straight');
-    await trainRun({ config: parseRunConfig(raw), source: 'test', outDir: straight, host, createLoader: runDataLoader(host), quiet: true });
+    await Runner.fromConfig(parseRunConfig(raw), { out: straight, quiet: true }).run();
     const taken = path.join(root, 'taken-over');
-    const cut = await trainRun({ config: parseRunConfig(raw), source: 'test', outDir: taken, host, createLoader: runDataLoader(host), quiet: true, stopAfterSteps: 3 });
+    const cut = await Runner.fromConfig(parseRunConfig(raw), { out: taken, quiet: true, stopAfterSteps: 3 }).run();
     expect(cut.steps).toBe(3); // epochs are 30 steps: stopped mid-epoch
     const before = tf.memory().numTensors;
     const result = await processRunJob({ runId: 'r', dir: taken, config: raw }, 'j', { queueUrl: 'redis://unused', quiet: true });

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
-import { FolderLockedError, type PluginHost, type SssegPlugin } from '@ssseg/core';
-import { RUN_FILES, createHost, runDataLoader, trainRun, type RunLoader, type RunLoaderFactory } from '@ssseg/cli';
+import { FolderLockedError, RUN_FILES, lastLoggedStep, type PluginHost, type RunLoaderFactory, type SssegPlugin } from '@ssseg/core';
+import { Runner, createHost } from '@ssseg/runner';
 import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
-import { lastLoggedStep } from './progress';
+import { ProgressReportHook, type RunProgress } from './progress-report-hook';
 import { RunWorker } from './payload';
 import { readFinishedRun } from './finished-run';
 
@@ -24,9 +24,9 @@ export interface WorkerOptions {
   cwd?: string;
   /** Plugins linked into this worker program (not named by jobs), e.g. test fixtures. */
   plugins?: SssegPlugin[];
-  /** The run's data loader; default: the CLI's (as a local run uses). */
+  /** The run's data loader; default: the runner's (as a local run uses). */
   createLoader?: (host: PluginHost) => RunLoaderFactory;
-  /** How often the run's progress is read from its metrics (ms). */
+  /** The least time between two progress reports of a run (ms). */
   progressInterval?: number;
   /** When a job's run folder is locked by another process, retry the job after this long (ms). */
   busyRetryMs?: number;
@@ -46,11 +46,6 @@ export interface RunJobResult {
   alreadyDone: boolean;
 }
 
-export interface RunProgress {
-  step: number;
-  total: number | null;
-}
-
 /** A plugin host with the config's plugins, resolved among installed packages only. */
 function hostFor(job: RunJob, options: WorkerOptions): PluginHost {
   try {
@@ -64,7 +59,7 @@ function hostFor(job: RunJob, options: WorkerOptions): PluginHost {
 }
 
 /**
- * Trains one job's run: the same trainRun as a local compare, resuming from the run folder's
+ * Trains one job's run: the same Runner as a local compare, resuming from the run folder's
  * last.ckpt when an earlier attempt (a failed or killed worker) left one. A run folder another
  * process holds (its lock) makes this throw FolderLockedError, naming that process.
  */
@@ -85,61 +80,24 @@ export async function processRunJob(
     const marker = readFinishedRun(done);
     return { runId: job.runId, steps: marker.steps, finalMiou: marker.finalMiou, bestMiou: marker.bestMiou, resumed: false, stepBeforeResume: null, alreadyDone: true };
   }
-  const metrics = path.join(job.dir, RUN_FILES.metrics);
-  const stepBeforeResume = lastLoggedStep(metrics);
-  const loaderOf = (options.createLoader ?? runDataLoader)(host);
-  let total: number | null = job.config.train.maxSteps ?? null;
-  const timer = setInterval(() => {
-    const step = lastLoggedStep(metrics);
-    if (step !== null) void report({ step, total }).catch(() => undefined);
-  }, options.progressInterval ?? 2000);
-  try {
-    const outcome = await trainRun({
-      config: job.config,
-      source: `job ${job.runId}`,
-      outDir: job.dir,
-      resume: 'resume-if-checkpoint',
-      lockPurpose: `ssseg worker, job ${jobId}`,
-      host,
-      createLoader: (assembled) => {
-        const loader = loaderOf(assembled);
-        const planned = job.config.train.epochs * loader.stepsPerEpoch;
-        total = Math.min(planned, job.config.train.maxSteps ?? planned);
-        return yieldingLoader(loader);
-      },
-      label: job.runId,
-      quiet: options.quiet ?? true,
-    });
-    if (outcome.failed) throw new UnrecoverableError(`run ${job.runId} failed: ${outcome.stoppedBecause ?? 'unknown reason'}`);
-    await report({ step: outcome.steps, total: outcome.steps }).catch(() => undefined);
-    const resumed = outcome.resumedFrom !== null;
-    return {
-      runId: job.runId, steps: outcome.steps, finalMiou: outcome.finalMiou, bestMiou: outcome.bestMiou, resumed,
-      stepBeforeResume: resumed ? stepBeforeResume : null, alreadyDone: false,
-    };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/**
- * Lets timers run between batches: training steps are synchronous work, and without a macrotask
- * turn BullMQ could not renew the job's lock (the job would look stalled while it runs). Every
- * other member goes to the loader itself, so restoring a checkpoint moves the loader that yields.
- */
-function yieldingLoader(loader: RunLoader): RunLoader {
+  const stepBeforeResume = lastLoggedStep(path.join(job.dir, RUN_FILES.metrics));
+  const outcome = await Runner.fromConfig(job.config, {
+    source: `job ${job.runId}`,
+    out: job.dir,
+    existing: 'resume-if-checkpoint',
+    lockPurpose: `ssseg worker, job ${jobId}`,
+    host,
+    createLoader: options.createLoader?.(host),
+    hooks: [new ProgressReportHook(report, options.progressInterval ?? 2000)],
+    label: job.runId,
+    quiet: options.quiet ?? true,
+  }).run();
+  if (outcome.failed) throw new UnrecoverableError(`run ${job.runId} failed: ${outcome.stoppedBecause ?? 'unknown reason'}`);
+  await report({ step: outcome.steps, total: outcome.steps }).catch(() => undefined);
+  const resumed = outcome.resumedFrom !== null;
   return {
-    stepsPerEpoch: loader.stepsPerEpoch,
-    imagesPerStep: loader.imagesPerStep,
-    toInput: (sample) => loader.toInput(sample),
-    state: () => loader.state(),
-    restore: (state) => loader.restore(state),
-    async *epoch(n: number) {
-      for await (const batch of loader.epoch(n)) {
-        await new Promise((resolve) => setImmediate(resolve));
-        yield batch;
-      }
-    },
+    runId: job.runId, steps: outcome.steps, finalMiou: outcome.finalMiou, bestMiou: outcome.bestMiou, resumed,
+    stepBeforeResume: resumed ? stepBeforeResume : null, alreadyDone: false,
   };
 }
 

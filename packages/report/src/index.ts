@@ -3,6 +3,7 @@ export * from './matrix';
 export * from './matrix-index';
 export * from './run-folder';
 export * from './gallery-layout';
+export * from './palette-png';
 export * from './stats';
 export * from './summary';
 export * from './format';

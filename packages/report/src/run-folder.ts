@@ -1,12 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { SssegError, readMetrics, type MetricsRecord } from '@ssseg/core';
+import { RUN_FILES, SssegError, readMetrics } from '@ssseg/core';
 import { MATRIX_INDEX_FILE, readMatrixIndex } from './matrix-index';
 import type { PlannedRun } from './matrix';
-
-/** Files of one run's folder, `<comparison folder>/<run id>/`. */
-export const RUN_FOLDER_FILES = { config: 'config.yaml', metrics: 'metrics.jsonl', done: 'DONE' } as const;
 
 /** The DONE marker: written atomically when a run ends normally, so its presence means a finished run. */
 export const DoneMarkerSchema = z.looseObject({
@@ -73,13 +70,13 @@ export function readDoneMarker(file: string): DoneMarker {
 }
 
 export function isRunDone(dir: string): boolean {
-  return fs.existsSync(path.join(dir, RUN_FOLDER_FILES.done));
+  return fs.existsSync(path.join(dir, RUN_FILES.done));
 }
 
 /** Where a run stands: finished (DONE), failed (its end record says so), stopped or running, or not started. */
 export function runStatus(dir: string): RunStatus {
   if (isRunDone(dir)) return { state: 'done' };
-  const metricsFile = path.join(dir, RUN_FOLDER_FILES.metrics);
+  const metricsFile = path.join(dir, RUN_FILES.metrics);
   if (!fs.existsSync(metricsFile)) return { state: 'not-started' };
   const records = readMetrics(metricsFile, () => undefined); // a torn last line: still incomplete
   const step = records.reduce((s, r) => Math.max(s, r.step), 0);
@@ -103,10 +100,10 @@ function asNumber(value: unknown): number | undefined {
  */
 export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' | 'dir'>): RunResult {
   const identity = planned ?? findPlannedRun(dir);
-  const doneFile = path.join(dir, RUN_FOLDER_FILES.done);
-  if (!fs.existsSync(doneFile)) throw new SssegError(`run ${identity.id} has not finished (no ${RUN_FOLDER_FILES.done})`, dir);
+  const doneFile = path.join(dir, RUN_FILES.done);
+  if (!fs.existsSync(doneFile)) throw new SssegError(`run ${identity.id} has not finished (no ${RUN_FILES.done})`, dir);
   const done = readDoneMarker(doneFile);
-  const records = readMetrics(path.join(dir, RUN_FOLDER_FILES.metrics));
+  const records = readMetrics(path.join(dir, RUN_FILES.metrics));
 
   const byStep = new Map<number, CurvePoint>();
   const point = (step: number) => byStep.get(step) ?? byStep.set(step, { step }).get(step)!;

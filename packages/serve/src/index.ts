@@ -1,3 +1,2 @@
 export { startServer, type ServeOptions, type RunningServer } from './server';
 export { listRuns, type RunView } from './run-index';
-export { readMetricsFrom } from './metrics-tail';

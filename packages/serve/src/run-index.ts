@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
-import { folderWriter } from '@ssseg/core';
-import { MATRIX_INDEX_FILE, RUN_FOLDER_FILES, readMatrixIndex, runStatus } from '@ssseg/report';
+import { RUN_FILES, folderWriter, loadRunConfig } from '@ssseg/core';
+import { MATRIX_INDEX_FILE, readMatrixIndex, runStatus } from '@ssseg/report';
 
 export type RunView = {
   /** The run's folder relative to the served folder, '/'-separated ('.' when the served folder is one run). */
@@ -52,7 +51,7 @@ function collect(root: string, dir: string, depth: number, into: Map<string, Run
 }
 
 export function isRunFolder(dir: string): boolean {
-  return fs.existsSync(path.join(dir, RUN_FOLDER_FILES.config)) && !fs.existsSync(path.join(dir, MATRIX_INDEX_FILE));
+  return fs.existsSync(path.join(dir, RUN_FILES.config)) && !fs.existsSync(path.join(dir, MATRIX_INDEX_FILE));
 }
 
 function relativeId(root: string, dir: string): string {
@@ -82,19 +81,21 @@ function describeRun(dir: string, id: string): RunView {
 }
 
 function readConfig(dir: string): { method?: string; split?: string; seed?: number; maxSteps: number | null; regularizers: string[] } {
+  let config;
   try {
-    const raw = parseYaml(fs.readFileSync(path.join(dir, RUN_FOLDER_FILES.config), 'utf8')) as Record<string, any>;
-    const regs = Array.isArray(raw?.regularizers) ? raw.regularizers : [];
-    return {
-      method: raw?.method?.type,
-      split: raw?.data?.split,
-      seed: raw?.train?.seed,
-      maxSteps: typeof raw?.train?.maxSteps === 'number' ? raw.train.maxSteps : null,
-      regularizers: regs.map((r: Record<string, unknown>) => String(r?.name ?? r?.type)),
-    };
+    config = loadRunConfig(path.join(dir, RUN_FILES.config));
   } catch {
+    // a config being written, or one this version cannot read: the run is listed without details
     return { maxSteps: null, regularizers: [] };
   }
+  const split = config.data.split;
+  return {
+    method: config.method.type,
+    split: typeof split === 'string' ? split : undefined,
+    seed: config.train.seed,
+    maxSteps: config.train.maxSteps ?? null,
+    regularizers: config.regularizers.map((r) => String(r.name ?? r.type)),
+  };
 }
 
 /** The run folder for an id from the browser, refusing anything outside the served folder. */

@@ -6,7 +6,7 @@ import { startServer, type RunningServer } from './server';
 
 function runFolder(dir: string, lines: object[], extra = ''): void {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'config.yaml'), 'method: { type: fixmatch }\nregularizers: [{ type: ipixmatch }]\ndata: { type: mnist-seg, split: 1_16 }\ntrain: { maxSteps: 10, seed: 2 }\n');
+  fs.writeFileSync(path.join(dir, 'config.yaml'), 'method: { type: fixmatch }\nmodel: { type: unet }\nregularizers: [{ type: ipixmatch }]\ndata: { type: mnist-seg, split: 1_16 }\ntrain: { maxSteps: 10, seed: 2 }\n');
   fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines.map((l) => JSON.stringify(l) + '\n').join('') + extra);
 }
 

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
-import { RUN_FOLDER_FILES, galleryFile, readGalleryIndex } from '@ssseg/report';
-import { readMetricsFrom } from './metrics-tail';
+import { RUN_FILES, readMetricsFrom } from '@ssseg/core';
+import { galleryFile, readGalleryIndex } from '@ssseg/report';
 import { listRuns, resolveRunDir } from './run-index';
 
 export interface ServeOptions {
@@ -89,7 +89,7 @@ function api(root: string, parts: string[], url: URL, res: http.ServerResponse):
   switch (parts[1]) {
     case 'metrics': {
       const from = Number(url.searchParams.get('from') ?? 0);
-      return send(res, 200, readMetricsFrom(path.join(runDir, RUN_FOLDER_FILES.metrics), Number.isInteger(from) && from >= 0 ? from : 0));
+      return send(res, 200, readMetricsFrom(path.join(runDir, RUN_FILES.metrics), Number.isInteger(from) && from >= 0 ? from : 0));
     }
     case 'gallery':
       return send(res, 200, readGalleryIndex(runDir) ?? null);

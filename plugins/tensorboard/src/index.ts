@@ -1,2 +1,12 @@
+import { ContainerModule } from 'inversify';
+import { Hook, definePlugin, provide } from '@ssseg/core';
+import { TensorBoardHook } from './tensorboard-hook';
+
 export { EventFileWriter } from './event-file-writer';
-export { TensorBoardHook, type EvaluationRecord } from './tensorboard-hook';
+export { TensorBoardHook };
+
+/** The `tensorboard` hook a run config lists (`hooks: [{ type: tensorboard }]`, or `ssseg train --tensorboard`). */
+export default definePlugin({
+  from: __dirname,
+  module: new ContainerModule(({ bind }) => provide(bind, Hook, TensorBoardHook)),
+});

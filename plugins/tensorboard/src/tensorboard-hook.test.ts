@@ -24,7 +24,7 @@ describe('TensorBoardHook', () => {
       images: [{ image: 'image-0.png', truth: 'truth-0.png' }], evaluations: [{ step: 2, predictions: ['step-0000002/prediction-0.png'] }],
     }));
 
-    const hook = new TensorBoardHook(path.join(runDir, 'tensorboard'), runDir);
+    const hook = new TensorBoardHook({ logDir: 'tensorboard' }, runDir);
     const state: Record<string, unknown> = {};
     hook.beforeRun();
     hook.afterStep(context(1, { loss: 0.5, 'loss/sup': 1, lr: 0.01 }, state));

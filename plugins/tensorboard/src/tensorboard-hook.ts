@@ -1,32 +1,38 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { decode } from 'fast-png';
-import type { Hook, HookContext } from '@ssseg/core';
+import { inject, injectable } from 'inversify';
+import { z } from 'zod';
+import { ComponentOptions, HookPriority, RunFolder, componentType, type EvaluationRecord, type Hook, type HookContext } from '@ssseg/core';
 import { GALLERY_FOLDER, readGalleryIndex } from '@ssseg/report';
 import { EventFileWriter } from './event-file-writer';
 
-/** What an evaluation leaves in `ctx.state.evaluation` for the hooks after it. */
-export interface EvaluationRecord {
-  step: number;
-  miou: number;
-  iou: number[];
-  classNames: readonly string[];
-}
+const options = z.strictObject({
+  /** Where the event files go, relative to the run folder (or absolute). */
+  logDir: z.string().min(1).default('tensorboard'),
+});
 
 /**
  * Logs a run to TensorBoard: every logged term, the learning rate and statistics of each step as
  * scalars, mIoU and per-class IoU at each evaluation, and the prediction gallery as images
  * (image and ground truth once, each evaluation's predictions at its step).
  */
+@injectable()
 export class TensorBoardHook implements Hook {
-  readonly type = 'tensorboard';
-  /** After evaluation (70) and checkpointing (90): sees the step's evaluation. */
-  readonly priority = 95;
+  static readonly type = 'tensorboard';
+  static options = options;
+  static summary = 'TensorBoard event files: every logged term, mIoU and per-class IoU, the prediction gallery';
+  readonly type = componentType(this);
+  /** After evaluation, gallery and checkpoints: sees the step's evaluation and its predictions. */
+  readonly priority = HookPriority.LOWEST;
+  private readonly logDir: string;
   private writer?: EventFileWriter;
   private loggedEvaluationAt = -1;
   private loggedInputs = false;
 
-  constructor(private readonly logDir: string, private readonly runDir: string) {}
+  constructor(@inject(ComponentOptions) opts: Record<string, unknown>, @inject(RunFolder) private readonly runDir: string) {
+    this.logDir = path.resolve(runDir, (opts as z.infer<typeof options>).logDir);
+  }
 
   beforeRun(): void {
     this.writer = new EventFileWriter(this.logDir);

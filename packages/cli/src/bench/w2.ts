@@ -1,14 +1,11 @@
 import { initEngine, tf } from '@ssseg/engine';
-import {
-  PluginHost, Rng, Sgd, assembleRun, disposeBatch, parseRunConfig,
-  type AssembledRun, type StepContext, type TrainBatch,
-} from '@ssseg/core';
+import { PluginHost, Rng, Sgd, disposeBatch, parseRunConfig, type AssembledRun, type StepContext, type TrainBatch } from '@ssseg/core';
 import { modelsPlugin } from '@ssseg/models';
 import unimatchPlugin from '@ssseg/plugin-unimatch';
 import teachersPlugin from '@ssseg/plugin-teachers';
 import pseudoLabelersPlugin from '@ssseg/plugin-pseudo-labelers';
 import ipixmatchPlugin from '@ssseg/plugin-ipixmatch';
-import { paramGroups } from '../run/param-groups';
+import { paramGroups, assembleRun } from '@ssseg/runner';
 import { syntheticDatasetPlugin } from './synthetic-dataset';
 import { median } from './record';
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { runCompare } from '../compare/run-compare';
 import { positiveInt } from './train';
 import { InterruptedError } from '../run/interrupted-error';
-import { exitCodeFor } from '../run/interrupt';
+import { exitCodeFor } from '@ssseg/runner';
 
 /** The first table of report.md (mean ± std of mIoU per cell), for the terminal. */
 export function mainTable(markdownFile: string): string {

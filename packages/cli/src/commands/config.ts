@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { loadRunConfig } from '@ssseg/core';
-import { createHost } from '../host';
-import { resolveRunConfig } from '../run-config';
+import { createCliHost } from '../cli-host';
+import { resolveRunConfig } from '@ssseg/runner';
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('inspect run configs');
@@ -12,7 +12,7 @@ export function registerConfigCommands(program: Command): void {
     .option('--json', 'print JSON instead of YAML')
     .action((file: string, opts: { json?: boolean }) => {
       const raw = loadRunConfig(file);
-      const host = createHost({ plugins: raw.plugins });
+      const host = createCliHost({ plugins: raw.plugins });
       const resolved = resolveRunConfig(host, raw, file);
       process.stdout.write(opts.json ? JSON.stringify(resolved, null, 2) + '\n' : YAML.stringify(resolved));
     });

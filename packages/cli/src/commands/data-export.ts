@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { SssegError, writeFileAtomic } from '@ssseg/core';
 import { buildDataset, type DatasetPart } from '@ssseg/datasets';
-import { encodeRgbPng, writePaletteMask } from './palette-png';
+import { encodeRgbPng, writePaletteMask } from '@ssseg/report';
 import { parseOption } from './data';
 import { positiveInt } from './train';
 

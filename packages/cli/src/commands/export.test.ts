@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { decode } from 'fast-png';
 import { onnx } from 'onnx-proto';
 import { initEngine, tf } from '@ssseg/engine';
-import { Rng, saveCheckpoint } from '@ssseg/core';
+import { Rng } from '@ssseg/core';
+import { saveCheckpoint } from '@ssseg/runner';
 import { OnnxPredictor, UNet } from '@ssseg/models';
 import { runCli } from './cli-harness';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { tokenName } from '@ssseg/core';
-import { createHost } from '../host';
+import { createCliHost } from '../cli-host';
 
 export function registerPluginCommands(program: Command): void {
   const plugins = program.command('plugins').description('installed plugins and the component types they register');
@@ -10,7 +10,7 @@ export function registerPluginCommands(program: Command): void {
     .option('--json', 'print JSON')
     .option('--plugin <name...>', 'also load these plugin packages')
     .action((opts: { json?: boolean; plugin?: string[] }) => {
-      const host = createHost({ plugins: opts.plugin });
+      const host = createCliHost({ plugins: opts.plugin });
       const rows = host.components().map((c) => ({
         extensionPoint: tokenName(c.token),
         type: c.type,

@@ -6,7 +6,7 @@ import { SssegError, predictLogits, type SegmentationModel } from '@ssseg/core';
 import { readImage, sampleToInput } from '@ssseg/datasets';
 import { OnnxPredictor, exportOnnx } from '@ssseg/models';
 import { buildRunModel, disposeRunModel, loadCheckpointGroup, startEngine } from './run-model';
-import { writePaletteMask } from './palette-png';
+import { writePaletteMask } from '@ssseg/report';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
 

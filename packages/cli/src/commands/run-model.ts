@@ -2,11 +2,12 @@ import * as fs from 'fs';
 import type { Command } from 'commander';
 import { initEngine, tf } from '@ssseg/engine';
 import {
-  Dataset, SegmentationModel, SssegError, assembleRun, datasetClassCount, datasetOptions, loadRunConfig, loadTensorFile, withRunDefaults,
+  Dataset, SegmentationModel, SssegError, datasetClassCount, datasetOptions, loadRunConfig, loadTensorFile,
   type AssembledRun, type PluginHost, type RunConfig,
 } from '@ssseg/core';
+import { assembleRun, withRunDefaults } from '@ssseg/runner';
 import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
-import { createHost } from '../host';
+import { createCliHost } from '../cli-host';
 import { positiveInt } from './train';
 
 /** The engine backend: the global `--backend` flag when given, else the config's. */
@@ -34,7 +35,7 @@ export interface RunModel {
  */
 export function buildRunModel(configFile: string, classes?: string, needs: 'structure' | 'model' | 'run' = 'model'): RunModel {
   const config = loadRunConfig(configFile);
-  const host = createHost({ plugins: config.plugins });
+  const host = createCliHost({ plugins: config.plugins });
   if (needs === 'run') {
     const run = assembleRun(host, config, configFile);
     return { config, host, model: run.model, run };

@@ -1,12 +1,9 @@
 import * as path from 'path';
 import type { Command } from 'commander';
-import { SssegError, loadRunConfig, type RunConfig } from '@ssseg/core';
-import { createHost } from '../host';
-import { runDataLoader } from '../run/data-loader';
-import { RUN_FILES, trainRun } from '../run/train-run';
-import { TensorBoardHook } from '@ssseg/plugin-tensorboard';
+import { RUN_FILES, SssegError, loadRunConfig, type RunConfig } from '@ssseg/core';
+import { Runner, exitCodeFor } from '@ssseg/runner';
+import { createCliHost } from '../cli-host';
 import { InterruptedError } from '../run/interrupted-error';
-import { exitCodeFor } from '../run/interrupt';
 
 interface TrainOptions {
   config?: string;
@@ -19,12 +16,15 @@ interface TrainOptions {
 }
 
 /** Command-line overrides applied on top of the config file. */
-export function withOverrides(config: RunConfig, opts: { backend?: string; maxSteps?: string; epochs?: string }): RunConfig {
+export function withOverrides(config: RunConfig, opts: { backend?: string; maxSteps?: string; epochs?: string; tensorboard?: boolean }): RunConfig {
   const train = { ...config.train };
   if (opts.maxSteps) train.maxSteps = positiveInt(opts.maxSteps, '--max-steps');
   if (opts.epochs) train.epochs = positiveInt(opts.epochs, '--epochs');
   const engine = opts.backend && opts.backend !== 'auto' ? { ...config.engine, backend: opts.backend } : config.engine;
-  return { ...config, train, engine };
+  // --tensorboard is the config's `hooks: [{ type: tensorboard }]`, unless the config lists one already
+  const listed = config.hooks ?? [];
+  const hooks = opts.tensorboard && !listed.some((h) => h.type === 'tensorboard') ? [...listed, { type: 'tensorboard' }] : config.hooks;
+  return { ...config, train, engine, ...(hooks ? { hooks } : {}) };
 }
 
 export function positiveInt(value: string, flag: string): number {
@@ -43,7 +43,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--max-steps <n>', 'stop after n optimizer steps (the schedule is shortened to match)')
     .option('--epochs <n>', 'override train.epochs')
     .option('--force', 'start over in an --out folder that already holds a run, deleting it')
-    .option('--tensorboard', 'also write TensorBoard event files (every logged term, LR, mIoU, per-class IoU, the prediction gallery) to <out>/tensorboard')
+    .option('--tensorboard', 'also write TensorBoard event files (every logged term, LR, mIoU, per-class IoU, the prediction gallery) to <out>/tensorboard: the config\'s hooks: [{ type: tensorboard }]')
     .action(async (opts: TrainOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as { backend?: string };
       if (!opts.config && !opts.resume) throw new SssegError('train needs --config <file> or --resume <dir>');
@@ -51,12 +51,10 @@ export function registerTrainCommand(program: Command): void {
       const outDir = opts.resume ?? opts.out ?? path.join('runs', path.basename(source).replace(/\.(ya?ml|json)$/, ''));
       const config = withOverrides(loadRunConfig(source), { ...opts, backend: global.backend });
       if (opts.force && opts.resume) throw new SssegError('--force starts a run over and --resume continues it: give one of them');
-      const host = createHost({ plugins: config.plugins });
-      const result = await trainRun({
-        config, source, outDir, resume: opts.resume ? 'resume' : opts.force ? 'restart' : 'refuse', host, createLoader: runDataLoader(host),
+      const result = await Runner.fromConfig(config, {
+        out: outDir, source, existing: opts.resume ? 'resume' : opts.force ? 'restart' : 'refuse', host: createCliHost({ plugins: config.plugins }),
         label: path.basename(outDir), stopOnSignals: true,
-        hooks: opts.tensorboard ? [new TensorBoardHook(path.join(outDir, 'tensorboard'), outDir)] : [],
-      });
+      }).run();
       if (result.failed) {
         const last = result.lastCheckpoint ? `the last good checkpoint is ${result.lastCheckpoint}` : 'no checkpoint was written';
         throw new SssegError(`${result.stoppedBecause}; ${last}`);

@@ -1,10 +1,8 @@
 import * as path from 'path';
 import { lockFolder } from '@ssseg/core';
 import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeReport } from '@ssseg/report';
-import { createHost } from '../host';
-import { runDataLoader } from '../run/data-loader';
-import { trainRun } from '../run/train-run';
-import { bar, formatSeconds } from '../run/progress';
+import { Runner, bar, formatSeconds, runDataLoader } from '@ssseg/runner';
+import { createCliHost } from '../cli-host';
 
 export interface CompareOptions {
   file: string;
@@ -51,7 +49,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
 async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof expandMatrix>): Promise<CompareResult> {
   writeMatrixIndex(options.outDir, matrix);
   const plugins = [...new Set(matrix.runs.flatMap((r) => r.config.plugins))];
-  const host = createHost({ plugins });
+  const host = createCliHost({ plugins });
   const started = Date.now();
   const result: CompareResult = { outDir: options.outDir, ran: [], skipped: [], failed: [], report: { markdown: '', html: '', plots: [] } };
   let classNames: readonly string[] | undefined;
@@ -66,11 +64,10 @@ async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof 
       const elapsed = (Date.now() - started) / 1000;
       process.stderr.write(`matrix ${bar(i / matrix.runs.length)} ${i}/${matrix.runs.length} done, ${formatSeconds(elapsed)} elapsed: starting ${run.id}\n`);
     }
-    const outcome = await trainRun({
-      config: run.config,
+    const outcome = await Runner.fromConfig(run.config, {
       source: `${options.file}: ${run.id}`,
-      outDir: dir,
-      resume: 'resume-if-checkpoint',
+      out: dir,
+      existing: 'resume-if-checkpoint',
       host,
       createLoader: (assembled) => {
         classNames ??= assembled.dataset.classNames;
@@ -80,7 +77,7 @@ async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof 
       quiet: options.quiet,
       stopOnSignals: true,
       lockPurpose: 'ssseg compare',
-    });
+    }).run();
     if (outcome.interrupted) return { ...result, interrupted: outcome.interrupted };
     (outcome.failed ? result.failed : result.ran).push(run.id);
   }

@@ -7,13 +7,18 @@ import { z } from 'zod';
 export const ComponentConfig = z.looseObject({ type: z.string().min(1, 'type must name a registered component') });
 export type ComponentConfig = z.infer<typeof ComponentConfig>;
 
-export const OptimizerConfig = z.strictObject({
-  type: z.enum(['sgd', 'adam']).default('sgd'),
-  momentum: z.number().min(0).max(1).default(0.9),
-  weightDecay: z.number().min(0).default(1e-4),
-  /** Learning-rate multiplier of the head (decoder) relative to the backbone, as UniMatch uses 10. */
-  headLrMultiplier: z.number().positive().default(1),
-});
+/**
+ * `train.optimizer`: a registered Optimizer by `type` (sgd, adam, or a plugin's), whose own schema
+ * validates its other keys (momentum, weightDecay...), plus the head's learning-rate multiplier.
+ */
+export const OptimizerConfig = z
+  .looseObject({
+    type: z.string().min(1, 'type must name a registered optimizer').default('sgd'),
+    /** Learning-rate multiplier of the head (decoder) relative to the backbone, as UniMatch uses 10. */
+    headLrMultiplier: z.number().positive().default(1),
+  })
+  // the optimizer's options before headLrMultiplier, as config.yaml and checkpoints have always listed them
+  .transform(({ type, headLrMultiplier, ...options }) => ({ type, ...options, headLrMultiplier }));
 
 export const TrainConfig = z.strictObject({
   /** Epochs over the unlabelled set (or the labelled set for supervised runs). */
@@ -24,7 +29,9 @@ export const TrainConfig = z.strictObject({
   /** Unlabelled images per step (defaults to batchSize). */
   unlabelledBatchSize: z.number().int().positive().optional(),
   lr: z.number().positive().default(0.001),
-  lrSchedule: z.enum(['poly', 'constant']).default('poly'),
+  /** A registered LrSchedule by type (poly, constant, or a plugin's). */
+  lrSchedule: z.string().min(1).default('poly'),
+  /** The poly schedule's power (given to any schedule whose options take a `power`). */
   lrPower: z.number().positive().default(0.9),
   optimizer: OptimizerConfig.prefault({}),
   seed: z.number().int().default(1),
@@ -68,6 +75,8 @@ export const RunConfigSchema = z.strictObject({
   train: TrainConfig.prefault({}),
   eval: EvalConfig.prefault({}),
   engine: EngineConfig.prefault({}),
+  /** Hooks a plugin provides, run with the run's own (`[{ type: tensorboard }]`). */
+  hooks: z.array(ComponentConfig).optional(),
   /** Plugin packages to load by name before building components. */
   plugins: z.array(z.string()).default([]),
 });

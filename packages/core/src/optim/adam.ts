@@ -1,5 +1,22 @@
+import { inject, injectable } from 'inversify';
+import { z } from 'zod';
 import { fusedAdamUpdate, tf } from '@ssseg/engine';
-import { SlotOptimizer, type ParamGroup } from './optimizer';
+import { ComponentOptions, type ParamGroup } from '../tokens';
+import { componentType } from '../plugin';
+import { SlotOptimizer } from './optimizer';
+
+const options = z.strictObject({
+  beta1: z.number().min(0).max(1).optional(),
+  beta2: z.number().min(0).max(1).optional(),
+  epsilon: z.number().positive().optional(),
+  /** Decoupled weight decay (AdamW) when > 0. */
+  weightDecay: z.number().min(0).default(1e-4),
+  /**
+   * Not used (beta1 is Adam's momentum). Every optimizer took this key before optimizers were
+   * registry types, and the config.yaml of runs from then carry it: they still load and resume.
+   */
+  momentum: z.number().min(0).max(1).optional(),
+});
 
 export interface AdamOptions {
   beta1?: number;
@@ -10,9 +27,13 @@ export interface AdamOptions {
 }
 
 /** Adam (AdamW when weightDecay > 0), as torch.optim.AdamW computes it. */
+@injectable()
 export class Adam extends SlotOptimizer {
-  readonly type = 'adam';
-  constructor(private readonly options: AdamOptions = {}) {
+  static readonly type = 'adam';
+  static options = options;
+  static summary = 'Adam; AdamW (decoupled weight decay) when weightDecay > 0, as torch.optim.AdamW';
+  readonly type = componentType(this);
+  constructor(@inject(ComponentOptions) private readonly options: AdamOptions = {}) {
     super();
   }
 

@@ -1,7 +1,7 @@
 import { tf, describeIf, expectNoLeak, initEngine, nativeUnavailableReason } from '@ssseg/engine';
 import { Sgd } from './sgd';
 import { Adam } from './adam';
-import type { Optimizer } from './optimizer';
+import type { Optimizer } from '../tokens';
 
 /** Weights and optimizer state after `steps` updates of two parameters (one above the addon's threading size) in two lr groups. */
 async function train(backend: string, make: () => Optimizer, steps: number): Promise<Map<string, number[]>> {

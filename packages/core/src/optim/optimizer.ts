@@ -1,28 +1,7 @@
 import { tf } from '@ssseg/engine';
+import type { Optimizer, OptimizerState, ParamGroup } from '../tokens';
 
-/** A set of variables sharing a learning-rate multiplier (UniMatch: backbone 1x, head 10x). */
-export interface ParamGroup {
-  name: string;
-  variables: Map<string, tf.Variable>;
-  lrMultiplier: number;
-}
-
-/** Optimizer state as plain tensors by slot name, for checkpoints and exact resume. */
-export type OptimizerState = Map<string, tf.Tensor>;
-
-/**
- * Optimizers own per-variable slots (momentum, Adam moments) keyed by variable name, so their
- * state can be saved and restored with the model's weights.
- */
-export interface Optimizer {
-  readonly type: string;
-  /** Applies gradients (by variable name) with base learning rate `lr`. Disposes nothing it was given. */
-  apply(groups: ParamGroup[], grads: Map<string, tf.Tensor>, lr: number): void;
-  state(): OptimizerState;
-  loadState(state: OptimizerState): void;
-  dispose(): void;
-}
-
+/** An optimizer whose state is one tensor slot per variable and purpose, and a step count. */
 export abstract class SlotOptimizer implements Optimizer {
   abstract readonly type: string;
   protected readonly slots = new Map<string, tf.Variable>();

@@ -1,5 +1,16 @@
+import { inject, injectable } from 'inversify';
+import { z } from 'zod';
 import { fusedSgdUpdate, tf } from '@ssseg/engine';
-import { SlotOptimizer, type ParamGroup } from './optimizer';
+import { ComponentOptions, type ParamGroup } from '../tokens';
+import { componentType } from '../plugin';
+import { SlotOptimizer } from './optimizer';
+
+const options = z.strictObject({
+  momentum: z.number().min(0).max(1).default(0.9),
+  /** L2 weight decay, added to the gradient (torch.optim.SGD's weight_decay). */
+  weightDecay: z.number().min(0).default(1e-4),
+  nesterov: z.boolean().optional(),
+});
 
 export interface SgdOptions {
   momentum: number;
@@ -8,9 +19,13 @@ export interface SgdOptions {
 }
 
 /** SGD with momentum and L2 weight decay, as torch.optim.SGD computes it. */
+@injectable()
 export class Sgd extends SlotOptimizer {
-  readonly type = 'sgd';
-  constructor(private readonly options: SgdOptions) {
+  static readonly type = 'sgd';
+  static options = options;
+  static summary = 'SGD with momentum (optionally Nesterov) and L2 weight decay, as torch.optim.SGD';
+  readonly type = componentType(this);
+  constructor(@inject(ComponentOptions) private readonly options: SgdOptions) {
     super();
   }
 

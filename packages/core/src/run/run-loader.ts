@@ -1,6 +1,23 @@
 import type { tf } from '@ssseg/engine';
-import type { Sample, TrainBatch } from '../tokens';
-import type { AssembledRun } from './assemble';
+import type { Container } from 'inversify';
+import type { Rng } from '../rng';
+import type { RunConfig as ValidatedRunConfig } from '../config/schema';
+import type { Dataset, Method, Regularizer, Sample, SegmentationModel, TeacherStrategy, TrainBatch } from '../tokens';
+
+/** A run's components as the runner's assembleRun builds them: what a data loader and the run's hooks work with. */
+export interface AssembledRun {
+  config: ValidatedRunConfig;
+  dataset: Dataset;
+  /** The student. */
+  model: SegmentationModel;
+  method: Method;
+  regularizers: Regularizer[];
+  rng: Rng;
+  /** The teacher strategy the method uses, when it has one (its state goes into checkpoints). */
+  teacher?: TeacherStrategy;
+  /** The run's container: components built later (hooks, metrics) can inject run services from it. */
+  scope: Container;
+}
 
 /** What a training run needs from the data pipeline. */
 export interface RunLoader {

@@ -7,7 +7,7 @@ import { ComponentOptions, Dataset, Method, SegmentationModel, type Sample, type
 import { Rng } from '../rng';
 import { TinySegmentationModel } from '../tiny-model';
 import { componentType, definePlugin, provide } from '../plugin';
-import type { AssembledRun } from '../run/assemble';
+import type { AssembledRun } from '../run/run-loader';
 import type { RunLoader } from '../run/run-loader';
 
 /** Images whose class is where the red channel is high: learnable by a tiny conv net. */

@@ -1,10 +1,21 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { callHooks, sortHooks } from './hooks';
-import { EpochActionHook, StepActionHook } from './periodic';
-import { MetricsWriter, StepLogHook, readMetrics } from './metrics-log';
+import { PeriodicHook, type HookSchedule } from './periodic';
 import type { Hook, HookContext } from '../tokens';
+
+/** Records the epoch or step of each action. */
+class Recorder extends PeriodicHook {
+  readonly type = 'eval';
+  readonly priority = 70;
+  readonly ran: number[] = [];
+
+  constructor(schedule: HookSchedule, private readonly record: (ctx: HookContext) => number) {
+    super(schedule);
+  }
+
+  protected action(ctx: HookContext): void {
+    this.ran.push(this.record(ctx));
+  }
+}
 
 function context(overrides: Partial<HookContext> = {}): HookContext {
   return { epoch: 0, step: 0, totalSteps: 10, logs: {}, stop: () => undefined, state: {}, ...overrides };
@@ -26,8 +37,8 @@ describe('hooks', () => {
   });
 
   it('runs an epoch action every n epochs, at the last epoch, and once at the end of a run cut mid-epoch', async () => {
-    const ran: number[] = [];
-    const hook = new EpochActionHook('eval', 70, 2, (ctx) => void ran.push(ctx.epoch));
+    const hook = new Recorder({ unit: 'epoch', every: 2 }, (ctx) => ctx.epoch);
+    const ran = hook.ran;
     for (let epoch = 0; epoch < 5; epoch++) await hook.afterEpoch(context({ epoch, step: (epoch + 1) * 2, totalSteps: 10 }));
     expect(ran).toEqual([1, 3, 4]);
     await hook.afterRun(context({ epoch: 4, step: 10 }));
@@ -39,37 +50,15 @@ describe('hooks', () => {
   });
 
   it('runs a step action every n steps and once more at an end between them', async () => {
-    const ran: number[] = [];
-    const hook = new StepActionHook('eval', 70, 3, (ctx) => void ran.push(ctx.step));
+    const hook = new Recorder({ unit: 'step', every: 3 }, (ctx) => ctx.step);
+    const ran = hook.ran;
     for (let step = 1; step <= 7; step++) await hook.afterStep(context({ step }));
     await hook.afterRun(context({ step: 7 }));
     expect(ran).toEqual([3, 6, 7]);
     await hook.afterRun(context({ step: 7 }));
     expect(ran).toEqual([3, 6, 7]);
-  });
-
-  it('writes one JSON line per step with images per second, and truncates on resume', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-log-')), 'metrics.jsonl');
-    const writer = new MetricsWriter(file);
-    const hook = new StepLogHook(writer, 16);
-    hook.beforeRun();
-    for (let step = 1; step <= 3; step++) hook.afterStep(context({ step, logs: { loss: 1 / step, lr: 0.1 } }));
-    const records = readMetrics(file);
-    expect(records.map((r) => r.step)).toEqual([1, 2, 3]);
-    expect(records[0]).toMatchObject({ event: 'step', loss: 1, lr: 0.1 });
-    expect(records[0].imagesPerSecond).toBeGreaterThan(0);
-    writer.truncateAfter(2);
-    expect(readMetrics(file).map((r) => r.step)).toEqual([1, 2]);
-    // a process killed while appending leaves a torn last line: dropped, with a warning naming it
-    fs.appendFileSync(file, '{"event":"step","st');
-    const warnings: string[] = [];
-    expect(readMetrics(file, (w) => warnings.push(w)).map((r) => r.step)).toEqual([1, 2]);
-    expect(warnings).toEqual([expect.stringMatching(/metrics\.jsonl:3: dropped a torn last line/)]);
-    // resuming rewrites the file whole, so the next record is not glued to the torn one
-    new MetricsWriter(file).truncateAfter(2, () => undefined);
-    expect(fs.readFileSync(file, 'utf8').endsWith('}\n')).toBe(true);
-    // anywhere else a bad line is corruption, named by line
-    fs.appendFileSync(file, '{broken\n{"event":"step","step":3,"epoch":0,"time":0}\n');
-    expect(() => readMetrics(file)).toThrow(/metrics\.jsonl:3: not a JSON line/);
+    // the other unit's event does nothing
+    await hook.afterEpoch(context({ epoch: 0, step: 9 }));
+    expect(ran).toEqual([3, 6, 7]);
   });
 });

@@ -1,7 +1,6 @@
 import { tf } from '@ssseg/engine';
-import type { Hook, HookContext, Method, SegmentationModel, StepContext, TrainBatch } from '../tokens';
+import type { Hook, HookContext, Method, Optimizer, ParamGroup, SegmentationModel, StepContext, TrainBatch } from '../tokens';
 import type { Rng } from '../rng';
-import type { Optimizer, ParamGroup } from '../optim/optimizer';
 import { callHooks, sortHooks } from './hooks';
 
 export interface TrainerOptions {

@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import YAML from 'yaml';
-import { SssegError, readMetrics, type MetricsRecord } from '@ssseg/core';
-import { RUN_FOLDER_FILES, readDoneMarker, runStatus, type RunStatus } from '../run-folder';
+import { RUN_FILES, SssegError, loadRunConfig, readMetrics, type MetricsRecord } from '@ssseg/core';
+import { readDoneMarker, runStatus, type RunStatus } from '../run-folder';
 
 /** A component of the run's config as the report names it: its type and the options it was given. */
 export interface ConfiguredComponent {
@@ -42,11 +41,8 @@ function asNumber(value: unknown): number | undefined {
   return undefined;
 }
 
-function component(value: unknown, where: string, file: string): ConfiguredComponent {
-  if (!value || typeof value !== 'object' || typeof (value as { type?: unknown }).type !== 'string') {
-    throw new SssegError(`${where}: expected a component with a 'type'`, file);
-  }
-  const { type, ...options } = value as { type: string } & Record<string, unknown>;
+function component(value: { type: string } & Record<string, unknown>): ConfiguredComponent {
+  const { type, ...options } = value;
   return { type, options };
 }
 
@@ -58,19 +54,12 @@ const NOT_SERIES = new Set(['event', 'step', 'epoch', 'time']);
  * running. Never writes. A folder without config.yaml is not a run folder: the error says so.
  */
 export function readSingleRun(dir: string): SingleRun {
-  const configFile = path.join(dir, RUN_FOLDER_FILES.config);
+  const configFile = path.join(dir, RUN_FILES.config);
   if (!fs.existsSync(configFile)) {
-    throw new SssegError(`not a run folder (no ${RUN_FOLDER_FILES.config}) and not a comparison folder (no matrix.json)`, dir);
+    throw new SssegError(`not a run folder (no ${RUN_FILES.config}) and not a comparison folder (no matrix.json)`, dir);
   }
-  let config: Record<string, unknown>;
-  try {
-    config = YAML.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new SssegError(`unreadable run config: ${(err as Error).message}`, configFile);
-  }
-  if (!config || typeof config !== 'object') throw new SssegError('the run config is empty', configFile);
-  const train = (config.train ?? {}) as Record<string, unknown>;
-  const metricsFile = path.join(dir, RUN_FOLDER_FILES.metrics);
+  const config = loadRunConfig(configFile);
+  const metricsFile = path.join(dir, RUN_FILES.metrics);
   // a torn last line (a run killed mid-write, or one writing now) is left out
   const records: MetricsRecord[] = fs.existsSync(metricsFile) ? readMetrics(metricsFile, () => undefined) : [];
   const series = new Map<string, { step: number; value: number }[]>();
@@ -89,18 +78,18 @@ export function readSingleRun(dir: string): SingleRun {
       evaluations.push({ step: r.step, miou, iou: (Array.isArray(r.iou) ? r.iou : []).map((v) => asNumber(v) ?? NaN), classNames });
     }
   }
-  const doneFile = path.join(dir, RUN_FOLDER_FILES.done);
+  const doneFile = path.join(dir, RUN_FILES.done);
   const done = fs.existsSync(doneFile) ? readDoneMarker(doneFile) : undefined;
   const end = [...records].reverse().find((r) => r.event === 'end');
   return {
     dir,
     status: runStatus(dir),
-    method: component(config.method, 'method', configFile),
-    regularizers: (Array.isArray(config.regularizers) ? config.regularizers : []).map((r, i) => component(r, `regularizers[${i}]`, configFile)),
-    model: component(config.model, 'model', configFile),
-    data: component(config.data, 'data', configFile),
-    seed: typeof train.seed === 'number' ? train.seed : undefined,
-    maxSteps: typeof train.maxSteps === 'number' ? train.maxSteps : undefined,
+    method: component(config.method),
+    regularizers: config.regularizers.map(component),
+    model: component(config.model),
+    data: component(config.data),
+    seed: config.train.seed,
+    maxSteps: config.train.maxSteps,
     steps: done?.steps ?? records.reduce((s, r) => Math.max(s, r.step), 0),
     wallSeconds: done?.wallSeconds ?? asNumber(end?.wallSeconds),
     series,

@@ -4,9 +4,10 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { initEngine, nativeUnavailableReason } from '@ssseg/engine';
 import { cliTesting } from '@ssseg/cli';
-import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
+import { queueTesting, type TestRedis } from '@ssseg/queue';
 
 const { killAt, killStartedProcesses, runCliProcess, runOutcome, startCli } = cliTesting;
+const { hasRedisServer, startRedis } = queueTesting;
 
 // each test starts several CLI processes: on a loaded 2-core machine that outlasts the default 120 s
 jest.setTimeout(600_000);

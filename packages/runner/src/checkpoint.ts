@@ -1,10 +1,6 @@
 import * as fs from 'fs';
 import { tf } from '@ssseg/engine';
-import { SssegError } from '../errors';
-import { loadTensorFile, saveTensorFile } from '../io/tensor-file';
-import type { Optimizer } from '../optim/optimizer';
-import type { RngState } from '../rng';
-import type { SegmentationModel } from '../tokens';
+import { SssegError, loadTensorFile, saveTensorFile, type Optimizer, type RngState, type SegmentationModel } from '@ssseg/core';
 
 /** Where a run stands: enough to continue it exactly. */
 export interface RunPosition {

@@ -1,4 +1,6 @@
-import type { Hook, HookContext } from '@ssseg/core';
+import { inject, injectable } from 'inversify';
+import { HookPriority, type Hook, type HookContext } from '@ssseg/core';
+import { RunSession } from '../run-session';
 
 const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -8,17 +10,23 @@ export function exitCodeFor(signal: string): number {
 }
 
 /**
- * Ctrl-C (SIGINT) or SIGTERM during a run: the step under way finishes, the run stops there and
- * its checkpoint is written (ctx.state.interrupted tells the other hooks). A second signal quits
- * at once; the last checkpoint written is still whole, as every write is atomic.
+ * Ctrl-C (SIGINT) or SIGTERM during a run whose caller asked for it (the CLI's commands): the
+ * step under way finishes, the run stops there and its checkpoint is written
+ * (ctx.state.interrupted tells the other hooks). A second signal quits at once; the last
+ * checkpoint written is still whole, as every write is atomic.
  */
+@injectable()
 export class SignalInterruptHook implements Hook {
   readonly type = 'interrupt-signal';
-  readonly priority = 0;
+  readonly priority = HookPriority.HIGHEST;
   received: NodeJS.Signals | undefined;
-  private readonly signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  private readonly signals: NodeJS.Signals[];
+  private readonly label: string;
 
-  constructor(private readonly label: string) {}
+  constructor(@inject(RunSession) session: RunSession) {
+    this.label = session.presentation.label;
+    this.signals = session.presentation.stopOnSignals ? ['SIGINT', 'SIGTERM'] : [];
+  }
 
   private readonly onSignal = (signal: NodeJS.Signals) => {
     if (this.received) {
@@ -34,6 +42,7 @@ export class SignalInterruptHook implements Hook {
   }
 
   async afterStep(ctx: HookContext): Promise<void> {
+    if (!this.signals.length) return;
     // a step's work is synchronous and batches arrive as resolved promises: without a turn of the
     // event loop here, a signal's handler would only run once the whole run is over
     await new Promise((resolve) => setImmediate(resolve));

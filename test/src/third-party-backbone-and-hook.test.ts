@@ -1,14 +1,19 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initEngine, tf } from '@ssseg/engine';
-import { Backbone, assembleRun, parseRunConfig, readMetrics } from '@ssseg/core';
-import { createHost, runDataLoader, trainRun } from '@ssseg/cli';
+import YAML from 'yaml';
+import { Backbone, Hook, loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
+import { Runner, createHost, assembleRun } from '@ssseg/runner';
+import { cliTesting } from '@ssseg/cli';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
-/** An encoder plugin package outside the workspace, in plain JavaScript as npm would install it. */
+/** An encoder and hook plugin package outside the workspace, in plain JavaScript as npm would install it. */
 const PLUGIN = `
+const fs = require('fs');
+const path = require('path');
 const { ContainerModule, inject, injectable } = require('inversify');
 const { z } = require('zod');
 const core = require('@ssseg/core');
@@ -47,9 +52,35 @@ TinyEncoderComponent.options = z.strictObject({});
 inject(core.ComponentOptions)(TinyEncoderComponent, undefined, 0);
 injectable()(TinyEncoderComponent);
 
+/** Counts the steps it sees into the step's logs (before the metrics log writes them) and lists them in a file of the run. */
+class VisitCounter {
+  constructor(options, runFolder) {
+    this.type = 'visit-counter';
+    this.priority = core.HookPriority.HIGH;
+    this.options = options;
+    this.runFolder = runFolder;
+    this.steps = [];
+  }
+  afterStep(ctx) {
+    this.steps.push(ctx.step);
+    ctx.logs['acme/visits'] = this.steps.length * this.options.scale;
+  }
+  afterRun() {
+    fs.writeFileSync(path.join(this.runFolder, this.options.file), JSON.stringify(this.steps));
+  }
+}
+VisitCounter.type = 'visit-counter';
+VisitCounter.options = z.strictObject({ file: z.string(), scale: z.number().default(1) });
+inject(core.ComponentOptions)(VisitCounter, undefined, 0);
+inject(core.RunFolder)(VisitCounter, undefined, 1);
+injectable()(VisitCounter);
+
 module.exports = core.definePlugin({
   from: __dirname,
-  module: new ContainerModule(({ bind }) => core.provide(bind, core.Backbone, TinyEncoderComponent)),
+  module: new ContainerModule(({ bind }) => {
+    core.provide(bind, core.Backbone, TinyEncoderComponent);
+    core.provide(bind, core.Hook, VisitCounter);
+  }),
 });
 `;
 
@@ -77,7 +108,7 @@ const runConfig = (cacheDir: string, backbone: Record<string, unknown>) => parse
   engine: { backend: 'cpu' },
 });
 
-describe('a backbone from a plugin outside the workspace', () => {
+describe('a backbone and a hook from a plugin outside the workspace', () => {
   const dir = project();
   const cacheDir = path.join(dir, 'cache');
 
@@ -105,10 +136,45 @@ describe('a backbone from a plugin outside the workspace', () => {
 
     const forwards = (globalThis as { tinyEncoderForwards?: number }).tinyEncoderForwards ?? 0;
     const outDir = path.join(dir, 'run');
-    const result = await trainRun({ config, source: 'test', outDir, host, createLoader: runDataLoader(host), quiet: true });
+    const result = await Runner.fromConfig(config, { out: outDir, host, quiet: true }).run();
     expect(result.failed).toBe(false);
     expect(readMetrics(path.join(outDir, 'metrics.jsonl')).filter((r) => r.event === 'step')).toHaveLength(2);
     expect((globalThis as { tinyEncoderForwards?: number }).tinyEncoderForwards).toBeGreaterThan(forwards);
+  });
+
+  it('both are named by a run config and used, through the real CLI; a misspelt hook option is an error naming its path', () => {
+    const config = (hook: Record<string, unknown>) => YAML.stringify({
+      model: { type: 'deeplabv3plus', backbone: { type: 'tiny-encoder' }, asppChannels: 4, lowLevelChannels: 2, decoderChannels: 4 },
+      data: { type: 'mnist-seg', size: 32, valSize: 4, canvas: 32, cacheDir },
+      train: { epochs: 100, maxSteps: 3, batchSize: 2, lr: 0.01, evalEverySteps: 3, optimizer: { type: 'adam', weightDecay: 0 } },
+      hooks: [{ type: 'visit-counter', ...hook }],
+      engine: { backend: 'cpu', threads: 1 },
+    });
+    const train = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, `${name}.yaml`), text);
+      // from the project's folder, as a user runs it: the plugin is found in its node_modules
+      return spawnSync(process.execPath, [cliTesting.CLI_BIN, 'train', '--config', `${name}.yaml`, '--out', name], { cwd: dir, encoding: 'utf8' });
+    };
+
+    const ran = train('cli-run', config({ file: 'visits.json', scale: 2 }));
+    expect(ran.stderr).not.toMatch(/\n\s+at /);
+    expect(ran.status).toBe(0);
+    const out = path.join(dir, 'cli-run');
+    const steps = readMetrics(path.join(out, 'metrics.jsonl')).filter((r) => r.event === 'step');
+    expect(steps.map((r) => [r.step, r['acme/visits']])).toEqual([[1, 2], [2, 4], [3, 6]]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'visits.json'), 'utf8'))).toEqual([1, 2, 3]);
+    // the network trained is the plugin's encoder under DeepLabV3+'s head
+    const { tensors } = loadTensorFile(path.join(out, 'last.ckpt'));
+    const names = [...tensors.keys()];
+    tf.dispose([...tensors.values()]);
+    expect(names).toEqual(expect.arrayContaining(['model/backbone.down.weight', 'model/backbone.deep.weight', 'optim/backbone.down.weight/m']));
+
+    const refused = train('cli-typo', config({ file: 'visits.json', scael: 2 }));
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("cli-typo.yaml: hooks[0].scael: unknown key; did you mean 'scale'?");
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(dir, 'cli-typo', 'metrics.jsonl'))).toBe(false);
+    expect(createHost({ cwd: dir }).typesOf(Hook)).toEqual(['tensorboard', 'visit-counter']);
   });
 
   it('an unknown backbone type names the config path and the known types, plugins included', () => {

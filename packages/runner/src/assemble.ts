@@ -1,32 +1,9 @@
-import type { Container, ServiceIdentifier } from 'inversify';
-import type { PluginHost } from '../container';
-import type { ComponentConfig, RunConfig as ValidatedRunConfig } from '../config/schema';
-import { Rng } from '../rng';
-import { ConfigError } from '../errors';
+import type { ServiceIdentifier } from 'inversify';
 import {
-  Dataset, Method, PseudoLabeler, Regularizer, RunConfig, RunRegularizers, RunRng, SegmentationModel, TeacherStrategy,
-} from '../tokens';
+  ConfigError, Dataset, Method, PseudoLabeler, Regularizer, Rng, RunConfig, RunRegularizers, RunRng, SegmentationModel, TeacherStrategy,
+  type AssembledRun, type ComponentConfig, type PluginHost,
+} from '@ssseg/core';
 
-export interface AssembledRun {
-  config: ValidatedRunConfig;
-  dataset: Dataset;
-  /** The student. */
-  model: SegmentationModel;
-  method: Method;
-  regularizers: Regularizer[];
-  rng: Rng;
-  /** The teacher strategy the method uses, when it has one (its state goes into checkpoints). */
-  teacher?: TeacherStrategy;
-  /** The run's container: components built later (hooks, metrics) can inject run services from it. */
-  scope: Container;
-}
-
-/**
- * Builds a run's components from a validated config, by `type`, through the plugin host:
- * dataset, model (its class count and seed defaulting to the dataset's and the run's), the
- * regularizers, the teacher and pseudo-labeler a method's options name, then the method.
- * Config paths in errors are prefixed with `source`.
- */
 /**
  * A component config with run-wide defaults (seed, class count) added for the keys the
  * component's options schema declares, and only where the config leaves them out.
@@ -43,7 +20,13 @@ export function withRunDefaults(
   return { ...accepted, ...config } as ComponentConfig;
 }
 
-export function assembleRun(host: PluginHost, config: ValidatedRunConfig, source = 'config'): AssembledRun {
+/**
+ * Builds a run's components from a validated config, by `type`, through the plugin host:
+ * dataset, model (its class count and seed defaulting to the dataset's and the run's), the
+ * regularizers, the teacher and pseudo-labeler a method's options name, then the method.
+ * Config paths in errors are prefixed with `source`.
+ */
+export function assembleRun(host: PluginHost, config: RunConfig, source = 'config'): AssembledRun {
   const at = (path: string) => `${source}: ${path}`;
   const rng = Rng.fromSeed(config.train.seed);
   const dataset = host.build(Dataset, withRunDefaults(host, Dataset, config.data, { seed: config.train.seed }), at('data'));

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic, type Sample } from '@ssseg/core';
-import { GALLERY_FOLDER, GALLERY_INDEX_FILE, galleryNames, readGalleryIndex, type GalleryIndex } from '@ssseg/report';
-import { encodePaletteMask, encodeRgbPng, vocPalette } from '../commands/palette-png';
+import {
+  GALLERY_FOLDER, GALLERY_INDEX_FILE, encodePaletteMask, encodeRgbPng, galleryNames, readGalleryIndex, vocPalette, type GalleryIndex,
+} from '@ssseg/report';
 
 const PALETTE = vocPalette();
 

@@ -1,8 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { SssegError } from '@ssseg/core';
-
-export const RUN_FILES = { config: 'config.yaml', metrics: 'metrics.jsonl', last: 'last.ckpt', best: 'best.ckpt', done: 'DONE' };
+import { RUN_FILES, SssegError } from '@ssseg/core';
 
 /** How a run treats what its folder already holds. */
 export type ExistingRun =
@@ -48,4 +46,13 @@ export function decideResume(dir: string, existing: ExistingRun, configFile?: st
     );
   }
   return false;
+}
+
+/** Temporary files of atomic writes a killed process left (the lock says no one else writes here). */
+export function removeTemporaryFiles(dir: string): void {
+  const names = new Set<string>(Object.values(RUN_FILES));
+  for (const entry of fs.readdirSync(dir)) {
+    const target = /^(.*)\.\d+\.\d+\.tmp$/.exec(entry)?.[1];
+    if (target && names.has(target)) fs.rmSync(path.join(dir, entry), { force: true });
+  }
 }

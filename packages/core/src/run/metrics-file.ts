@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Hook, HookContext } from '../tokens';
 import { SssegError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-write';
 
@@ -53,27 +52,66 @@ export function readMetrics(file: string, warn: (message: string) => void = warn
   return records;
 }
 
+/** Complete records read from a byte offset of a metrics.jsonl, and the offset to read from next. */
+export interface MetricsChunk {
+  /** Complete records from `from` on; a torn last line (a run killed mid-write, or one being written) waits. */
+  records: Record<string, unknown>[];
+  /** Byte offset to ask from next time. */
+  next: number;
+}
+
 /**
- * Logs each step's loss terms, learning rate and statistics, with images per second measured
- * over the last `every` steps.
+ * Reads metrics.jsonl from a byte offset, returning only complete lines, so a reader polling a
+ * training run (the dashboard) receives each record once and never half of one.
  */
-export class StepLogHook implements Hook {
-  readonly type = 'step-log';
-  readonly priority = 50;
-  private last = Date.now();
-
-  constructor(private readonly writer: MetricsWriter, private readonly imagesPerStep: number, private readonly every = 1) {}
-
-  beforeRun(): void {
-    this.last = Date.now();
+export function readMetricsFrom(file: string, from = 0): MetricsChunk {
+  if (!fs.existsSync(file)) return { records: [], next: 0 };
+  const size = fs.statSync(file).size;
+  const start = from > size ? 0 : from; // the file was rewritten (a resume truncates what the stopped run logged)
+  if (start === size) return { records: [], next: start };
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(size - start);
+    fs.readSync(fd, buffer, 0, buffer.length, start);
+    const end = buffer.lastIndexOf(0x0a) + 1;
+    const records: Record<string, unknown>[] = [];
+    for (const line of buffer.subarray(0, end).toString('utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        records.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // a line torn by a kill and then followed by a resumed run's records: skip it, as resume does
+      }
+    }
+    return { records, next: start + end };
+  } finally {
+    fs.closeSync(fd);
   }
+}
 
-  afterStep(ctx: HookContext): void {
-    if (ctx.step % this.every !== 0 && ctx.step !== ctx.totalSteps) return;
-    const now = Date.now();
-    const imagesPerSecond = (this.imagesPerStep * this.every * 1000) / Math.max(1, now - this.last);
-    this.last = now;
-    ctx.logs.imagesPerSecond = imagesPerSecond;
-    this.writer.write({ event: 'step', step: ctx.step, epoch: ctx.epoch, time: now, ...ctx.logs });
+/** The step of the last 'step' record of a metrics.jsonl, read from its tail; null before the first. */
+export function lastLoggedStep(file: string, tailBytes = 8192): number | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const length = Math.min(size, tailBytes);
+    const buffer = Buffer.alloc(length);
+    fs.readSync(fd, buffer, 0, length, size - length);
+    for (const line of buffer.toString('utf8').split('\n').reverse()) {
+      try {
+        const record = JSON.parse(line) as { event?: string; step?: number };
+        if (record.event === 'step' && typeof record.step === 'number') return record.step;
+      } catch {
+        // a partial first line of the tail, or a line being written
+      }
+    }
+    return null;
+  } finally {
+    fs.closeSync(fd);
   }
 }

@@ -1,7 +1,5 @@
-import { Augmentation, type AssembledRun } from '@ssseg/core';
+import { Augmentation, type AssembledRun, type PluginHost, type RunLoader } from '@ssseg/core';
 import { buildAugmentations, createLoader, type AugmentationConfig } from '@ssseg/datasets';
-import type { PluginHost } from '@ssseg/core';
-import type { RunLoader } from './run-loader';
 
 /**
  * The data loader a run's config and method call for: unlabelled batches with as many strong

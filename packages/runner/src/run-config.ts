@@ -1,8 +1,10 @@
 import {
-  Augmentation, Dataset, Method, Regularizer, SegmentationModel, datasetClassCount, withRunDefaults,
+  Augmentation, Dataset, Hook, LrSchedule, Method, Optimizer, Regularizer, SegmentationModel, datasetClassCount,
   type PluginHost, type RunConfig, type ComponentConfig,
 } from '@ssseg/core';
+import { withRunDefaults } from './assemble';
 import type { ServiceIdentifier } from 'inversify';
+import { optimizationConfigs } from './optimization';
 
 /**
  * The run config with each component's options validated by its own schema and defaults
@@ -17,6 +19,8 @@ export function resolveRunConfig(host: PluginHost, config: RunConfig, source: st
   const datasetClasses = () => datasetClassCount(host, dataConfig, `${source}: data`);
   const augment = (list: ComponentConfig[] | undefined, name: string) =>
     list?.map((a, i) => resolve(Augmentation, a, `augmentations.${name}[${i}]`));
+  const optimization = optimizationConfigs(host, config.train);
+  resolve(LrSchedule, optimization.schedule, 'train.lrSchedule'); // checked: its options are train.lrPower
   return {
     ...config,
     method: resolve(Method, config.method, 'method'),
@@ -25,5 +29,10 @@ export function resolveRunConfig(host: PluginHost, config: RunConfig, source: st
     model: resolve(SegmentationModel, withRunDefaults(host, SegmentationModel, config.model, { numClasses: datasetClasses(), seed: config.train.seed }), 'model'),
     data: resolve(Dataset, dataConfig, 'data'),
     augmentations: { weak: augment(config.augmentations.weak, 'weak'), strong: augment(config.augmentations.strong, 'strong') },
+    train: {
+      ...config.train,
+      optimizer: { ...resolve(Optimizer, optimization.optimizer, 'train.optimizer'), headLrMultiplier: config.train.optimizer.headLrMultiplier },
+    },
+    hooks: config.hooks?.map((h, i) => resolve(Hook, h, `hooks[${i}]`)),
   };
 }

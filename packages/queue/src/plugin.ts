@@ -1,0 +1,20 @@
+import { ContainerModule, injectable } from 'inversify';
+import type { Command } from 'commander';
+import { CommandContribution, contribute, definePlugin } from '@ssseg/core';
+import { registerQueueCommands } from './commands';
+
+/** `ssseg worker` and `ssseg compare-queue`, added to the CLI wherever this package is installed. */
+@injectable()
+export class QueueCommands implements CommandContribution {
+  readonly type = 'queue';
+
+  register(program: Command): void {
+    registerQueueCommands(program);
+  }
+}
+
+export const queuePlugin = definePlugin({
+  from: __dirname,
+  description: 'scale-out: the queue commands',
+  module: new ContainerModule(({ bind }) => contribute(bind, CommandContribution, QueueCommands)),
+});

@@ -1,0 +1,14 @@
+export { Runner, type RunnerOptions, type RunResult } from './runner';
+export { RunSession, runFile, type RunRecord, type RunPresentation } from './run-session';
+export { createHost, type HostOptions } from './host';
+export { pluginFolders, projectRoot, installRoot } from './plugin-folders';
+export { resolveRunConfig } from './run-config';
+export { runDataLoader } from './data-loader';
+export { paramGroups } from './param-groups';
+export { buildOptimization } from './optimization';
+export { decideResume, runFilesIn, type ExistingRun } from './run-folder';
+export { runnerPlugin } from './plugin';
+export { exitCodeFor } from './hooks/interrupt';
+export { bar, formatSeconds } from './hooks/progress';
+export { assembleRun, withRunDefaults } from './assemble';
+export { saveCheckpoint, loadCheckpoint, checkpointExists, NonFiniteCheckpointError, type CheckpointParts, type RunPosition } from './checkpoint';
