@@ -7,5 +7,6 @@ export type { RunLoader, RunLoaderFactory } from './run/run-loader';
 export { paramGroups } from './run/param-groups';
 export { runCompare, type CompareOptions, type CompareResult } from './compare/run-compare';
 export { runDataLoader } from './run/data-loader';
+export { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from './commands/config-overrides';
 export { writePluginSkeleton, type NewPluginOptions } from './scaffold/new-plugin';
 export * as cliTesting from './testing/kill-points';

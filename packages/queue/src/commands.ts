@@ -1,6 +1,7 @@
 import * as path from 'path';
 import type { Command } from 'commander';
 import { SssegError } from '@ssseg/core';
+import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/cli';
 import { enqueueMatrix, waitForMatrix } from './enqueue';
 import { startWorker } from './worker';
 
@@ -32,8 +33,7 @@ export function registerQueueCommands(program: Command): void {
         process.once('SIGTERM', stop);
       });
     });
-  program
-    .command('compare-queue')
+  withConfigOverrideOptions(program.command('compare-queue'), 'compare')
     .description('queue a comparison matrix for workers, follow it, then write the report (re-run to continue)')
     .requiredOption('--config <file>', 'compare file (YAML or JSON)')
     .requiredOption('--queue <url>', 'redis://[:password@]host:port[/db]')
@@ -42,11 +42,11 @@ export function registerQueueCommands(program: Command): void {
     .option('--attempts <n>', 'tries per run', '3')
     .option('--queue-name <name>', 'queue name')
     .option('--no-wait', 'queue the runs and return')
-    .action(async (opts: { config: string; queue: string; out?: string; maxSteps?: string; attempts: string; queueName?: string; wait: boolean }, cmd: Command) => {
+    .action(async (opts: { config: string; queue: string; out?: string; maxSteps?: string; attempts: string; queueName?: string; wait: boolean } & ConfigOverrideFlags, cmd: Command) => {
       const { backend } = cmd.optsWithGlobals() as { backend?: string };
       const outDir = opts.out ?? path.join('runs', path.basename(opts.config).replace(/\.(ya?ml|json)$/, ''));
       const queued = await enqueueMatrix({
-        file: opts.config, outDir, queueUrl: opts.queue, queueName: opts.queueName, backend,
+        file: opts.config, outDir, queueUrl: opts.queue, queueName: opts.queueName, backend, overrides: configOverrides(opts),
         attempts: positiveInt(opts.attempts, '--attempts'), maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
       });
       process.stderr.write(`queued ${queued.enqueued.length} runs (${queued.alreadyQueued.length} already queued, ${queued.done.length} done)\n`);

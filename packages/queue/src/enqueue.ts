@@ -6,6 +6,7 @@ import {
 import { DEFAULT_QUEUE_NAME, jobIdFor, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
 import { RunQueue } from './payload';
+import type { ConfigOverrideOptions } from '@ssseg/core';
 
 export interface EnqueueOptions {
   /** The compare file (YAML or JSON). */
@@ -22,6 +23,8 @@ export interface EnqueueOptions {
   maxSteps?: number;
   /** Override every run's engine backend. */
   backend?: string;
+  /** The command line's `--set`, `--seed`, `--threads` for the compare file. */
+  overrides?: ConfigOverrideOptions;
 }
 
 export interface EnqueueResult {
@@ -41,7 +44,7 @@ const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', '
  */
 export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueResult> {
   const outDir = path.resolve(options.outDir);
-  const matrix = expandMatrix(loadCompareConfig(options.file));
+  const matrix = expandMatrix(loadCompareConfig(options.file, options.overrides));
   for (const run of matrix.runs) {
     if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
     if (options.backend && options.backend !== 'auto') run.config.engine.backend = options.backend;

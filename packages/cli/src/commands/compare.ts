@@ -6,6 +6,7 @@ import { runCompare } from '../compare/run-compare';
 import { positiveInt } from './train';
 import { InterruptedError } from '../run/interrupted-error';
 import { exitCodeFor } from '../run/interrupt';
+import { configOverrideArgs, configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from './config-overrides';
 
 /** The first table of report.md (mean ± std of mIoU per cell), for the terminal. */
 export function mainTable(markdownFile: string): string {
@@ -17,24 +18,24 @@ export function mainTable(markdownFile: string): string {
 }
 
 export function registerCompareCommands(program: Command): void {
-  program
-    .command('compare')
+  withConfigOverrideOptions(program.command('compare'), 'compare')
     .description('run a matrix of methods x regularizer variants x splits x seeds, then write the report (resumable)')
     .requiredOption('--config <file>', 'compare file (YAML or JSON)')
     .option('--out <dir>', 'output folder (default: runs/<compare file name>)')
     .option('--max-steps <n>', 'cap every run at n steps (a quick look)')
     .option('--queue <url>', 'hand the runs to `ssseg worker`s through Redis (redis://[:password@]host:port[/db]) instead of training here')
-    .action(async (opts: { config: string; out?: string; maxSteps?: string; queue?: string }, cmd: Command) => {
+    .action(async (opts: { config: string; out?: string; maxSteps?: string; queue?: string } & ConfigOverrideFlags, cmd: Command) => {
       const { backend } = cmd.optsWithGlobals() as { backend?: string };
       const outDir = opts.out ?? path.join('runs', path.basename(opts.config).replace(/\.(ya?ml|json)$/, ''));
       if (opts.queue) {
         const args = ['--backend', backend ?? 'auto', 'compare-queue', '--config', opts.config, '--queue', opts.queue, '--out', outDir];
         if (opts.maxSteps) args.push('--max-steps', opts.maxSteps);
+        args.push(...configOverrideArgs(opts));
         await (cmd.parent as Command).parseAsync(args, { from: 'user' });
         return;
       }
       const result = await runCompare({
-        file: opts.config, outDir, backend, maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
+        file: opts.config, outDir, backend, overrides: configOverrides(opts), maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
       });
       if (result.interrupted) {
         throw new InterruptedError(

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { lockFolder } from '@ssseg/core';
+import { lockFolder, type ConfigOverrideOptions } from '@ssseg/core';
 import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeReport } from '@ssseg/report';
 import { createHost } from '../host';
 import { runDataLoader } from '../run/data-loader';
@@ -14,6 +14,8 @@ export interface CompareOptions {
   maxSteps?: number;
   /** Override the engine backend of every run. */
   backend?: string;
+  /** The command line's `--set`, `--seed`, `--threads` for the compare file. */
+  overrides?: ConfigOverrideOptions;
 }
 
 export interface CompareResult {
@@ -34,7 +36,7 @@ export interface CompareResult {
  * the matrix once the current run has written its checkpoint.
  */
 export async function runCompare(options: CompareOptions): Promise<CompareResult> {
-  const compare = loadCompareConfig(options.file);
+  const compare = loadCompareConfig(options.file, options.overrides);
   const matrix = expandMatrix(compare);
   for (const run of matrix.runs) {
     if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
