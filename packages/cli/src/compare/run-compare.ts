@@ -4,7 +4,7 @@ import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeRepo
 import { createHost } from '../host';
 import { runDataLoader } from '../run/data-loader';
 import { trainRun } from '../run/train-run';
-import { bar, formatSeconds } from '../run/progress';
+import { bar, formatSeconds, matrixEta } from '../run/progress';
 
 export interface CompareOptions {
   file: string;
@@ -57,6 +57,7 @@ async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof 
   const started = Date.now();
   const result: CompareResult = { outDir: options.outDir, ran: [], skipped: [], failed: [], report: { markdown: '', html: '', plots: [] } };
   let classNames: readonly string[] | undefined;
+  const trainedSeconds: number[] = [];
   for (const [i, run] of matrix.runs.entries()) {
     const dir = path.join(options.outDir, run.dir);
     const label = `[${i + 1}/${matrix.runs.length}] ${run.id}`;
@@ -66,8 +67,11 @@ async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof 
     }
     if (!options.quiet) {
       const elapsed = (Date.now() - started) / 1000;
-      process.stderr.write(`matrix ${bar(i / matrix.runs.length)} ${i}/${matrix.runs.length} done, ${formatSeconds(elapsed)} elapsed: starting ${run.id}\n`);
+      const left = matrixEta(trainedSeconds, matrix.runs.slice(i).filter((r) => !isRunDone(path.join(options.outDir, r.dir))).length);
+      const eta = left === undefined ? '' : `, about ${formatSeconds(left)} left`;
+      process.stderr.write(`matrix ${bar(i / matrix.runs.length)} ${i}/${matrix.runs.length} done, ${formatSeconds(elapsed)} elapsed${eta}: starting ${run.id}\n`);
     }
+    const runStarted = Date.now();
     const outcome = await trainRun({
       config: run.config,
       source: `${options.file}: ${run.id}`,
@@ -84,6 +88,7 @@ async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof 
       lockPurpose: 'ssseg compare',
     });
     if (outcome.interrupted) return { ...result, interrupted: outcome.interrupted };
+    trainedSeconds.push((Date.now() - runStarted) / 1000);
     (outcome.failed ? result.failed : result.ran).push(run.id);
   }
   const report = await writeReport(options.outDir, { classNames: classNames ? [...classNames] : undefined });
