@@ -23,8 +23,11 @@ const SKIPPED: Record<string, string> = {
   'npx ssseg compare --config configs/search-ipixmatch-mnist.yaml --queue redis://127.0.0.1:6390 --out runs/search-ipixmatch':
     'needs the Redis server and workers above',
   'ssseg worker --queue redis://:SECRET@queue-host:6379/0': 'needs a Redis server at queue-host',
-  'ssseg compare-queue --config compare.yaml --queue redis://:SECRET@queue-host:6379/0 --out /shared/runs/cmp':
+  'ssseg compare --config compare.yaml --queue redis://:SECRET@queue-host:6379/0 --out /shared/runs/cmp':
     'needs a Redis server at queue-host and shared storage',
+  'ssseg queue status --queue redis://:SECRET@queue-host:6379/0': 'needs a Redis server at queue-host',
+  'ssseg queue clear --queue redis://:SECRET@queue-host:6379/0 --out /shared/runs/old': 'needs a Redis server at queue-host',
+  'ssseg queue drain --queue redis://:SECRET@queue-host:6379/0': 'needs a Redis server at queue-host',
   'npx ssseg import-backbone --from pretrained/resnet101.pth': "needs UniMatch's ImageNet weights, a download",
   'npx ssseg import-backbone --from resnet50-0676ba61.pth': "needs torchvision's ImageNet weights, a download",
   'npx ssseg serve runs/demo': 'serves until stopped (test/src/serve-dashboard.test.ts starts it)',

@@ -93,6 +93,11 @@ export interface MatrixProgress {
   failed: number;
   /** Step and total of each active run, as its worker last reported. */
   running: { id: string; step: number; total: number | null }[];
+  /**
+   * Runs of other comparisons waiting in the same queue (a killed `compare --queue` leaves its
+   * runs there): workers train them too, before or between this matrix's runs.
+   */
+  otherWaiting: number;
 }
 
 export interface WaitOptions {
@@ -122,14 +127,17 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
   const queue = new RunQueue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
   let shown = '';
   const show = options.onProgress ?? ((p: MatrixProgress) => {
-    const line = `matrix: ${p.done}/${p.total} done, ${p.active} active, ${p.waiting} waiting, ${p.failed} failed` +
+    const others = p.otherWaiting
+      ? ` (and ${p.otherWaiting} of other comparisons in the queue: 'ssseg queue status' lists them, 'ssseg queue clear --out DIR' removes them)`
+      : '';
+    const line = `matrix: ${p.done}/${p.total} done, ${p.active} active, ${p.waiting} waiting${others}, ${p.failed} failed` +
       p.running.map((r) => ` | ${r.id} ${r.step}/${r.total ?? '?'}`).join('');
     if (!options.quiet && line !== shown) process.stderr.write(`${line}\n`);
     shown = line;
   });
   try {
     for (;;) {
-      const progress: MatrixProgress = { total: matrix.runs.length, done: 0, active: 0, waiting: 0, failed: 0, running: [] };
+      const progress: MatrixProgress = { total: matrix.runs.length, done: 0, active: 0, waiting: 0, failed: 0, running: [], otherWaiting: 0 };
       const failed: { id: string; reason: string }[] = [];
       for (const run of matrix.runs) {
         if (isRunDone(path.join(outDir, run.dir))) {
@@ -152,6 +160,8 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
           progress.waiting++;
         }
       }
+      const queued = await queue.getJobCounts('waiting', 'delayed', 'prioritized');
+      progress.otherWaiting = Math.max(0, (queued.waiting ?? 0) + (queued.delayed ?? 0) + (queued.prioritized ?? 0) - progress.waiting);
       show(progress);
       if (progress.done + progress.failed === progress.total) {
         const report = await writeReport(outDir);
