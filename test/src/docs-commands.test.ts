@@ -2,6 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { LAUNCHER, documentedCommands, repoRoot, shellPrelude } from './docs-shell';
 
 /**
  * Documentation that is executed: every `ssseg` / `npx ssseg` line of a shell block in README.md
@@ -10,9 +11,6 @@ import * as path from 'path';
  * command that cannot run here is listed in `SKIPPED` with the reason, so a new documented command
  * runs unless someone says why not.
  */
-
-const repoRoot = path.resolve(__dirname, '../..');
-const launcher = path.join(repoRoot, 'packages/cli/bin/ssseg.js');
 
 /** Commands (as written, comment removed) that do not run here, and why. */
 const SKIPPED: Record<string, string> = {
@@ -45,40 +43,8 @@ const QUICK: { pattern: RegExp; args: string[] }[] = [
   { pattern: /\bssseg bench w[12]\b/, args: ['--steps', '1'] },
 ];
 
-interface DocCommand {
-  /** `README.md:245`. */
-  where: string;
-  /** The line without its trailing comment. */
-  command: string;
-}
-
-/** The `ssseg` lines of the shell blocks (```sh, ```bash, ```shell) of a markdown file. */
-export function documentedCommands(file: string): DocCommand[] {
-  const found: DocCommand[] = [];
-  let inShell = false, inBlock = false;
-  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    const fence = /^\s*```(\w*)/.exec(line);
-    if (fence) {
-      inShell = !inBlock && ['sh', 'bash', 'shell'].includes(fence[1]);
-      inBlock = !inBlock;
-      return;
-    }
-    const command = line.replace(/\s+#\s.*$/, '').trim();
-    if (inShell && /^(\w+=\S+\s+)*(npx\s+)?ssseg(\s|$)/.test(command)) {
-      found.push({ where: `${path.relative(repoRoot, file)}:${i + 1}`, command });
-    }
-  });
-  return found;
-}
-
 const docs = ['README.md', ...fs.readdirSync(path.join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 const commands = docs.flatMap((f) => documentedCommands(path.join(repoRoot, f)));
-
-/** `ssseg` and `npx ssseg` as in a fresh clone: npx runs node_modules/.bin/ssseg, the committed launcher. */
-const shellPrelude = [
-  `ssseg() { node ${JSON.stringify(launcher)} "$@"; }`,
-  'npx() { if [ "$1" = ssseg ]; then shift; ssseg "$@"; else command npx "$@"; fi; }',
-].join('\n');
 
 /**
  * Runs a bash script to its end, or, with `killAtMarker`, until the CLI writes its pid to that file
@@ -119,7 +85,7 @@ describe('the documented commands', () => {
   });
 
   it('npx finds the ssseg of this checkout (node_modules/.bin/ssseg is the committed launcher)', () => {
-    expect(fs.realpathSync(path.join(repoRoot, 'node_modules/.bin/ssseg'))).toBe(fs.realpathSync(launcher));
+    expect(fs.realpathSync(path.join(repoRoot, 'node_modules/.bin/ssseg'))).toBe(fs.realpathSync(LAUNCHER));
   });
 
   const runnable = commands.filter((c) => !(c.command in SKIPPED));
