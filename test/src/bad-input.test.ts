@@ -108,4 +108,20 @@ describe('bad input through the ssseg command', () => {
     expect(run.out).toMatch(/fixmatch +@ssseg\/plugin-fixmatch@/);
     expect(run.out).not.toContain('stray');
   });
+  it('answers an unknown backend with the list, the native one in it, and no stack trace', () => {
+    const run = ssseg(['--backend', 'gpu', 'config', 'print', path.join(repoRoot, 'configs/mnist-seg/fixmatch.yaml')]);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/'gpu' is invalid\. Allowed choices are auto, .*native.*cpu/);
+    expectNoStack(run.err);
+  });
+
+  it('shows the stack trace of an error only with --debug', () => {
+    const missing = path.join(dir, 'missing.yaml');
+    const plain = ssseg(['train', '--config', missing]);
+    expect(plain.err).toBe(`ssseg: ${missing}: cannot read config: no such file (looked for ${missing})\n`);
+    const debug = ssseg(['--debug', 'train', '--config', missing]);
+    expect(debug.code).toBe(1);
+    expect(debug.err).toMatch(/^ssseg: ConfigError: .*missing\.yaml: cannot read config: no such file/);
+    expect(debug.err).toMatch(/^\s+at .+\(.*:\d+:\d+\)$/m);
+  });
 });

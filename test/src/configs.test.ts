@@ -39,6 +39,19 @@ describe('shipped configs', () => {
     ]));
   });
 
+  it.each(['pascal', 'cityscapes'])('every %s split config is the base with its own data.split and nothing else', (dataset) => {
+    const dir = path.join(root, dataset);
+    const base = loadRunConfig(path.join(dir, 'unimatch-base.yaml'));
+    const splits = fs.readdirSync(dir).filter((f) => /^unimatch-.+\.yaml$/.test(f) && f !== 'unimatch-base.yaml');
+    expect(splits.length).toBeGreaterThanOrEqual(4);
+    for (const file of splits) {
+      const config = loadRunConfig(path.join(dir, file));
+      const split = /^unimatch-(.+)\.yaml$/.exec(file)![1];
+      expect(config).toEqual({ ...base, data: { ...base.data, split } });
+      expect(base.data.split).toBeUndefined();
+    }
+  });
+
   it.each(files.map((f) => [path.relative(root, f), f]))('%s validates', (_name, file) => {
     const raw = readConfigFile(file) as Record<string, unknown>;
     if ('base' in raw) {

@@ -1,18 +1,17 @@
-import { execFileSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initEngine } from '@ssseg/engine';
 import { parseRunConfig, readMetrics } from '@ssseg/core';
-import { writePluginSkeleton } from '@ssseg/cli';
 import { Runner, createHost } from '@ssseg/runner';
-
-const repoRoot = path.resolve(__dirname, '../..');
+import { repoRoot, shellBlocks, shellPrelude } from './docs-shell';
 
 /**
- * The third-party path end to end: `ssseg plugin new` writes a package outside the workspace, it
- * builds with its own tsup config, and a training run loads it by package name from a config and
- * logs its loss term.
+ * The third-party path end to end, as docs/PLUGINS.md tells it: its first shell block, run as
+ * written in a folder outside the repository with npm offline (no registry), writes the package,
+ * installs it against this checkout's ssseg, builds it and passes its own test; then a training
+ * run loads it by package name from a config and logs its loss term.
  */
 describe('a plugin made with `ssseg plugin new`, outside the workspace', () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-third-party-'));
@@ -23,11 +22,22 @@ describe('a plugin made with `ssseg plugin new`, outside the workspace', () => {
     await initEngine({ backend: 'wasm', verbose: false });
   });
 
-  it('builds, and a run loads it by name and logs its term', async () => {
-    writePluginSkeleton({ name: '@acme/ssseg-plugin-consistency', kind: 'regularizer', dir: pluginDir });
-    // stands in for `npm install` in the plugin folder: the host's packages, as a registry would give them
-    fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(pluginDir, 'node_modules'));
-    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/tsup/dist/cli-default.js')], { cwd: pluginDir, stdio: 'pipe' });
+  it('installs offline, builds and tests as the guide says, and a run loads it by name and logs its term', async () => {
+    const guide = path.join(repoRoot, 'docs/PLUGINS.md');
+    const firstBlock = shellBlocks(guide)[0];
+    expect(firstBlock.map((l) => l.command)).toEqual([
+      'npx ssseg plugin new @acme/ssseg-plugin-consistency --kind regularizer',
+      'cd ssseg-plugin-consistency && npm install && npm run build && npm test',
+    ]);
+    const run = spawnSync('bash', ['-c', `set -e\n${shellPrelude}\n${firstBlock.map((l) => l.command).join('\n')}`], {
+      cwd: base, encoding: 'utf8', timeout: 300_000,
+      // no registry: an empty cache and npm offline, so anything not linked from this checkout fails
+      env: { ...process.env, npm_config_offline: 'true', npm_config_cache: path.join(base, 'npm-cache'), npm_config_audit: 'false', npm_config_fund: 'false' },
+    });
+    if (run.status !== 0) throw new Error(`the guide's commands failed (${run.status}):\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-3000)}`);
+    expect(run.stderr).toMatch(/Tests: +1 passed, 1 total/);
+    const linked = JSON.parse(fs.readFileSync(path.join(pluginDir, 'package.json'), 'utf8')).devDependencies['@ssseg/core'];
+    expect(fs.realpathSync(linked.replace(/^file:/, ''))).toBe(fs.realpathSync(path.join(repoRoot, 'packages/core')));
     expect(fs.existsSync(path.join(pluginDir, 'dist/index.js'))).toBe(true);
     expect(fs.existsSync(path.join(pluginDir, 'dist/index.d.ts'))).toBe(true);
 

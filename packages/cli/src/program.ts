@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { backendCandidates } from '@ssseg/engine';
 import { registerConfigCommands } from './commands/config';
 import { registerPluginCommands } from './commands/plugins';
@@ -17,12 +17,13 @@ import { registerReportCommand } from './commands/report';
 import { registerContributedCommands } from './contributed-commands';
 
 export function createProgram(): Command {
-  const backends = ['auto', ...backendCandidates().map((c) => c.name)].join(', ');
+  const backends = ['auto', ...backendCandidates().map((c) => c.name)];
   const program = new Command('ssseg')
     .description('semi-supervised semantic segmentation, with IPixMatch as a plugin')
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     .version((require('../package.json') as { version: string }).version, '-V, --version', 'print the ssseg version')
-    .option('--backend <name>', `tensor backend (auto takes the fastest present): ${backends}`, 'auto')
+    .addOption(new Option('--backend <name>', 'tensor backend (auto takes the fastest present)').choices(backends).default('auto'))
+    .option('--debug', 'print the stack trace of an error')
     .showHelpAfterError();
   registerConfigCommands(program);
   registerPluginCommands(program);

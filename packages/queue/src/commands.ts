@@ -1,8 +1,15 @@
 import * as path from 'path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { SssegError } from '@ssseg/core';
+import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 import { enqueueMatrix, waitForMatrix } from './enqueue';
 import { startWorker } from './worker';
+import { WorkerStop } from './commands/worker-stop';
+import { drainRequestedAt } from './commands/queue-drain';
+import { registerQueueManagementCommands } from './commands/queue-commands';
+
+/** How often a worker reads whether `ssseg queue drain` asked it to stop. */
+const DRAIN_POLL_MS = 2000;
 
 function positiveInt(text: string, flag: string): number {
   const n = Number(text);
@@ -10,7 +17,7 @@ function positiveInt(text: string, flag: string): number {
   return n;
 }
 
-/** `ssseg worker` and `ssseg compare-queue`: a matrix trained by workers on several machines. */
+/** `ssseg worker`, `ssseg queue ...` and the queued compare: a matrix trained by workers on several machines. */
 export function registerQueueCommands(program: Command): void {
   program
     .command('worker')
@@ -21,20 +28,44 @@ export function registerQueueCommands(program: Command): void {
     .option('--lock-duration <ms>', 'a run whose worker is silent this long is handed to another worker', '60000')
     .action(async (opts: { queue: string; concurrency: string; queueName?: string; lockDuration: string }) => {
       const lockDuration = positiveInt(opts.lockDuration, '--lock-duration');
+      let stop: WorkerStop | undefined;
+      const started = Date.now();
       const running = await startWorker({
         queueUrl: opts.queue, queueName: opts.queueName, concurrency: positiveInt(opts.concurrency, '--concurrency'), quiet: false,
-        lockDuration, stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
+        lockDuration, stalledInterval: Math.max(1000, Math.round(lockDuration / 2)), stopRequested: () => stop?.stopRunNow ?? false,
       });
+      const active = new Set<string>();
+      running.worker.on('active', (job) => active.add(String(job.id)));
+      for (const event of ['completed', 'failed'] as const) running.worker.on(event, (job: { id?: string } | undefined) => active.delete(String(job?.id)));
       process.stderr.write(`worker: waiting for runs on ${opts.queue.replace(/\/\/([^@/]*)@/, '//***@')}\n`);
       await new Promise<void>((resolve) => {
-        const stop = () => void running.close().then(resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        let closing = false;
+        stop = new WorkerStop({
+          close: () => {
+            if (closing) return;
+            closing = true;
+            clearInterval(drainWatch);
+            void running.close().then(resolve);
+          },
+          activeRuns: () => [...active],
+          write: (line) => process.stderr.write(`\n${line}\n`),
+          exit: (code) => process.exit(code),
+        });
+        process.on('SIGINT', stop.onSignal);
+        process.on('SIGTERM', stop.onSignal);
+        // `ssseg queue drain` asks every worker started before it to stop after its run
+        const drainWatch = setInterval(() => {
+          void drainRequestedAt(running.worker).then((at) => {
+            if (at !== undefined && at >= started) stop!.onSignal('drain');
+          }, () => undefined);
+        }, DRAIN_POLL_MS);
       });
     });
-  program
-    .command('compare-queue')
-    .description('queue a comparison matrix for workers, follow it, then write the report (re-run to continue)')
+  registerQueueManagementCommands(program);
+  // `ssseg compare --queue` is the one name; it hands its options to this hidden command
+  withConfigOverrideOptions(program.command('compare-queue', { hidden: true }), 'compare')
+    .description("deprecated name of 'ssseg compare --queue'")
+    .addOption(new Option('--called-as-compare').hideHelp())
     .requiredOption('--config <file>', 'compare file (YAML or JSON)')
     .requiredOption('--queue <url>', 'redis://[:password@]host:port[/db]')
     .option('--out <dir>', 'output folder on shared storage (default: runs/<compare file name>)')
@@ -42,11 +73,12 @@ export function registerQueueCommands(program: Command): void {
     .option('--attempts <n>', 'tries per run', '3')
     .option('--queue-name <name>', 'queue name')
     .option('--no-wait', 'queue the runs and return')
-    .action(async (opts: { config: string; queue: string; out?: string; maxSteps?: string; attempts: string; queueName?: string; wait: boolean }, cmd: Command) => {
+    .action(async (opts: { config: string; queue: string; out?: string; maxSteps?: string; attempts: string; queueName?: string; wait: boolean; calledAsCompare?: boolean } & ConfigOverrideFlags, cmd: Command) => {
       const { backend } = cmd.optsWithGlobals() as { backend?: string };
+      if (!opts.calledAsCompare) process.stderr.write("ssseg: 'compare-queue' is deprecated: use 'ssseg compare --queue URL' (the same options)\n");
       const outDir = opts.out ?? path.join('runs', path.basename(opts.config).replace(/\.(ya?ml|json)$/, ''));
       const queued = await enqueueMatrix({
-        file: opts.config, outDir, queueUrl: opts.queue, queueName: opts.queueName, backend,
+        file: opts.config, outDir, queueUrl: opts.queue, queueName: opts.queueName, backend, overrides: configOverrides(opts),
         attempts: positiveInt(opts.attempts, '--attempts'), maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
       });
       process.stderr.write(`queued ${queued.enqueued.length} runs (${queued.alreadyQueued.length} already queued, ${queued.done.length} done)\n`);

@@ -6,6 +6,7 @@ import {
 import { DEFAULT_QUEUE_NAME, jobIdFor, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
 import { RunQueue } from './payload';
+import type { ConfigOverrideOptions } from '@ssseg/core';
 
 export interface EnqueueOptions {
   /** The compare file (YAML or JSON). */
@@ -22,6 +23,8 @@ export interface EnqueueOptions {
   maxSteps?: number;
   /** Override every run's engine backend. */
   backend?: string;
+  /** The command line's `--set`, `--seed`, `--threads` for the compare file. */
+  overrides?: ConfigOverrideOptions;
 }
 
 export interface EnqueueResult {
@@ -41,7 +44,7 @@ const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', '
  */
 export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueResult> {
   const outDir = path.resolve(options.outDir);
-  const matrix = expandMatrix(loadCompareConfig(options.file));
+  const matrix = expandMatrix(loadCompareConfig(options.file, options.overrides));
   for (const run of matrix.runs) {
     if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
     if (options.backend && options.backend !== 'auto') run.config.engine.backend = options.backend;
@@ -90,6 +93,11 @@ export interface MatrixProgress {
   failed: number;
   /** Step and total of each active run, as its worker last reported. */
   running: { id: string; step: number; total: number | null }[];
+  /**
+   * Runs of other comparisons waiting in the same queue (a killed `compare --queue` leaves its
+   * runs there): workers train them too, before or between this matrix's runs.
+   */
+  otherWaiting: number;
 }
 
 export interface WaitOptions {
@@ -119,14 +127,17 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
   const queue = new RunQueue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
   let shown = '';
   const show = options.onProgress ?? ((p: MatrixProgress) => {
-    const line = `matrix: ${p.done}/${p.total} done, ${p.active} active, ${p.waiting} waiting, ${p.failed} failed` +
+    const others = p.otherWaiting
+      ? ` (and ${p.otherWaiting} of other comparisons in the queue: 'ssseg queue status' lists them, 'ssseg queue clear --out DIR' removes them)`
+      : '';
+    const line = `matrix: ${p.done}/${p.total} done, ${p.active} active, ${p.waiting} waiting${others}, ${p.failed} failed` +
       p.running.map((r) => ` | ${r.id} ${r.step}/${r.total ?? '?'}`).join('');
     if (!options.quiet && line !== shown) process.stderr.write(`${line}\n`);
     shown = line;
   });
   try {
     for (;;) {
-      const progress: MatrixProgress = { total: matrix.runs.length, done: 0, active: 0, waiting: 0, failed: 0, running: [] };
+      const progress: MatrixProgress = { total: matrix.runs.length, done: 0, active: 0, waiting: 0, failed: 0, running: [], otherWaiting: 0 };
       const failed: { id: string; reason: string }[] = [];
       for (const run of matrix.runs) {
         if (isRunDone(path.join(outDir, run.dir))) {
@@ -149,6 +160,8 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
           progress.waiting++;
         }
       }
+      const queued = await queue.getJobCounts('waiting', 'delayed', 'prioritized');
+      progress.otherWaiting = Math.max(0, (queued.waiting ?? 0) + (queued.delayed ?? 0) + (queued.prioritized ?? 0) - progress.waiting);
       show(progress);
       if (progress.done + progress.failed === progress.total) {
         const report = await writeReport(outDir);

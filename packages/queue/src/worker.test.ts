@@ -198,3 +198,64 @@ describeRedis('a worker given a run whose folder another process holds', () => {
     expect(result).toMatchObject({ alreadyDone: true, steps: 12, bestMiou: 0.6 });
   });
 });
+
+describeRedis('a worker asked to stop its run now (a second SIGTERM)', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-stop-'));
+  let redis: TestRedis;
+  let queue: Queue;
+  let events: QueueEvents;
+  const backend = nativeUnavailableReason() === undefined ? 'native' : 'wasm';
+  beforeAll(async () => {
+    await initEngine({ backend, threads: 1, verbose: false });
+    redis = await startRedis();
+    queue = new Queue('stop', { connection: connectionOptions(redis.url) });
+    events = new QueueEvents('stop', { connection: connectionOptions(redis.url) });
+    await events.waitUntilReady();
+  });
+  afterAll(async () => {
+    await queue?.close();
+    await events?.close();
+    await redis?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('checkpoints it after the step under way and puts it back in the queue without spending an attempt; the next worker finishes it', async () => {
+    const raw = {
+      method: { type: 'supervised' },
+      model: { type: 'unet', baseWidth: 4, depth: 1 },
+      data: { type: 'mnist-seg', split: '1_16', size: 64, valSize: 8, canvas: 32, cacheDir: path.join(root, 'cache') },
+      train: { epochs: 10, maxSteps: 6, evalEverySteps: 6, checkpointEverySteps: 100, batchSize: 2 },
+      engine: { backend, threads: 1 },
+    };
+    const dir = path.join(root, 'run');
+    let steps = 0;
+    let first: RunningWorker | undefined;
+    first = await startWorker({
+      queueUrl: redis.url, queueName: 'stop', quiet: true,
+      stopRequested: () => {
+        if (++steps < 3) return false;
+        void first!.close(); // as the first SIGTERM did: no new job for this worker
+        return true;
+      },
+    });
+    const job = await queue.add('run', { runId: 'r', dir, config: raw }, { jobId: 'stop-1', attempts: 1 });
+    for (const t = Date.now(); !fs.existsSync(path.join(dir, 'last.ckpt')) && Date.now() - t < 60_000; ) await new Promise((r) => setTimeout(r, 50));
+    await first.close();
+    expect(['delayed', 'waiting']).toContain(await job.getState());
+    expect(fs.existsSync(path.join(dir, 'DONE'))).toBe(false);
+    const { tensors } = loadTensorFile(path.join(dir, 'last.ckpt'));
+    tf.dispose([...tensors.values()]);
+    expect(readMetrics(path.join(dir, 'metrics.jsonl')).filter((m) => m.event === 'step').map((m) => m.step)).toEqual([1, 2, 3]);
+
+    const second = await startWorker({ queueUrl: redis.url, queueName: 'stop', quiet: true });
+    try {
+      // one attempt only: had stopping spent it, the job would have failed
+      const result = await job.waitUntilFinished(events, 60_000);
+      expect(result).toMatchObject({ resumed: true, steps: 6 });
+      expect(readMetrics(path.join(dir, 'metrics.jsonl')).filter((m) => m.event === 'step').map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(fs.existsSync(path.join(dir, 'DONE'))).toBe(true);
+    } finally {
+      await second.close();
+    }
+  }, 180_000);
+});

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
-import { FolderLockedError, RUN_FILES, lastLoggedStep, type PluginHost, type RunLoaderFactory, type SssegPlugin } from '@ssseg/core';
+import { FolderLockedError, HookPriority, RUN_FILES, lastLoggedStep, type Hook, type PluginHost, type RunLoaderFactory, type SssegPlugin } from '@ssseg/core';
 import { Runner, createHost } from '@ssseg/runner';
 import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
@@ -31,7 +31,15 @@ export interface WorkerOptions {
   /** When a job's run folder is locked by another process, retry the job after this long (ms). */
   busyRetryMs?: number;
   quiet?: boolean;
+  /**
+   * Read after every step: when it returns true the run under way stops, writes its checkpoint and
+   * goes back to the queue without spending an attempt (a second SIGTERM to `ssseg worker`).
+   */
+  stopRequested?: () => boolean;
 }
+
+/** The run stopped on request after writing its checkpoint; its job goes back to the queue. */
+export class RunStoppedError extends Error {}
 
 export interface RunJobResult {
   runId: string;
@@ -88,16 +96,33 @@ export async function processRunJob(
     lockPurpose: `ssseg worker, job ${jobId}`,
     host,
     createLoader: options.createLoader?.(host),
-    hooks: [new ProgressReportHook(report, options.progressInterval ?? 2000)],
+    hooks: [
+      new ProgressReportHook(report, options.progressInterval ?? 2000),
+      ...(options.stopRequested ? [stopRequestHook(options.stopRequested)] : []),
+    ],
     label: job.runId,
     quiet: options.quiet ?? true,
   }).run();
+  if (outcome.interrupted) throw new RunStoppedError(`${job.runId} stopped after step ${outcome.steps}, checkpoint written`);
   if (outcome.failed) throw new UnrecoverableError(`run ${job.runId} failed: ${outcome.stoppedBecause ?? 'unknown reason'}`);
   await report({ step: outcome.steps, total: outcome.steps }).catch(() => undefined);
   const resumed = outcome.resumedFrom !== null;
   return {
     runId: job.runId, steps: outcome.steps, finalMiou: outcome.finalMiou, bestMiou: outcome.bestMiou, resumed,
     stepBeforeResume: resumed ? stepBeforeResume : null, alreadyDone: false,
+  };
+}
+
+/** Stops the run after the step under way when asked; the runner then writes the checkpoint. */
+function stopRequestHook(stopRequested: () => boolean): Hook {
+  return {
+    type: 'stop-request',
+    priority: HookPriority.HIGHEST,
+    afterStep: (ctx) => {
+      if (!stopRequested()) return;
+      ctx.state.interrupted = 'stop requested';
+      ctx.stop(`stopped on request after step ${ctx.step}`);
+    },
   };
 }
 
@@ -115,6 +140,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       try {
         return await processRunJob(job.data, String(job.id), options, (progress) => job.updateProgress({ ...progress }));
       } catch (error) {
+        if (error instanceof RunStoppedError && token) {
+          // back to the queue at once, without spending an attempt: the next worker resumes it
+          if (!options.quiet) process.stderr.write(`worker: ${error.message}; it goes back to the queue\n`);
+          await job.moveToDelayed(Date.now(), token);
+          throw new DelayedError();
+        }
         if (!(error instanceof FolderLockedError) || !token) throw error;
         // another process trains this run (e.g. a worker whose queue lock expired while it kept
         // training): try again later, without spending an attempt; by then DONE may be there

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { ComponentConfig, ConfigError, RunConfigSchema, formatZodIssues, readConfigFile } from '@ssseg/core';
+import {
+  ComponentConfig, ConfigError, RunConfigSchema, applyOverrides, describeSource, formatZodIssues, overridesFrom, readConfigTree,
+  type ConfigOverrideOptions,
+} from '@ssseg/core';
 
 /**
  * A name that becomes part of a run's folder (`fixmatch+kl/1_64/seed1`): no `/` or `+`, which
@@ -80,6 +83,9 @@ function duplicates<T>(values: readonly T[], report: (value: T, index: number) =
 
 /** Validates a compare config and fills defaults; every error names its config path. */
 export function parseCompareConfig(raw: unknown, source = 'compare config'): CompareConfig {
+  if (typeof raw === 'object' && raw !== null && 'model' in raw && !('base' in raw)) {
+    throw new ConfigError("this is a run config (it has 'model:' and no 'base:'): train it with 'ssseg train --config'", source);
+  }
   const parsed = CompareConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new ConfigError(`invalid compare config:\n${formatZodIssues(parsed.error.issues, '', CompareConfigSchema)}`, source);
@@ -87,7 +93,12 @@ export function parseCompareConfig(raw: unknown, source = 'compare config'): Com
   return parsed.data;
 }
 
-/** Reads a compare file (YAML or JSON); errors name the file and the config path. */
-export function loadCompareConfig(file: string): CompareConfig {
-  return parseCompareConfig(readConfigFile(file), file);
+/**
+ * Reads a compare file (YAML or JSON) with what it `extends:` merged under it and the command
+ * line's overrides applied: `--set` paths start at the file's top (`base.train.lr=0.01`), `--seed`
+ * runs that one seed, `--threads` sets base.engine.threads. Errors name the file and the config path.
+ */
+export function loadCompareConfig(file: string, options: ConfigOverrideOptions = {}): CompareConfig {
+  const overrides = overridesFrom(options, { seed: (n) => `seeds=[${n}]`, threads: (n) => `base.engine.threads=${n}` });
+  return parseCompareConfig(applyOverrides(readConfigTree(file), overrides), describeSource(file, overrides));
 }

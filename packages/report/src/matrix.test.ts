@@ -150,6 +150,41 @@ describe('compare config errors', () => {
   });
 });
 
+describe('a compare file with overrides and extends:', () => {
+  it('applies --set from the file top, --seed as the one seed, --threads to the base', () => {
+    const file = tempFile('compare.yaml', compareYaml);
+    const c = loadCompareConfig(file, { set: ['base.train.maxSteps=5', 'splits=[1_64]'], seed: 2, threads: 1 });
+    expect(c.seeds).toEqual([2]);
+    expect(c.splits).toEqual(['1_64']);
+    expect(c.base.train).toMatchObject({ maxSteps: 5, epochs: 2 });
+    expect(c.base.engine.threads).toBe(1);
+    const runs = expandMatrix(c).runs;
+    expect(runs.every((r) => r.config.train.seed === 2 && r.config.train.maxSteps === 5 && r.config.data.split === '1_64')).toBe(true);
+  });
+
+  it('names the file, the flags and the key meant', () => {
+    const file = tempFile('compare.yaml', compareYaml);
+    expect(() => loadCompareConfig(file, { set: ['base.train.maxStep=5'] }))
+      .toThrow(`${file} (with --set base.train.maxStep=5): invalid compare config:\n  base.train.maxStep: unknown key; did you mean 'maxSteps'?`);
+  });
+
+  it('merges the base file it extends, relative to the file', () => {
+    const file = tempFile('compare.yaml', compareYaml);
+    const child = path.join(path.dirname(file), 'child.yaml');
+    fs.writeFileSync(child, 'extends: compare.yaml\nname: child\nseeds: [4]\nbase: { train: { batchSize: 2 } }\n');
+    const c = loadCompareConfig(child);
+    expect(c.name).toBe('child');
+    expect(c.seeds).toEqual([4]);
+    expect(c.base.train).toMatchObject({ batchSize: 2, epochs: 2, seed: 7 });
+    expect(c.methods).toHaveLength(3);
+  });
+
+  it('says that a run config is one and names ssseg train', () => {
+    const file = tempFile('run.yaml', 'model: { type: tiny }\ndata: { type: mnist-seg }\n');
+    expect(() => loadCompareConfig(file)).toThrow(`${file}: this is a run config (it has 'model:' and no 'base:'): train it with 'ssseg train --config'`);
+  });
+});
+
 describe('the README example', () => {
   it('is a valid compare file that plans what the README says', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');

@@ -9,6 +9,7 @@ export { buildOptimization } from './optimization';
 export { decideResume, runFilesIn, type ExistingRun } from './run-folder';
 export { runnerPlugin } from './plugin';
 export { exitCodeFor } from './hooks/interrupt';
-export { bar, formatSeconds } from './hooks/progress';
+export { bar, formatSeconds, matrixEta } from './hooks/progress';
 export { assembleRun, withRunDefaults } from './assemble';
 export { saveCheckpoint, loadCheckpoint, checkpointExists, NonFiniteCheckpointError, type CheckpointParts, type RunPosition } from './checkpoint';
+export { configOverrideArgs, configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from './config-override-flags';

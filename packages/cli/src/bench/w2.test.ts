@@ -24,4 +24,11 @@ describe('W2: a UniMatch step with and without IPixMatch', () => {
     expect(same.dataSync()[0]).toBeCloseTo(0, 5);
     tf.dispose([z, same]);
   }, 120_000);
+
+  it('keeps the default step counts for options given as undefined (a flag left out)', async () => {
+    await tf.setBackend('cpu');
+    const r = await runW2({ steps: undefined, warmup: undefined, size: 16, numClasses: 3, model: { type: 'unet', baseWidth: 4, depth: 1 } });
+    expect(r.timesMsWith).toHaveLength(3);
+    expect(r.steps).toBe(3);
+  }, 120_000);
 });

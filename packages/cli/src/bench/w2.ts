@@ -128,9 +128,14 @@ export function w2Step(run: AssembledRun, batch: TrainBatch, lr = 1e-3): { step(
   return { step, dispose: () => optimizer.dispose() };
 }
 
+/** The options a caller set: `{ steps: undefined }` (a flag not given) keeps the default. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** Times W2 steps without and with the IPixMatch term, interleaved so that load changes hit both alike. */
 export async function runW2(options: W2Options = {}): Promise<W2Result> {
-  const o = { steps: 3, warmup: 1, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, term: {}, ...options };
+  const o = { steps: 3, warmup: 1, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, term: {}, ...definedOnly(options) };
   if (!(o.steps >= 1)) throw new Error(`runW2: steps must be at least 1, got ${o.steps}`);
   if (o.backend) await initEngine({ backend: o.backend, verbose: false });
   const host = w2Host();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SssegError, evaluate, type EvaluationResult } from '@ssseg/core';
 import { sampleToInput } from '@ssseg/datasets';
 import { buildRunModel, disposeRunModel, loadCheckpointGroup, startEngine } from './run-model';
+import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 
 /** mIoU and per-class IoU as a table, in percent. */
 export function formatEvaluation(result: EvaluationResult, classNames: readonly string[]): string {
@@ -16,7 +17,7 @@ export function formatEvaluation(result: EvaluationResult, classNames: readonly 
   ].join('\n');
 }
 
-interface EvalOptions {
+interface EvalOptions extends ConfigOverrideFlags {
   config: string;
   checkpoint: string;
   mode?: string;
@@ -24,8 +25,7 @@ interface EvalOptions {
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
-    .command('eval')
+  withConfigOverrideOptions(program.command('eval'), 'run')
     .description("mIoU and per-class IoU of a checkpoint on the validation set of its run config (the method's evaluation model: the student, or the EMA teacher where the method evaluates it)")
     .requiredOption('--config <file>', 'run config of the checkpoint (JSON or YAML)')
     .requiredOption('--checkpoint <file>', 'training checkpoint')
@@ -36,7 +36,7 @@ export function registerEvalCommand(program: Command): void {
         throw new SssegError(`--mode expects full or sliding, got '${opts.mode}'`);
       }
       await startEngine(cmd, opts.config);
-      const built = buildRunModel(opts.config, undefined, 'run');
+      const built = buildRunModel(opts.config, undefined, 'run', configOverrides(opts));
       const run = built.run!;
       try {
         const mode = (opts.mode as 'full' | 'sliding' | undefined) ?? built.config.eval.mode;

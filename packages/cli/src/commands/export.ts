@@ -5,8 +5,9 @@ import { IMAGENET_NORMALISATION } from '@ssseg/datasets';
 import { SssegError } from '@ssseg/core';
 import { positiveInt } from './train';
 import { buildRunModel, disposeRunModel, loadCheckpointGroup, parseSize, startEngine } from './run-model';
+import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 
-interface ExportOptions {
+interface ExportOptions extends ConfigOverrideFlags {
   config: string;
   checkpoint?: string;
   randomWeights?: boolean;
@@ -28,8 +29,7 @@ function preprocessingFor(input: string): OnnxPreprocessing | undefined {
 }
 
 export function registerExportCommand(program: Command): void {
-  program
-    .command('export')
+  withConfigOverrideOptions(program.command('export'), 'run')
     .description("write the model of a run config as ONNX (opset 13): input 'image' [B, H, W, 3] float32 RGB, output 'logits' [B, h, w, classes], both NHWC")
     .requiredOption('--config <file>', 'run config (JSON or YAML)')
     .option('--checkpoint <file>', 'training checkpoint whose student weights to export')
@@ -48,7 +48,7 @@ export function registerExportCommand(program: Command): void {
       const preprocessing = preprocessingFor(opts.input);
       const size = opts.size ? parseSize(opts.size, '--size') : undefined;
       await startEngine(cmd, opts.config);
-      const built = buildRunModel(opts.config, opts.classes, opts.checkpoint ? 'structure' : 'model');
+      const built = buildRunModel(opts.config, opts.classes, opts.checkpoint ? 'structure' : 'model', configOverrides(opts));
       try {
         if (opts.checkpoint) {
           const found = loadCheckpointGroup(built.model, opts.checkpoint, opts.teacher ? 'teacher' : 'model');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { summarizeModel, type ModelSummary } from '@ssseg/models';
 import { buildRunModel, disposeRunModel, startEngine } from './run-model';
+import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 
 export interface LayerGroup {
   /** First component of the weight names ('backbone', 'head', 'down', ...). */
@@ -42,15 +43,14 @@ function table(groups: LayerGroup[], summary: ModelSummary): string {
 
 export function registerModelCommand(program: Command): void {
   const model = program.command('model').description('inspect the model of a run config');
-  model
-    .command('summary')
+  withConfigOverrideOptions(model.command('summary'), 'run')
     .description('parameter counts per top-level layer, total (with batch-norm statistics) and trainable')
     .requiredOption('--config <file>', 'run config (JSON or YAML)')
     .option('--classes <n>', 'class count (skips building the dataset to learn it)')
     .option('--json', 'print one JSON object: type, numClasses, totalParams, trainableParams, groups, layers')
-    .action(async (opts: { config: string; classes?: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { config: string; classes?: string; json?: boolean } & ConfigOverrideFlags, cmd: Command) => {
       await startEngine(cmd, opts.config);
-      const built = buildRunModel(opts.config, opts.classes, 'structure');
+      const built = buildRunModel(opts.config, opts.classes, 'structure', configOverrides(opts));
       try {
         const summary = summarizeModel(built.model);
         const groups = groupByTopLayer(summary);

@@ -12,9 +12,10 @@ export function registerPluginNewCommand(program: Command): void {
     .requiredOption('--kind <kind>', `extension point: ${PLUGIN_KINDS.join(' | ')}`)
     .option('--type <type>', 'config type name (default: from the package name)')
     .option('--dir <dir>', 'target folder (default: ./<name without scope>)')
-    .action((name: string, opts: { kind: string; type?: string; dir?: string }) => {
+    .option('--registry', "depend on published @ssseg packages (version ranges) instead of this ssseg's folders (file: links, no registry needed)")
+    .action((name: string, opts: { kind: string; type?: string; dir?: string; registry?: boolean }) => {
       const dir = path.resolve(opts.dir ?? name.replace(/^@[^/]+\//, ''));
-      const files = writePluginSkeleton({ name, kind: opts.kind, type: opts.type, dir });
+      const files = writePluginSkeleton({ name, kind: opts.kind, type: opts.type, dir, dependencies: opts.registry ? 'registry' : 'local' });
       process.stdout.write(`wrote ${files.length} files to ${dir}\nnext: cd ${dir} && npm install && npm run build && npm test\n`);
     });
 }

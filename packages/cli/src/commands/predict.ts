@@ -7,6 +7,7 @@ import { readImage, sampleToInput } from '@ssseg/datasets';
 import { OnnxPredictor, exportOnnx } from '@ssseg/models';
 import { buildRunModel, disposeRunModel, loadCheckpointGroup, startEngine } from './run-model';
 import { writePaletteMask } from '@ssseg/report';
+import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
 
@@ -104,7 +105,7 @@ export async function predictFolder(predictor: MaskPredictor, inputDir: string, 
   return written;
 }
 
-interface PredictOptions {
+interface PredictOptions extends ConfigOverrideFlags {
   config: string;
   checkpoint: string;
   input: string;
@@ -115,8 +116,7 @@ interface PredictOptions {
 }
 
 export function registerPredictCommand(program: Command): void {
-  program
-    .command('predict')
+  withConfigOverrideOptions(program.command('predict'), 'run')
     .description('segment every .png/.jpg of a folder with a checkpoint; writes <name>.png palette masks (pixel value = class index)')
     .requiredOption('--config <file>', 'run config of the checkpoint (JSON or YAML)')
     .requiredOption('--checkpoint <file>', 'training checkpoint (its student weights are used)')
@@ -129,7 +129,7 @@ export function registerPredictCommand(program: Command): void {
       if (opts.engine !== 'tfjs' && opts.engine !== 'onnx') throw new SssegError(`--engine expects tfjs or onnx, got '${opts.engine}'`);
       listImages(opts.input);
       await startEngine(cmd, opts.config);
-      const built = buildRunModel(opts.config, opts.classes, 'structure');
+      const built = buildRunModel(opts.config, opts.classes, 'structure', configOverrides(opts));
       const predictor = opts.engine === 'onnx' ? onnxPredictor(built.model) : tfjsPredictor(built.model);
       try {
         const found = loadCheckpointGroup(built.model, opts.checkpoint, opts.teacher ? 'teacher' : 'model');

@@ -3,18 +3,23 @@ import type { Command } from 'commander';
 import { initEngine, tf } from '@ssseg/engine';
 import {
   Dataset, SegmentationModel, SssegError, datasetClassCount, datasetOptions, loadRunConfig, loadTensorFile,
-  type AssembledRun, type PluginHost, type RunConfig,
+  type AssembledRun, type ConfigOverrideOptions, type PluginHost, type RunConfig,
 } from '@ssseg/core';
 import { assembleRun, withRunDefaults } from '@ssseg/runner';
 import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
 import { createCliHost } from '../cli-host';
 import { positiveInt } from './train';
+import { configOverrides } from '@ssseg/runner';
 
-/** The engine backend: the global `--backend` flag when given, else the config's. */
+/**
+ * The engine backend: the global `--backend` flag when given, else the config's; its threads from
+ * the config (with the command's `--threads`, `--set`).
+ */
 export async function startEngine(cmd: Command, configFile?: string): Promise<void> {
   const { backend } = cmd.optsWithGlobals() as { backend?: string };
-  const chosen = backend && backend !== 'auto' ? backend : configFile ? loadRunConfig(configFile).engine.backend : 'auto';
-  await initEngine({ backend: chosen as NonNullable<Parameters<typeof initEngine>[0]>['backend'], verbose: false });
+  const engine = configFile ? loadRunConfig(configFile, configOverrides(cmd.opts())).engine : undefined;
+  const chosen = backend && backend !== 'auto' ? backend : engine?.backend ?? 'auto';
+  await initEngine({ backend: chosen as NonNullable<Parameters<typeof initEngine>[0]>['backend'], threads: engine?.threads, verbose: false });
 }
 
 export interface RunModel {
@@ -33,8 +38,10 @@ export interface RunModel {
  * count is not opened, so the data need not be on this machine. `needs: 'structure'` (a summary,
  * or weights that a checkpoint replaces next) does not read a pretrained backbone file either.
  */
-export function buildRunModel(configFile: string, classes?: string, needs: 'structure' | 'model' | 'run' = 'model'): RunModel {
-  const config = loadRunConfig(configFile);
+export function buildRunModel(
+  configFile: string, classes?: string, needs: 'structure' | 'model' | 'run' = 'model', overrides: ConfigOverrideOptions = {},
+): RunModel {
+  const config = loadRunConfig(configFile, overrides);
   const host = createCliHost({ plugins: config.plugins });
   if (needs === 'run') {
     const run = assembleRun(host, config, configFile);

@@ -4,8 +4,9 @@ import { RUN_FILES, SssegError, loadRunConfig, type RunConfig } from '@ssseg/cor
 import { Runner, exitCodeFor } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
 import { InterruptedError } from '../run/interrupted-error';
+import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 
-interface TrainOptions {
+interface TrainOptions extends ConfigOverrideFlags {
   config?: string;
   out?: string;
   resume?: string;
@@ -34,8 +35,7 @@ export function positiveInt(value: string, flag: string): number {
 }
 
 export function registerTrainCommand(program: Command): void {
-  program
-    .command('train')
+  withConfigOverrideOptions(program.command('train'), 'run')
     .description('train one run from a config; writes config.yaml, metrics.jsonl, last/best checkpoints and DONE')
     .option('--config <file>', 'run config (JSON or YAML)')
     .option('--out <dir>', 'output folder (default: runs/<config name>)')
@@ -49,7 +49,7 @@ export function registerTrainCommand(program: Command): void {
       if (!opts.config && !opts.resume) throw new SssegError('train needs --config <file> or --resume <dir>');
       const source = opts.config ?? path.join(opts.resume!, RUN_FILES.config);
       const outDir = opts.resume ?? opts.out ?? path.join('runs', path.basename(source).replace(/\.(ya?ml|json)$/, ''));
-      const config = withOverrides(loadRunConfig(source), { ...opts, backend: global.backend });
+      const config = withOverrides(loadRunConfig(source, configOverrides(opts)), { ...opts, backend: global.backend });
       if (opts.force && opts.resume) throw new SssegError('--force starts a run over and --resume continues it: give one of them');
       const result = await Runner.fromConfig(config, {
         out: outDir, source, existing: opts.resume ? 'resume' : opts.force ? 'restart' : 'refuse', host: createCliHost({ plugins: config.plugins }),

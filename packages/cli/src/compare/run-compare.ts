@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { lockFolder } from '@ssseg/core';
+import { lockFolder, type ConfigOverrideOptions } from '@ssseg/core';
 import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeReport } from '@ssseg/report';
-import { Runner, bar, formatSeconds, runDataLoader } from '@ssseg/runner';
+import { Runner, bar, formatSeconds, matrixEta, runDataLoader } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
 
 export interface CompareOptions {
@@ -12,6 +12,8 @@ export interface CompareOptions {
   maxSteps?: number;
   /** Override the engine backend of every run. */
   backend?: string;
+  /** The command line's `--set`, `--seed`, `--threads` for the compare file. */
+  overrides?: ConfigOverrideOptions;
 }
 
 export interface CompareResult {
@@ -32,7 +34,7 @@ export interface CompareResult {
  * the matrix once the current run has written its checkpoint.
  */
 export async function runCompare(options: CompareOptions): Promise<CompareResult> {
-  const compare = loadCompareConfig(options.file);
+  const compare = loadCompareConfig(options.file, options.overrides);
   const matrix = expandMatrix(compare);
   for (const run of matrix.runs) {
     if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
@@ -53,6 +55,7 @@ async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof 
   const started = Date.now();
   const result: CompareResult = { outDir: options.outDir, ran: [], skipped: [], failed: [], report: { markdown: '', html: '', plots: [] } };
   let classNames: readonly string[] | undefined;
+  const trainedSeconds: number[] = [];
   for (const [i, run] of matrix.runs.entries()) {
     const dir = path.join(options.outDir, run.dir);
     const label = `[${i + 1}/${matrix.runs.length}] ${run.id}`;
@@ -62,8 +65,11 @@ async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof 
     }
     if (!options.quiet) {
       const elapsed = (Date.now() - started) / 1000;
-      process.stderr.write(`matrix ${bar(i / matrix.runs.length)} ${i}/${matrix.runs.length} done, ${formatSeconds(elapsed)} elapsed: starting ${run.id}\n`);
+      const left = matrixEta(trainedSeconds, matrix.runs.slice(i).filter((r) => !isRunDone(path.join(options.outDir, r.dir))).length);
+      const eta = left === undefined ? '' : `, about ${formatSeconds(left)} left`;
+      process.stderr.write(`matrix ${bar(i / matrix.runs.length)} ${i}/${matrix.runs.length} done, ${formatSeconds(elapsed)} elapsed${eta}: starting ${run.id}\n`);
     }
+    const runStarted = Date.now();
     const outcome = await Runner.fromConfig(run.config, {
       source: `${options.file}: ${run.id}`,
       out: dir,
@@ -79,6 +85,7 @@ async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof 
       lockPurpose: 'ssseg compare',
     }).run();
     if (outcome.interrupted) return { ...result, interrupted: outcome.interrupted };
+    trainedSeconds.push((Date.now() - runStarted) / 1000);
     (outcome.failed ? result.failed : result.ran).push(run.id);
   }
   const report = await writeReport(options.outDir, { classNames: classNames ? [...classNames] : undefined });

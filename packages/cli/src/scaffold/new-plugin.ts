@@ -10,6 +10,27 @@ export interface NewPluginOptions {
   /** The config `type` (defaults to the package name without scope and 'ssseg-plugin-'). */
   type?: string;
   dir: string;
+  /**
+   * Where dependencies come from: 'local' (default) links every one this ssseg's install holds
+   * (`file:` its folders: @ssseg/core and @ssseg/engine, and the toolchain where it is there), so the
+   * package installs, builds and tests offline against the ssseg that made it; 'registry' writes
+   * version ranges, for a plugin built against published ssseg packages.
+   */
+  dependencies?: 'local' | 'registry';
+}
+
+/**
+ * `file:<folder>` of a package this CLI's install resolves (the ssseg that writes the plugin), or
+ * the version range when it resolves none (a toolchain package missing from a published install).
+ */
+function localOr(name: string, range: string, from: NewPluginOptions['dependencies']): string {
+  if (from === 'registry') return range;
+  // the folders Node would look in from here (package.json itself may be hidden by an `exports` map)
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const folder = path.join(dir, name);
+    if (fs.existsSync(path.join(folder, 'package.json'))) return `file:${fs.realpathSync(folder)}`;
+  }
+  return range;
 }
 
 /**
@@ -17,6 +38,10 @@ export interface NewPluginOptions {
  * @ssseg/core as a peer dependency and the `ssseg.plugin` field, one component, one test.
  * Refuses to write into a non-empty folder.
  */
+function dependencySpecs(ranges: Record<string, string>, from: NewPluginOptions['dependencies']): Record<string, string> {
+  return Object.fromEntries(Object.entries(ranges).map(([name, range]) => [name, localOr(name, range, from)]));
+}
+
 export function writePluginSkeleton(options: NewPluginOptions): string[] {
   if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(options.name)) {
     throw new SssegError(`'${options.name}' is not a valid npm package name`);
@@ -39,12 +64,14 @@ export function writePluginSkeleton(options: NewPluginOptions): string[] {
       scripts: { build: 'tsup', test: 'jest' },
       ssseg: { plugin: './dist/index.js' },
       peerDependencies: { '@ssseg/core': range, '@ssseg/engine': range },
-      dependencies: { inversify: '^7.8.0', zod: '^4.1.0' },
-      devDependencies: {
-        '@ssseg/core': range, '@ssseg/engine': range, '@types/jest': '^30.0.0', jest: '^30.0.0',
+      dependencies: dependencySpecs({ inversify: '^7.8.0', zod: '^4.1.0' }, options.dependencies),
+      devDependencies: dependencySpecs({
+        '@ssseg/core': range, '@ssseg/engine': range, '@types/jest': '^30.0.0', '@types/node': '^20.19.0', jest: '^30.0.0',
         'reflect-metadata': '^0.2.2', 'ts-jest': '^29.4.15', tsup: '^8.5.0', typescript: '~6.0.3',
-      },
+      }, options.dependencies),
     }, null, 2) + '\n',
+    // linked folders are built already: npm must not run their prepare scripts (ts-jest's needs its own devDependencies)
+    '.npmrc': 'ignore-scripts=true\n',
     'tsconfig.json': JSON.stringify({
       compilerOptions: {
         target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, esModuleInterop: true,

@@ -50,7 +50,7 @@ describe('run config', () => {
   });
 
   it('says when the file is missing', () => {
-    expect(() => loadRunConfig('/nonexistent/run.yaml')).toThrow(/\/nonexistent\/run\.yaml: cannot read config: ENOENT/);
+    expect(() => loadRunConfig('/nonexistent/run.yaml')).toThrow('/nonexistent/run.yaml: cannot read config: no such file (looked for /nonexistent/run.yaml)');
   });
 });
 

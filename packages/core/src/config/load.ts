@@ -1,39 +1,14 @@
-import * as path from 'path';
-import YAML from 'yaml';
 import { ConfigError } from '../errors';
 import { formatZodIssues } from './zod-errors';
 import { RunConfigSchema, type RunConfig } from './schema';
-import { MAX_CONFIG_ALIAS_COUNT, readConfigText } from './read-limited';
+import { readConfigTree } from './extends';
+import { applyOverrides, describeSource, overridesFrom, type ConfigOverrideOptions } from './overrides';
 
-/**
- * Parses a JSON or YAML config file; syntax errors name the file, line and column. Files over
- * MAX_CONFIG_BYTES and YAML whose aliases expand too much are refused before they cost memory.
- */
-export function readConfigFile(file: string): unknown {
-  const text = readConfigText(file);
-  if (path.extname(file).toLowerCase() === '.json') {
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw new ConfigError(`invalid JSON: ${(err as Error).message}`, file);
-    }
-  }
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    const where = e.linePos ? `${file}:${e.linePos[0].line}:${e.linePos[0].col}` : file;
-    throw new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, where);
-  }
-  try {
-    return doc.toJS({ maxAliasCount: MAX_CONFIG_ALIAS_COUNT });
-  } catch (err) {
-    // the yaml package refuses aliases that expand a small file into a huge tree ("billion laughs")
-    throw new ConfigError(`invalid YAML: ${(err as Error).message}`, file);
-  }
-}
+export { readConfigFile } from './read-file';
 
 /** Validates a run config and fills defaults; every error names its config path. */
 export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
+  if (isCompareConfig(raw)) throw new ConfigError("this is a compare config (it has 'base:'): run it with 'ssseg compare --config'", source);
   const parsed = RunConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new ConfigError(`invalid config:\n${formatZodIssues(parsed.error.issues, '', RunConfigSchema)}`, source);
@@ -41,6 +16,16 @@ export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
   return parsed.data;
 }
 
-export function loadRunConfig(file: string): RunConfig {
-  return parseRunConfig(readConfigFile(file), file);
+/**
+ * A run config file with what it `extends:` merged under it, the command line's overrides applied
+ * (`--set`, `--seed` for train.seed, `--threads` for engine.threads), validated.
+ */
+export function loadRunConfig(file: string, options: ConfigOverrideOptions = {}): RunConfig {
+  const overrides = overridesFrom(options, { seed: (n) => `train.seed=${n}`, threads: (n) => `engine.threads=${n}` });
+  return parseRunConfig(applyOverrides(readConfigTree(file), overrides), describeSource(file, overrides));
+}
+
+/** A compare file's shape: a `base:` run config and no run config keys of its own. */
+export function isCompareConfig(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && 'base' in raw && !('model' in raw);
 }

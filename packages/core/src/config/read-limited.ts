@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { ConfigError } from '../errors';
 
 /** No config needs more: the largest shipped one is a few kB; a 50 MB file took 18 s and 2 GB to parse. */
@@ -13,7 +14,9 @@ export function readConfigText(file: string): string {
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
-    throw new ConfigError(`cannot read config: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ConfigError(`cannot read config: no such file (looked for ${path.resolve(file)})`, file);
+    throw new ConfigError(`cannot read config: ${code ?? (err as Error).message}`, file);
   }
   try {
     const stat = fs.fstatSync(fd);

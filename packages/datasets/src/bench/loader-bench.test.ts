@@ -11,4 +11,12 @@ describe('runLoaderBench', () => {
     expect(r.generateMs).toBeGreaterThan(r.cachedOpenMs);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('keeps the defaults of options given as undefined (a flag left out)', async () => {
+    await initEngine({ backend: 'cpu', verbose: false });
+    const before = tf.memory().numTensors;
+    const r = await runLoaderBench({ batches: 2, batchSize: undefined, strongViews: undefined });
+    expect(r).toMatchObject({ batches: 2, batchSize: 8, strongViews: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

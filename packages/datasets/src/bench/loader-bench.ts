@@ -42,7 +42,7 @@ const median = (xs: number[]) => {
  * B unlabelled with weak + `strongViews` strong views, default UniMatch augmentations.
  */
 export async function runLoaderBench(options: LoaderBenchOptions = {}): Promise<LoaderBenchResult> {
-  const o = { batchSize: 8, unlabelledBatchSize: 8, strongViews: 2, batches: 50, prefetch: 0, seed: 1, ...options };
+  const o = { batchSize: 8, unlabelledBatchSize: 8, strongViews: 2, batches: 50, prefetch: 0, seed: 1, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-bench-cache-'));
   try {
     let t = performance.now();

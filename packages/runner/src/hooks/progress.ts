@@ -1,26 +1,33 @@
 import type { Hook, HookContext } from '@ssseg/core';
 
-/** Progress of a run: a redrawn line on a terminal, plain lines every `every` steps elsewhere. */
+/**
+ * Progress of a run: a redrawn line on a terminal; elsewhere (a log file, a pipe) a plain line at
+ * the first step, then at most every `everyMs` (about 10 s), and at the last step.
+ */
 export class ProgressHook implements Hook {
   readonly type = 'progress';
   readonly priority = 60;
   private started = Date.now();
+  private lastLine = -Infinity;
 
   constructor(
     private readonly label: string,
     private readonly stream: NodeJS.WriteStream = process.stderr,
-    private readonly every = 20,
+    private readonly everyMs = 10_000,
   ) {}
 
   beforeRun(): void {
     this.started = Date.now();
+    this.lastLine = -Infinity;
   }
 
   afterStep(ctx: HookContext): void {
     const tty = this.stream.isTTY;
-    if (!tty && ctx.step % this.every !== 0 && ctx.step !== ctx.totalSteps) return;
+    const now = Date.now();
+    if (!tty && now - this.lastLine < this.everyMs && ctx.step !== ctx.totalSteps) return;
+    this.lastLine = now;
     const fraction = ctx.step / Math.max(1, ctx.totalSteps);
-    const elapsed = (Date.now() - this.started) / 1000;
+    const elapsed = (now - this.started) / 1000;
     const eta = fraction > 0 ? elapsed / fraction - elapsed : 0;
     const terms = Object.entries(ctx.logs)
       .filter(([k]) => k === 'loss' || k.startsWith('loss/'))
@@ -40,7 +47,20 @@ export function bar(fraction: number, width = 20): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
+/** 42 -> '42s', 3299.6 -> '55m00s', 7384 -> '2h03m04s': whole seconds, rounded once. */
 export function formatSeconds(s: number): string {
-  const m = Math.floor(s / 60);
-  return m ? `${m}m${Math.round(s % 60).toString().padStart(2, '0')}s` : `${s.toFixed(0)}s`;
+  const total = Math.max(0, Math.round(s));
+  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), sec = total % 60;
+  const two = (n: number) => n.toString().padStart(2, '0');
+  if (h) return `${h}h${two(m)}m${two(sec)}s`;
+  return m ? `${m}m${two(sec)}s` : `${sec}s`;
+}
+
+/**
+ * Seconds left for a matrix: the mean time of the runs trained so far in this process times the
+ * runs still to train (runs found finished cost nothing), or undefined before the first has ended.
+ */
+export function matrixEta(trainedSeconds: readonly number[], runsLeft: number): number | undefined {
+  if (!trainedSeconds.length) return undefined;
+  return (trainedSeconds.reduce((a, b) => a + b, 0) / trainedSeconds.length) * runsLeft;
 }
