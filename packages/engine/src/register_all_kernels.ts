@@ -17,6 +17,7 @@ import { conv2DGradConfig, dilationAwareBackprop } from './gradients/Conv2D_grad
 import { depthwiseConv2dNativeGradConfig } from './gradients/DepthwiseConv2dNative_grad';
 import { flipLeftRightGradConfig } from './gradients/FlipLeftRight_grad';
 import { batchNormTrainGradConfig } from './fused/batch_norm_training';
+import { installReleasingBackprop } from './tape/releasing_backprop';
 
 export const engineKernels: tf.KernelConfig[] = [
   conv2DBackpropFilterCpuConfig,
@@ -48,3 +49,4 @@ export function registerEngineKernels(): void {
 }
 
 registerEngineKernels();
+installReleasingBackprop();
