@@ -35,7 +35,7 @@ function twoVariantOutcome(workload: string, r: W2Result): BenchOutcome {
       `| backend | without IPixMatch (ms/step) | with IPixMatch (ms/step) | term's share | M per view | peak RSS (MiB) |`,
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       `| ${r.backend} | ${ms(r.msPerStepWithout)} | ${ms(r.msPerStepWith)} | ${(100 * r.termShare).toFixed(0)}% | ${r.pixelsPerView} | ${peak} |`,
-    ].join('\n') + `\n\nMedian of ${r.steps} steps per variant, interleaved (both models held at once).`,
+    ].join('\n') + `\n\nMedian of ${r.steps} steps per variant; one variant after the other, one model held at a time, as the PyTorch reference does.`,
   };
 }
 
