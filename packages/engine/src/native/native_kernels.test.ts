@@ -174,6 +174,37 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
   });
 
   it.each([
+    ['the first axis', 0, [[2, 3, 5], [1, 3, 5], [4, 3, 5]]],
+    ['a middle axis', 1, [[2, 3, 5], [2, 1, 5], [2, 4, 5]]],
+    ['the last axis (NHWC channels), short rows', -1, [[2, 3, 5], [2, 3, 1], [2, 3, 7]]],
+    ['the last axis, rows long enough to copy whole', -1, [[2, 70], [2, 90]]],
+  ] as const)('concat along %s: value and gradients', async (_, axis, shapes) => {
+    await expectMatchesCpu((...xs) => tf.concat(xs, axis), shapes.map((s) => [...s]));
+  });
+
+  it.each([
+    ['NHWC to NCHW', [2, 3, 4, 5], [0, 3, 1, 2]],
+    ['a matrix', [7, 9], [1, 0]],
+    ['reversed axes', [3, 4, 5], [2, 1, 0]],
+  ] as const)('transpose, %s: value and gradient', async (_, shape, perm) => {
+    await expectMatchesCpu((x) => tf.transpose(x, [...perm]), [[...shape]]);
+  });
+
+  it('oneHot (float32 and int32, indices out of range left off) and zerosLike: values and dtypes as on the cpu backend', async () => {
+    const run = async (backend: string) => {
+      await initEngine({ backend, verbose: false });
+      return expectNoLeak(() => tf.tidy(() => {
+        const indices = tf.tensor2d([0, 3, -1, 2, 5, 1], [2, 3], 'int32');
+        const outs = [tf.oneHot(indices, 4, 2, -1, 'float32'), tf.oneHot(indices, 4), tf.zerosLike(tf.mul(tf.ones([3, 5]), 4))];
+        return outs.map((t) => ({ dtype: t.dtype, shape: t.shape, values: Array.from(t.dataSync()) }));
+      }));
+    };
+    const cpu = await run('cpu');
+    expect(cpu[0].values.slice(0, 8)).toEqual([2, -1, -1, -1, -1, -1, -1, 2]);
+    expect(await run('native')).toEqual(cpu);
+  });
+
+  it.each([
     ['3x3 stride 2 same', 3, 2, 'same'],
     ['2x2 stride 2 valid', 2, 2, 'valid'],
   ] as const)('maxPool %s: value and gradient', async (_, size, stride, pad) => {
