@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { median } from './record';
 
-/** The workloads `ssseg bench scale` runs at each thread count. */
-export const SCALE_WORKLOADS = ['w1', 'w2', 'w5'] as const;
+/** The workloads `ssseg bench scale` runs at each thread count (W3: the affinity-KL term alone at M = 4096). */
+export const SCALE_WORKLOADS = ['w1', 'w2', 'w3', 'w5'] as const;
 export type ScaleWorkload = (typeof SCALE_WORKLOADS)[number];
 
 export interface ScaleOptions {
@@ -66,11 +66,24 @@ function runJson(command: string, args: string[], env: NodeJS.ProcessEnv): Recor
   return JSON.parse(last) as Record<string, unknown>;
 }
 
+const W3_NAME = 'W3 affinity KL, M = 4096';
+
+/** The extra arguments of ssseg's and of the reference's run of a workload. */
+const SSSEG_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w3: ['--sizes', '4096', '--forms', 'affinity/kl'] };
+// PyTorch's naive [M, M] KL takes about a minute of CPU per repeat: one timed repeat, no warm-up
+const PYTORCH_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w3: ['--steps', '1', '--warmup', '0'] };
+
 /** Per variant ('W1', 'W2 without', 'W2 with', ...) from one ssseg run's JSON. */
 function sssegSamples(workload: ScaleWorkload, r: Record<string, unknown>): Map<string, Sample> {
   const peak = r.peakRssMiB as number;
   const name = workload.toUpperCase();
   if (workload === 'w1') return new Map([[name, { ms: r.msPerStep as number, peakRssMiB: peak }]]);
+  if (workload === 'w3') {
+    const row = (r.rows as { relation: string; distance: string; path: string; M: number; ms: number | null }[])
+      .find((x) => x.relation === 'affinity' && x.distance === 'kl' && x.path === 'fast' && x.M === 4096);
+    if (!row || row.ms === null) throw new Error(`ssseg bench w3 gave no affinity KL row at M = 4096: ${JSON.stringify(r.rows)}`);
+    return new Map([[W3_NAME, { ms: row.ms, peakRssMiB: peak }]]);
+  }
   return new Map([
     [`${name} without IPixMatch`, { ms: r.msPerStepWithout as number, peakRssMiB: peak }],
     [`${name} with IPixMatch`, { ms: r.msPerStepWith as number, peakRssMiB: peak }],
@@ -82,6 +95,7 @@ function pytorchSamples(workload: ScaleWorkload, r: Record<string, unknown>): Ma
   const w = r[workload] as Record<string, number>;
   const name = workload.toUpperCase();
   if (workload === 'w1') return new Map([[name, { ms: w.msPerStep, peakRssMiB: w.peakRssMiB }]]);
+  if (workload === 'w3') return new Map([[W3_NAME, { ms: w.msPerStep, peakRssMiB: w.peakRssMiB }]]);
   return new Map([
     [`${name} without IPixMatch`, { ms: w.msPerStepWithout, peakRssMiB: w.peakRssMiB }],
     [`${name} with IPixMatch`, { ms: w.msPerStepWith, peakRssMiB: w.peakRssMiB }],
@@ -114,13 +128,13 @@ export function runScale(o: ScaleOptions): ScaleResult {
         o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), ssseg`);
         const steps = o.steps ? ['--steps', String(o.steps)] : [];
         const env = { ...process.env, SSSEG_NATIVE_THREADS: String(t) };
-        const ours = sssegSamples(workload, runJson(process.execPath, [o.cli, '--backend', 'native', 'bench', workload, '--json', ...steps], env));
+        const ours = sssegSamples(workload, runJson(process.execPath, [o.cli, '--backend', 'native', 'bench', workload, '--json', ...steps, ...(SSSEG_ARGS[workload] ?? [])], env));
         add(t, 'ssseg', ours);
         o.log?.(figures(ours));
         if (pytorchSkipped) continue;
         o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), PyTorch`);
         try {
-          const pySteps = o.steps ? ['--steps', String(o.steps)] : [];
+          const pySteps = o.steps ? ['--steps', String(o.steps)] : (PYTORCH_ARGS[workload] ?? []);
           // OpenBLAS (which the reference is run with, see its header) ignores torch.set_num_threads
           const pyEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
           const theirs = pytorchSamples(workload, runJson(o.python!, [script!, '--only', workload, '--threads', String(t), '--warmup', '1', ...pySteps], pyEnv));

@@ -1,5 +1,5 @@
 import { initEngine, runW1, tf } from '@ssseg/engine';
-import { formatW3, runW3 } from '@ssseg/losses';
+import { formatW3, runW3, type InterPixelDistance, type InterPixelRelation } from '@ssseg/losses';
 import { runW4 } from '@ssseg/models';
 import { runLoaderBench } from '@ssseg/datasets';
 import { runW2, runW5, type W2Result } from './w2';
@@ -13,6 +13,8 @@ export interface BenchOptions {
   steps?: number;
   /** W3 only: pixels per image. */
   sizes?: number[];
+  /** W3 only: the relation/distance pairs timed (default all four). */
+  forms?: Array<[InterPixelRelation, InterPixelDistance]>;
 }
 
 export interface BenchOutcome {
@@ -55,7 +57,7 @@ export async function runWorkload(workload: Workload, o: BenchOptions): Promise<
     case 'w5':
       return twoVariantOutcome('W5', await runW5({ backend: o.backend, steps: o.steps }));
     case 'w3': {
-      const rows = await runW3({ backend: o.backend, repeats: o.steps, sizes: o.sizes ?? [1024, 4096] });
+      const rows = await runW3({ backend: o.backend, repeats: o.steps, sizes: o.sizes ?? [1024, 4096], forms: o.forms });
       return { json: { workload: 'W3', backend: tf.getBackend(), rows }, table: `Backend: ${tf.getBackend()}.\n\n${formatW3(rows)}` };
     }
     case 'w4': {
