@@ -42,6 +42,8 @@ export interface ScaleResult {
   rounds: number;
   /** Why PyTorch has no figures, when it has none. */
   pytorchSkipped?: string;
+  /** ssseg runs that failed (the sitting goes on without their figures). */
+  failures: string[];
 }
 
 /** bench/pytorch_reference.py in the working directory or above this file, if present. */
@@ -61,7 +63,9 @@ function runJson(command: string, args: string[], env: NodeJS.ProcessEnv): Recor
   const child = spawnSync(command, args, { env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const last = child.stdout?.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !last.startsWith('{')) {
-    throw new Error(`'${command} ${args.join(' ')}' failed (exit ${child.status ?? child.signal}): ${(child.stderr || child.error?.message || '').trim().split('\n').slice(-3).join(' ')}`);
+    // the message, not the stack frames under it
+    const said = (child.stderr || child.error?.message || '').split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
+    throw new Error(`'${command} ${args.join(' ')}' failed (exit ${child.status ?? child.signal}): ${said.slice(-3).join(' ')}`);
   }
   return JSON.parse(last) as Record<string, unknown>;
 }
@@ -115,6 +119,7 @@ export function runScale(o: ScaleOptions): ScaleResult {
   const script = pytorchScript();
   let pytorchSkipped = o.python === undefined ? 'not requested' : script === undefined ? 'bench/pytorch_reference.py not found' : undefined;
   const samples = new Map<string, { ssseg: Sample[]; pytorch: Sample[] }>();
+  const failures: string[] = [];
   const add = (t: number, engine: 'ssseg' | 'pytorch', found: Map<string, Sample>) => {
     for (const [variant, sample] of found) {
       const key = `${variant}|${t}`;
@@ -128,9 +133,14 @@ export function runScale(o: ScaleOptions): ScaleResult {
         o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), ssseg`);
         const steps = o.steps ? ['--steps', String(o.steps)] : [];
         const env = { ...process.env, SSSEG_NATIVE_THREADS: String(t) };
-        const ours = sssegSamples(workload, runJson(process.execPath, [o.cli, '--backend', 'native', 'bench', workload, '--json', ...steps, ...(SSSEG_ARGS[workload] ?? [])], env));
-        add(t, 'ssseg', ours);
-        o.log?.(figures(ours));
+        try {
+          const ours = sssegSamples(workload, runJson(process.execPath, [o.cli, '--backend', 'native', 'bench', workload, '--json', ...steps, ...(SSSEG_ARGS[workload] ?? [])], env));
+          add(t, 'ssseg', ours);
+          o.log?.(figures(ours));
+        } catch (err) {
+          failures.push((err as Error).message);
+          o.log?.(`failed: ${(err as Error).message}`);
+        }
         if (pytorchSkipped) continue;
         o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), PyTorch`);
         try {
@@ -151,7 +161,7 @@ export function runScale(o: ScaleOptions): ScaleResult {
     const [workload, t] = key.split('|');
     return { workload, threads: Number(t), ssseg: pick(s.ssseg), pytorch: pick(s.pytorch) };
   });
-  return { rows, rounds: o.rounds, pytorchSkipped };
+  return { rows, rounds: o.rounds, pytorchSkipped, failures };
 }
 
 const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(digits));
@@ -175,6 +185,7 @@ export function formatScale(r: ScaleResult): string {
       return `| ${row.workload} | ${row.threads} | ${fmt(row.ssseg?.ms)} | ${scaling(row, 'ssseg').join(' | ')} | ${fmt(row.ssseg?.peakRssMiB, 0)} | ${fmt(row.pytorch?.ms)} | ${scaling(row, 'pytorch').join(' | ')} | ${fmt(row.pytorch?.peakRssMiB, 0)} | ${ratio} |`;
     }),
   ];
-  const note = `Medians of ${r.rounds} round(s); each run a fresh process, ssseg (native backend) and PyTorch alternated.` + (r.pytorchSkipped ? ` PyTorch skipped: ${r.pytorchSkipped}.` : '');
+  const note = `Medians of ${r.rounds} round(s); each run a fresh process, ssseg (native backend) and PyTorch alternated.` + (r.pytorchSkipped ? ` PyTorch skipped: ${r.pytorchSkipped}.` : '')
+    + r.failures.map((f) => `\n\nFailed: ${f}`).join('');
   return `${lines.join('\n')}\n\n${note}`;
 }

@@ -24,4 +24,11 @@ describe('W2: a UniMatch step with and without IPixMatch', () => {
     expect(same.dataSync()[0]).toBeCloseTo(0, 5);
     tf.dispose([z, same]);
   }, 120_000);
+
+  it('an option passed as undefined takes its default (bench w2 without --steps failed with "steps must be at least 1")', async () => {
+    await tf.setBackend('cpu');
+    const r = await runW2({ steps: undefined, warmup: 0, size: 16, numClasses: 3, model: { type: 'unet', baseWidth: 4, depth: 2 } });
+    expect(r.steps).toBe(3);
+    expect(r.timesMsWithout).toHaveLength(3);
+  }, 120_000);
 });

@@ -137,7 +137,8 @@ export function w2Step(run: AssembledRun, batch: TrainBatch, lr = 1e-3): { step(
  * process's peak RSS is one training's, comparable with PyTorch's.
  */
 export async function runW2(options: W2Options = {}): Promise<W2Result> {
-  const o = { steps: 3, warmup: 1, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, term: {}, ...options };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as W2Options;
+  const o = { steps: 3, warmup: 1, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, term: {}, ...given };
   if (!(o.steps >= 1)) throw new Error(`runW2: steps must be at least 1, got ${o.steps}`);
   if (o.backend) await initEngine({ backend: o.backend, verbose: false });
   const host = w2Host();
