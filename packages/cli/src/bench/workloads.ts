@@ -76,7 +76,7 @@ export async function runWorkload(workload: Workload, o: BenchOptions): Promise<
     }
     case 'w3': {
       const rows = await runW3({ backend: o.backend, repeats: o.steps, sizes: o.sizes ?? [1024, 4096], forms: o.forms });
-      return { json: { workload: 'W3', backend: tf.getBackend(), rows }, table: `Backend: ${tf.getBackend()}.\n\n${formatW3(rows)}` };
+      return { json: { workload: 'W3', backend: tf.getBackend(), rows, peakRssMiB: peakRssMiB() }, table: `Backend: ${tf.getBackend()}.\n\n${formatW3(rows)}` };
     }
     case 'w4': {
       const r = await runW4({ backend: o.backend ?? 'auto', runs: o.steps });

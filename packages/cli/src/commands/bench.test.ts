@@ -48,6 +48,7 @@ describe('ssseg bench', () => {
     const result = JSON.parse(await bench(['--backend', 'cpu', 'bench', 'w3', '--sizes', '64', '--steps', '1', '--forms', 'affinity/kl', '--json']));
     expect(result.rows.map((r: { relation: string; distance: string; path: string }) => `${r.relation}/${r.distance}/${r.path}`)).toEqual(['affinity/kl/fast', 'affinity/kl/naive']);
     expect(result.command).toBe('ssseg bench w3 --backend cpu --steps 1 --sizes 64 --forms affinity/kl');
+    expect(result.peakRssMiB).toBeGreaterThan(50); // bench scale puts it beside the time
     await expect(bench(['bench', 'w3', '--forms', 'affinity/l2'])).rejects.toThrow(
       new SsssegError("--forms: 'affinity/l2' is not relation/distance with relation one of affinity, spatial and distance one of kl, correlation"));
   }, 120_000);
