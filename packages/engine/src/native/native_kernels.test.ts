@@ -100,6 +100,31 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
     await expectMatchesCpu((x) => tf[name](tf.add(tf.abs(x), 0.5)), [[4, 5, 6]]);
   });
 
+  it('relu gradient, NaN, infinities and signed zeros in x and dy: the fused kernel equals Step then Multiply bit for bit', async () => {
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 3, -3];
+    const run = async (backend: string) => {
+      await initEngine({ backend, verbose: false });
+      return expectNoLeak(() => tf.tidy(() => {
+        const x = tf.tensor1d(special.flatMap((v) => special.map(() => v)));
+        const dy = tf.tensor1d(special.flatMap(() => special));
+        const g = tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy);
+        return Array.from(g.dataSync());
+      }));
+    };
+    const cpu = await run('cpu');
+    expect(cpu.filter(Number.isNaN).length).toBeGreaterThan(special.length); // NaN x, and 0 * infinity
+    expect(await run('native')).toEqual(cpu);
+  });
+
+  it('relu backward is one kernel on native, with no Step', async () => {
+    await initEngine({ backend: 'native', verbose: false });
+    const info = await tf.profile(() => tf.tidy(() => {
+      tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(seeded([3, 50], 1));
+    }));
+    expect(info.kernelNames).toContain('SssegReluGrad');
+    expect(info.kernelNames).not.toContain('Step');
+  });
+
   it('step: value, with and without alpha', async () => {
     await expectMatchesCpu((x) => tf.add(tf.step(x), tf.step(x, 0.25)), [[3, 8]], false);
   });
