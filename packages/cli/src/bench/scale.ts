@@ -74,8 +74,9 @@ const W3_NAME = 'W3 affinity KL, M = 4096';
 
 /** The extra arguments of ssseg's and of the reference's run of a workload. */
 const SSSEG_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w3: ['--sizes', '4096', '--forms', 'affinity/kl'] };
-// PyTorch's naive [M, M] KL takes about a minute of CPU per repeat: one timed repeat, no warm-up
-const PYTORCH_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w3: ['--steps', '1', '--warmup', '0'] };
+// PyTorch's naive [M, M] KL takes about a minute of CPU per repeat (W3) and ~10 s per W5 step with
+// the term: W3 one timed repeat without warm-up; W2 and W5 the 3 timed steps ssseg's bench takes
+const PYTORCH_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w2: ['--steps', '3'], w3: ['--steps', '1', '--warmup', '0'], w5: ['--steps', '3'] };
 
 /** Per variant ('W1', 'W2 without', 'W2 with', ...) from one ssseg run's JSON. */
 function sssegSamples(workload: ScaleWorkload, r: Record<string, unknown>): Map<string, Sample> {
