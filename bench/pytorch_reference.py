@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""PyTorch reference for ssseg's W1, W2 and W5 (defined in BENCHMARKS.md), CPU, 2 threads.
+"""PyTorch reference for ssseg's W1, W2, W3 and W5 (defined in BENCHMARKS.md), CPU, 2 threads.
 
 A yardstick for the tfjs numbers in BENCHMARKS.md, never a dependency of the project.
 Prints one JSON object: median ms per training step of each workload.
 
-    /usr/bin/python3 bench/pytorch_reference.py [--steps 5] [--warmup 2] [--threads 2] [--only w1|w2|w5]
+    /usr/bin/python3 bench/pytorch_reference.py [--steps 5] [--warmup 2] [--threads 2] [--only w1|w2|w3|w5]
 
 W1: B=8, 64x64x3; conv3x3 16 s1, conv3x3 32 s2, conv3x3 64 s2 (+ReLU), 1x1 conv to 11 classes,
     bilinear upsample to 64x64, softmax cross entropy, Adam.
@@ -13,6 +13,9 @@ W2: one UniMatch step of DeepLabV3+ ResNet-18 (UniMatch layout: deep stem, plain
     pseudo-label threshold at 0; then the same step plus a naive IPixMatch term (affinity, KL,
     every pixel kept) on both strong views at the decoder's stride-4 resolution, built the
     [M, M] way (M = 32 * 32 = 1024 per image).
+W3: the IPixMatch term alone: affinity KL forward + backward (gradient of the student logits) for
+    B=8 images of M=4096 pixels (64x64), 21 classes, the naive [M, M] way one image at a time
+    (the whole batch at once would hold ~4 GiB of [B, M, M] intermediates).
 W5: the step the IPixMatch experiment pays for: one UniMatch step of a U-Net 16/3 (BN, full-size
     logits) on 8 labelled + 8 unlabelled 64x64 images, 11 classes (mnist-seg's shapes), SGD,
     without and with the IPixMatch term at stride 2 (logits resized to 32x32, M = 1024).
@@ -249,6 +252,22 @@ def w2_step_fn(with_term, classes=21, size=128, batch=2, make_model=DeepLabV3Plu
     return step
 
 
+def w3_step_fn(batch=8, classes=21, side=64):
+    torch.manual_seed(1)
+    teacher = torch.randn(batch, classes, side, side) * 2
+    student = (torch.randn(batch, classes, side, side) * 2).requires_grad_()
+
+    def step():
+        student.grad = None
+        total = 0.0
+        for b in range(batch):
+            loss = affinity_kl_naive(teacher[b:b + 1], student[b:b + 1]) / batch
+            loss.backward()
+            total += loss.item()
+        return total
+    return step
+
+
 def time_steps(step, steps, warmup):
     for _ in range(warmup):
         step()
@@ -272,13 +291,16 @@ def main():
     p.add_argument('--steps', type=int, default=5)
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--only', choices=['w1', 'w2', 'w5'])
+    p.add_argument('--only', choices=['w1', 'w2', 'w3', 'w5'])
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     out = {'torch': torch.__version__, 'threads': a.threads, 'steps': a.steps}
     if a.only in (None, 'w1'):
         ms, times = time_steps(w1_step_fn(), a.steps * 4, a.warmup * 2)
         out['w1'] = {'msPerStep': round(ms, 2), 'cpuMsPerStep': round(time_steps.cpu_ms, 2), 'timesMs': [round(t, 2) for t in times], 'peakRssMiB': peak_rss_mib()}
+    if a.only in (None, 'w3'):
+        ms, times = time_steps(w3_step_fn(), a.steps, a.warmup)
+        out['w3'] = {'msPerStep': round(ms, 1), 'cpuMsPerStep': round(time_steps.cpu_ms, 1), 'timesMs': [round(t, 1) for t in times], 'M': 4096, 'peakRssMiB': peak_rss_mib()}
     for name, kwargs in (('w2', {}), ('w5', {'classes': 11, 'size': 64, 'batch': 8, 'make_model': UNet, 'term_size': (32, 32)})):
         if a.only not in (None, name):
             continue

@@ -63,7 +63,7 @@ napi_value unaryBody(napi_env env, napi_callback_info info) {
   return ssseg::undefinedValue(env);
 }
 
-enum Binary { ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE };
+enum Binary { ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, RELU_GRAD };
 
 // One row of the output: the operands' inner strides are 0 (broadcast) or 1, the common cases
 // get loops the compiler vectorises.
@@ -164,6 +164,8 @@ napi_value binaryBody(napi_env env, napi_callback_info info) {
     case MAXIMUM: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return x != x || y != y ? kNaN : std::max(x, y); }); break;
     case MINIMUM: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return x != x || y != y ? kNaN : std::min(x, y); }); break;
     case SQUARED_DIFFERENCE: mapBinary(a, b, out, shape, as, bs, [](float x, float y) { return (x - y) * (x - y); }); break;
+    // ReLU's backward, dy * step(x) in one pass (tfjs: a Step then a Multiply); NaN in x stays NaN as Step keeps it
+    case RELU_GRAD: mapBinary(a, b, out, shape, as, bs, [](float dy, float x) { return dy * (x > 0 ? 1.0f : x != x ? x : 0.0f); }); break;
     default: throw std::invalid_argument("unknown binary op " + std::to_string(op));
   }
   return ssseg::undefinedValue(env);

@@ -16,7 +16,9 @@ import { depthwiseConv2dNativeBackpropInputConfigs } from './kernels/DepthwiseCo
 import { conv2DGradConfig, dilationAwareBackprop } from './gradients/Conv2D_grad';
 import { depthwiseConv2dNativeGradConfig } from './gradients/DepthwiseConv2dNative_grad';
 import { flipLeftRightGradConfig } from './gradients/FlipLeftRight_grad';
+import { reluGradConfig } from './gradients/Relu_grad';
 import { batchNormTrainGradConfig } from './fused/batch_norm_training';
+import { installReleasingBackprop } from './tape/releasing_backprop';
 
 export const engineKernels: tf.KernelConfig[] = [
   conv2DBackpropFilterCpuConfig,
@@ -33,7 +35,7 @@ export const engineKernels: tf.KernelConfig[] = [
   transposeCpuConfig(),
 ];
 
-export const engineGradients: tf.GradConfig[] = [conv2DGradConfig, depthwiseConv2dNativeGradConfig, flipLeftRightGradConfig, batchNormTrainGradConfig];
+export const engineGradients: tf.GradConfig[] = [conv2DGradConfig, depthwiseConv2dNativeGradConfig, flipLeftRightGradConfig, batchNormTrainGradConfig, reluGradConfig];
 
 export function registerEngineKernels(): void {
   for (const config of engineKernels) {
@@ -48,3 +50,4 @@ export function registerEngineKernels(): void {
 }
 
 registerEngineKernels();
+installReleasingBackprop();

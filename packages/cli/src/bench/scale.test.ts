@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -33,6 +34,24 @@ describe('ssseg bench scale', () => {
     const table = formatScale(r);
     // PyTorch: 40 / 25 = 1.60x with 2 threads, 80 % efficiency
     expect(table).toMatch(/\| W1 \| 2 \| [\d.]+ \| [\d.]+x \| \d+% \| \d+ \| 25\.0 \| 1\.60x \| 80% \| 250 \| [\d.]+x \|/);
+  }, 300_000);
+
+  it('--record through the CLI writes the side-by-side block with machine, date, load, duration and the command that reproduces it', () => {
+    const file = path.join(dir, 'BENCHMARKS.md');
+    fs.writeFileSync(file, '# Benchmarks\n\nintro\n');
+    const python = fakePython(dir, { 1: 40 });
+    const args = [cli, 'bench', 'scale', '--workloads', 'w1', '--threads', '1', '--rounds', '1', '--steps', '1', '--python', python, '--record', '--benchmarks-file', file];
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(child.stderr).toContain('[ssseg] round 1/1: w1 at 1 thread(s), ssseg');
+    expect(child.status).toBe(0);
+    expect(child.stdout).toMatch(/load average at the start: [\d.]+ [\d.]+ [\d.]+, at the end: [\d.]+ [\d.]+ [\d.]+; took [\d.]+ min/);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toMatch(/^# Benchmarks\n\nintro\n\n<!-- bench:scale -->\n\| workload \| threads \|/);
+    expect(text).toMatch(/\| W1 \| 1 \| [\d.]+ \| 1\.00x \| 100% \| \d+ \| 40\.0 \| 1\.00x \| 100% \| 250 \| [\d.]+x \|/);
+    expect(text).toContain(`Date: ${new Date().toISOString().slice(0, 10)}`);
+    expect(text).toMatch(/Load average \(1, 5, 15 min\) at the start: [\d. ]+; at the end: [\d. ]+\. Took [\d.]+ min\./);
+    expect(text).toContain(`Command: \`ssseg bench scale --rounds 1 --threads 1 --steps 1 --workloads w1 --python ${python}\`.`);
+    expect(text.trimEnd().endsWith('<!-- /bench:scale -->')).toBe(true);
   }, 300_000);
 
   it('still gives ssseg figures when PyTorch cannot run, and says why', () => {

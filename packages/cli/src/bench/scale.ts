@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { median } from './record';
 
-/** The workloads `ssseg bench scale` runs at each thread count. */
-export const SCALE_WORKLOADS = ['w1', 'w2', 'w5'] as const;
+/** The workloads `ssseg bench scale` runs at each thread count (W3: the affinity-KL term alone at M = 4096). */
+export const SCALE_WORKLOADS = ['w1', 'w2', 'w3', 'w5'] as const;
 export type ScaleWorkload = (typeof SCALE_WORKLOADS)[number];
 
 export interface ScaleOptions {
@@ -42,6 +42,8 @@ export interface ScaleResult {
   rounds: number;
   /** Why PyTorch has no figures, when it has none. */
   pytorchSkipped?: string;
+  /** ssseg runs that failed (the sitting goes on without their figures). */
+  failures: string[];
 }
 
 /** bench/pytorch_reference.py in the working directory or above this file, if present. */
@@ -61,16 +63,32 @@ function runJson(command: string, args: string[], env: NodeJS.ProcessEnv): Recor
   const child = spawnSync(command, args, { env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const last = child.stdout?.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !last.startsWith('{')) {
-    throw new Error(`'${command} ${args.join(' ')}' failed (exit ${child.status ?? child.signal}): ${(child.stderr || child.error?.message || '').trim().split('\n').slice(-3).join(' ')}`);
+    // the message, not the stack frames under it
+    const said = (child.stderr || child.error?.message || '').split('\n').filter((l) => l.trim() && !/^\s+at /.test(l));
+    throw new Error(`'${command} ${args.join(' ')}' failed (exit ${child.status ?? child.signal}): ${said.slice(-3).join(' ')}`);
   }
   return JSON.parse(last) as Record<string, unknown>;
 }
+
+const W3_NAME = 'W3 affinity KL, M = 4096';
+
+/** The extra arguments of ssseg's and of the reference's run of a workload. */
+const SSSEG_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w3: ['--sizes', '4096', '--forms', 'affinity/kl'] };
+// PyTorch's naive [M, M] KL takes about a minute of CPU per repeat (W3) and ~10 s per W5 step with
+// the term: W3 one timed repeat without warm-up; W2 and W5 the 3 timed steps ssseg's bench takes
+const PYTORCH_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w2: ['--steps', '3'], w3: ['--steps', '1', '--warmup', '0'], w5: ['--steps', '3'] };
 
 /** Per variant ('W1', 'W2 without', 'W2 with', ...) from one ssseg run's JSON. */
 function sssegSamples(workload: ScaleWorkload, r: Record<string, unknown>): Map<string, Sample> {
   const peak = r.peakRssMiB as number;
   const name = workload.toUpperCase();
   if (workload === 'w1') return new Map([[name, { ms: r.msPerStep as number, peakRssMiB: peak }]]);
+  if (workload === 'w3') {
+    const row = (r.rows as { relation: string; distance: string; path: string; M: number; ms: number | null }[])
+      .find((x) => x.relation === 'affinity' && x.distance === 'kl' && x.path === 'fast' && x.M === 4096);
+    if (!row || row.ms === null) throw new Error(`ssseg bench w3 gave no affinity KL row at M = 4096: ${JSON.stringify(r.rows)}`);
+    return new Map([[W3_NAME, { ms: row.ms, peakRssMiB: peak }]]);
+  }
   return new Map([
     [`${name} without IPixMatch`, { ms: r.msPerStepWithout as number, peakRssMiB: peak }],
     [`${name} with IPixMatch`, { ms: r.msPerStepWith as number, peakRssMiB: peak }],
@@ -82,6 +100,7 @@ function pytorchSamples(workload: ScaleWorkload, r: Record<string, unknown>): Ma
   const w = r[workload] as Record<string, number>;
   const name = workload.toUpperCase();
   if (workload === 'w1') return new Map([[name, { ms: w.msPerStep, peakRssMiB: w.peakRssMiB }]]);
+  if (workload === 'w3') return new Map([[W3_NAME, { ms: w.msPerStep, peakRssMiB: w.peakRssMiB }]]);
   return new Map([
     [`${name} without IPixMatch`, { ms: w.msPerStepWithout, peakRssMiB: w.peakRssMiB }],
     [`${name} with IPixMatch`, { ms: w.msPerStepWith, peakRssMiB: w.peakRssMiB }],
@@ -101,6 +120,7 @@ export function runScale(o: ScaleOptions): ScaleResult {
   const script = pytorchScript();
   let pytorchSkipped = o.python === undefined ? 'not requested' : script === undefined ? 'bench/pytorch_reference.py not found' : undefined;
   const samples = new Map<string, { ssseg: Sample[]; pytorch: Sample[] }>();
+  const failures: string[] = [];
   const add = (t: number, engine: 'ssseg' | 'pytorch', found: Map<string, Sample>) => {
     for (const [variant, sample] of found) {
       const key = `${variant}|${t}`;
@@ -114,13 +134,18 @@ export function runScale(o: ScaleOptions): ScaleResult {
         o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), ssseg`);
         const steps = o.steps ? ['--steps', String(o.steps)] : [];
         const env = { ...process.env, SSSEG_NATIVE_THREADS: String(t) };
-        const ours = sssegSamples(workload, runJson(process.execPath, [o.cli, '--backend', 'native', 'bench', workload, '--json', ...steps], env));
-        add(t, 'ssseg', ours);
-        o.log?.(figures(ours));
+        try {
+          const ours = sssegSamples(workload, runJson(process.execPath, [o.cli, '--backend', 'native', 'bench', workload, '--json', ...steps, ...(SSSEG_ARGS[workload] ?? [])], env));
+          add(t, 'ssseg', ours);
+          o.log?.(figures(ours));
+        } catch (err) {
+          failures.push((err as Error).message);
+          o.log?.(`failed: ${(err as Error).message}`);
+        }
         if (pytorchSkipped) continue;
         o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), PyTorch`);
         try {
-          const pySteps = o.steps ? ['--steps', String(o.steps)] : [];
+          const pySteps = o.steps ? ['--steps', String(o.steps)] : (PYTORCH_ARGS[workload] ?? []);
           // OpenBLAS (which the reference is run with, see its header) ignores torch.set_num_threads
           const pyEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
           const theirs = pytorchSamples(workload, runJson(o.python!, [script!, '--only', workload, '--threads', String(t), '--warmup', '1', ...pySteps], pyEnv));
@@ -137,7 +162,7 @@ export function runScale(o: ScaleOptions): ScaleResult {
     const [workload, t] = key.split('|');
     return { workload, threads: Number(t), ssseg: pick(s.ssseg), pytorch: pick(s.pytorch) };
   });
-  return { rows, rounds: o.rounds, pytorchSkipped };
+  return { rows, rounds: o.rounds, pytorchSkipped, failures };
 }
 
 const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(digits));
@@ -161,6 +186,7 @@ export function formatScale(r: ScaleResult): string {
       return `| ${row.workload} | ${row.threads} | ${fmt(row.ssseg?.ms)} | ${scaling(row, 'ssseg').join(' | ')} | ${fmt(row.ssseg?.peakRssMiB, 0)} | ${fmt(row.pytorch?.ms)} | ${scaling(row, 'pytorch').join(' | ')} | ${fmt(row.pytorch?.peakRssMiB, 0)} | ${ratio} |`;
     }),
   ];
-  const note = `Medians of ${r.rounds} round(s); each run a fresh process, ssseg (native backend) and PyTorch alternated.` + (r.pytorchSkipped ? ` PyTorch skipped: ${r.pytorchSkipped}.` : '');
+  const note = `Medians of ${r.rounds} round(s); each run a fresh process, ssseg (native backend) and PyTorch alternated.` + (r.pytorchSkipped ? ` PyTorch skipped: ${r.pytorchSkipped}.` : '')
+    + r.failures.map((f) => `\n\nFailed: ${f}`).join('');
   return `${lines.join('\n')}\n\n${note}`;
 }

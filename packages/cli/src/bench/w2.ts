@@ -128,41 +128,41 @@ export function w2Step(run: AssembledRun, batch: TrainBatch, lr = 1e-3): { step(
   return { step, dispose: () => optimizer.dispose() };
 }
 
-/** The options a caller set: `{ steps: undefined }` (a flag not given) keeps the default. */
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Times W2 steps without and with the IPixMatch term, interleaved so that load changes hit both alike. */
+/**
+ * Times W2 steps without, then with, the IPixMatch term. Each variant builds, trains and disposes
+ * its own model before the next is built, as bench/pytorch_reference.py does, so that the
+ * process's peak RSS is one training's, comparable with PyTorch's.
+ */
 export async function runW2(options: W2Options = {}): Promise<W2Result> {
-  const o = { steps: 3, warmup: 1, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, term: {}, ...definedOnly(options) };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as W2Options;
+  const o = { steps: 3, warmup: 1, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, term: {}, ...given };
   if (!(o.steps >= 1)) throw new Error(`runW2: steps must be at least 1, got ${o.steps}`);
   if (o.backend) await initEngine({ backend: o.backend, verbose: false });
   const host = w2Host();
-  const runs = [assembleW2(host, false, o), assembleW2(host, true, o)];
-  const batch = await w2Batch(runs[0], o.labelled, o.unlabelled, o.seed);
-  const steppers = runs.map((run) => w2Step(run, batch));
   const times: number[][] = [[], []], losses: number[][] = [[], []];
-  try {
-    for (let i = 0; i < o.warmup + o.steps; i++) {
-      for (const v of [0, 1]) {
+  let outputStride = 1;
+  for (const v of [0, 1]) {
+    const run = assembleW2(host, v === 1, o);
+    outputStride = run.model.outputStride;
+    const batch = await w2Batch(run, o.labelled, o.unlabelled, o.seed);
+    const stepper = w2Step(run, batch);
+    try {
+      for (let i = 0; i < o.warmup + o.steps; i++) {
         const t0 = performance.now();
-        losses[v].push(steppers[v].step(i));
+        losses[v].push(stepper.step(i));
         if (i >= o.warmup) times[v].push(performance.now() - t0);
       }
+    } finally {
+      stepper.dispose();
+      run.teacher?.dispose();
+      run.model.dispose();
+      disposeBatch(batch);
     }
-  } finally {
-    steppers.forEach((s) => s.dispose());
-    runs.forEach((r) => {
-      r.teacher?.dispose();
-      r.model.dispose();
-    });
-    disposeBatch(batch);
   }
   const [without, withTerm] = times.map(median);
   return {
     backend: tf.getBackend(), msPerStepWithout: without, msPerStepWith: withTerm, termShare: (withTerm - without) / withTerm,
-    timesMsWithout: times[0], timesMsWith: times[1], pixelsPerView: Math.ceil(o.size / runs[0].model.outputStride / Number(o.term.stride ?? 1)) ** 2,
+    timesMsWithout: times[0], timesMsWith: times[1], pixelsPerView: Math.ceil(o.size / outputStride / Number(o.term.stride ?? 1)) ** 2,
     steps: o.steps, lossesWithout: losses[0], lossesWith: losses[1],
   };
 }

@@ -1,8 +1,9 @@
 import { initEngine, runW1, tf } from '@ssseg/engine';
-import { formatW3, runW3 } from '@ssseg/losses';
+import { formatW3, runW3, type InterPixelDistance, type InterPixelRelation } from '@ssseg/losses';
 import { runW4 } from '@ssseg/models';
 import { runLoaderBench } from '@ssseg/datasets';
 import { runW2, runW5, type W2Result } from './w2';
+import { countCollections, threadCpu, type GcCounts } from './process-stats';
 
 export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'loader'] as const;
 export type Workload = (typeof WORKLOADS)[number];
@@ -13,6 +14,8 @@ export interface BenchOptions {
   steps?: number;
   /** W3 only: pixels per image. */
   sizes?: number[];
+  /** W3 only: the relation/distance pairs timed (default all four). */
+  forms?: Array<[InterPixelRelation, InterPixelDistance]>;
 }
 
 export interface BenchOutcome {
@@ -27,15 +30,26 @@ const ms = (x: number) => x.toFixed(1);
 /** The process's peak resident set so far, MiB. */
 export const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 102.4) / 10;
 
-function twoVariantOutcome(workload: string, r: W2Result): BenchOutcome {
-  const peak = peakRssMiB();
+/** The process's CPU by thread and its collections: what a one-thread run costs beyond its one core. */
+function processLine(gc: GcCounts): { json: Record<string, unknown>; line: string } {
+  const cpu = threadCpu();
+  const threads = cpu ? `CPU ${cpu.mainS.toFixed(1)} s on the main thread, ${cpu.otherS.toFixed(1)} s on the others (V8's GC and compiler helpers, OpenMP); ` : '';
   return {
-    json: { workload, ...r, peakRssMiB: peak },
+    json: { threadCpu: cpu, gc },
+    line: `Process: ${threads}${gc.major} full and ${gc.minor} minor collections (${gc.pauseMs.toFixed(0)} ms of pauses).`,
+  };
+}
+
+function twoVariantOutcome(workload: string, r: W2Result, gc: GcCounts): BenchOutcome {
+  const peak = peakRssMiB();
+  const proc = processLine(gc);
+  return {
+    json: { workload, ...r, peakRssMiB: peak, ...proc.json },
     table: [
       `| backend | without IPixMatch (ms/step) | with IPixMatch (ms/step) | term's share | M per view | peak RSS (MiB) |`,
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       `| ${r.backend} | ${ms(r.msPerStepWithout)} | ${ms(r.msPerStepWith)} | ${(100 * r.termShare).toFixed(0)}% | ${r.pixelsPerView} | ${peak} |`,
-    ].join('\n') + `\n\nMedian of ${r.steps} steps per variant, interleaved (both models held at once).`,
+    ].join('\n') + `\n\nMedian of ${r.steps} steps per variant; one variant after the other, one model held at a time, as the PyTorch reference does. ${proc.line}`,
   };
 }
 
@@ -50,13 +64,19 @@ export async function runWorkload(workload: Workload, o: BenchOptions): Promise<
         table: `| backend | ms/step (median of ${r.steps}) | CPU ms/step | peak RSS (MiB) |\n| --- | ---: | ---: | ---: |\n| ${r.backend} | ${ms(r.msPerStep)} | ${ms(r.cpuMsPerStep)} | ${peak} |`,
       };
     }
-    case 'w2':
-      return twoVariantOutcome('W2', await runW2({ backend: o.backend, steps: o.steps }));
-    case 'w5':
-      return twoVariantOutcome('W5', await runW5({ backend: o.backend, steps: o.steps }));
+    case 'w2': {
+      const collections = countCollections();
+      const r = await runW2({ backend: o.backend, steps: o.steps });
+      return twoVariantOutcome('W2', r, await collections());
+    }
+    case 'w5': {
+      const collections = countCollections();
+      const r = await runW5({ backend: o.backend, steps: o.steps });
+      return twoVariantOutcome('W5', r, await collections());
+    }
     case 'w3': {
-      const rows = await runW3({ backend: o.backend, repeats: o.steps, sizes: o.sizes ?? [1024, 4096] });
-      return { json: { workload: 'W3', backend: tf.getBackend(), rows }, table: `Backend: ${tf.getBackend()}.\n\n${formatW3(rows)}` };
+      const rows = await runW3({ backend: o.backend, repeats: o.steps, sizes: o.sizes ?? [1024, 4096], forms: o.forms });
+      return { json: { workload: 'W3', backend: tf.getBackend(), rows, peakRssMiB: peakRssMiB() }, table: `Backend: ${tf.getBackend()}.\n\n${formatW3(rows)}` };
     }
     case 'w4': {
       const r = await runW4({ backend: o.backend ?? 'auto', runs: o.steps });

@@ -44,6 +44,15 @@ describe('ssseg bench', () => {
     expect(text.trimEnd().endsWith('<!-- /bench:w1 -->')).toBe(true);
   }, 120_000);
 
+  it('w3 --forms times only the forms asked for; a form that is not relation/distance is named', async () => {
+    const result = JSON.parse(await bench(['--backend', 'cpu', 'bench', 'w3', '--sizes', '64', '--steps', '1', '--forms', 'affinity/kl', '--json']));
+    expect(result.rows.map((r: { relation: string; distance: string; path: string }) => `${r.relation}/${r.distance}/${r.path}`)).toEqual(['affinity/kl/fast', 'affinity/kl/naive']);
+    expect(result.command).toBe('ssseg bench w3 --backend cpu --steps 1 --sizes 64 --forms affinity/kl');
+    expect(result.peakRssMiB).toBeGreaterThan(50); // bench scale puts it beside the time
+    await expect(bench(['bench', 'w3', '--forms', 'affinity/l2'])).rejects.toThrow(
+      new SssegError("--forms: 'affinity/l2' is not relation/distance with relation one of affinity, spatial and distance one of kl, correlation"));
+  }, 120_000);
+
   it('rejects an unknown workload and a bad step count, naming them', async () => {
     await expect(bench(['bench', 'w9'])).rejects.toThrow(new SssegError("unknown workload 'w9' (expected one of w1, w2, w3, w4, w5, loader)"));
     await expect(bench(['bench', 'w1', '--steps', '0'])).rejects.toThrow("--steps expects a positive integer, got '0'");

@@ -5,11 +5,13 @@ import { machineDescription, recordBenchmark } from '../bench/record';
 import { WORKLOADS, runWorkload, type Workload } from '../bench/workloads';
 import { SCALE_WORKLOADS, formatScale, runScale, type ScaleWorkload } from '../bench/scale';
 import { SssegError } from '@ssseg/core';
+import type { InterPixelDistance, InterPixelRelation } from '@ssseg/losses';
 import { positiveInt } from './train';
 
 interface BenchFlags {
   steps?: string;
   sizes?: string;
+  forms?: string;
   json?: boolean;
   record?: boolean;
   threads?: string;
@@ -25,7 +27,31 @@ function commandLine(workload: string, backend: string | undefined, flags: Bench
   if (backend) parts.push('--backend', backend);
   if (flags.steps) parts.push('--steps', flags.steps);
   if (flags.sizes) parts.push('--sizes', flags.sizes);
+  if (flags.forms) parts.push('--forms', flags.forms);
   return parts.join(' ');
+}
+
+/** The scale command line (output flags left out), for the record. */
+function scaleCommandLine(flags: BenchFlags): string {
+  const parts = ['ssseg', 'bench', 'scale', '--rounds', flags.rounds ?? '3'];
+  if (flags.threads) parts.push('--threads', flags.threads);
+  if (flags.steps) parts.push('--steps', flags.steps);
+  if (flags.workloads && flags.workloads !== SCALE_WORKLOADS.join(',')) parts.push('--workloads', flags.workloads);
+  if (flags.python === false) parts.push('--no-python');
+  else if (flags.python && flags.python !== '/usr/bin/python3') parts.push('--python', flags.python);
+  return parts.join(' ');
+}
+
+/** relation/distance pairs of --forms ('affinity/kl,spatial/kl'). */
+function parseForms(value: string): Array<[InterPixelRelation, InterPixelDistance]> {
+  const relations = ['affinity', 'spatial'], distances = ['kl', 'correlation'];
+  return value.split(',').map((s) => s.trim()).filter(Boolean).map((form) => {
+    const [relation, distance] = form.split('/');
+    if (!relations.includes(relation) || !distances.includes(distance)) {
+      throw new SssegError(`--forms: '${form}' is not relation/distance with relation one of ${relations.join(', ')} and distance one of ${distances.join(', ')}`);
+    }
+    return [relation as InterPixelRelation, distance as InterPixelDistance];
+  });
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -35,13 +61,14 @@ export function registerBenchCommand(program: Command): void {
     .argument('<workload>', `one of ${WORKLOADS.join(', ')}, scale`)
     .option('--steps <n>', 'timed steps (w1, w2), repeats (w3), runs (w4) or batches (loader); the median is reported')
     .option('--sizes <list>', 'w3: pixels per image, comma-separated (default 1024,4096)')
+    .option('--forms <list>', 'w3: relation/distance pairs, comma-separated (default all four: affinity/kl, affinity/correlation, spatial/kl, spatial/correlation)')
     .option('--threads <list>', 'scale: thread counts, comma-separated (default 1..cores)')
     .option('--rounds <n>', 'scale: runs of each engine per thread count, alternated; medians reported', '3')
     .option('--workloads <list>', `scale: any of ${SCALE_WORKLOADS.join(', ')}`, SCALE_WORKLOADS.join(','))
     .option('--python <path>', "scale: PyTorch's interpreter for bench/pytorch_reference.py", '/usr/bin/python3')
     .option('--no-python', 'scale: ssseg only')
     .option('--json', 'print one JSON object instead of the table')
-    .option('--record', "replace this workload's block in BENCHMARKS.md")
+    .option('--record', "replace this workload's block in BENCHMARKS.md (scale: the side-by-side tables with machine, date, load and duration)")
     .addOption(new Option('--benchmarks-file <file>', 'the file --record writes').default('BENCHMARKS.md').hideHelp())
     .action(async (workload: string, flags: BenchFlags, cmd: Command) => {
       if (workload === 'scale') return benchScale(flags);
@@ -52,10 +79,11 @@ export function registerBenchCommand(program: Command): void {
       const backend = globals.backend ?? 'auto';
       const steps = flags.steps ? positiveInt(flags.steps, '--steps') : undefined;
       const sizes = flags.sizes ? flags.sizes.split(',').map((s) => positiveInt(s.trim(), '--sizes')) : undefined;
+      const forms = flags.forms ? parseForms(flags.forms) : undefined;
       const machine = machineDescription();
       const command = commandLine(workload, backend === 'auto' ? undefined : backend, flags);
       const date = new Date().toISOString().slice(0, 10);
-      const outcome = await runWorkload(workload as Workload, { backend, steps, sizes });
+      const outcome = await runWorkload(workload as Workload, { backend, steps, sizes, forms });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ ...outcome.json, machine, command, date })}\n`);
       } else {
@@ -74,6 +102,9 @@ function benchScale(flags: BenchFlags): void {
   const workloads = (flags.workloads ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = workloads.filter((w) => !(SCALE_WORKLOADS as readonly string[]).includes(w));
   if (unknown.length || !workloads.length) throw new SssegError(`--workloads: expected some of ${SCALE_WORKLOADS.join(', ')}, got '${flags.workloads}'`);
+  const loadAverage = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const loadAtStart = loadAverage();
+  const started = Date.now();
   const result = runScale({
     workloads: workloads as ScaleWorkload[],
     threads: list(flags.threads, '--threads'),
@@ -83,9 +114,16 @@ function benchScale(flags: BenchFlags): void {
     python: flags.python === false ? undefined : flags.python,
     log: flags.json ? undefined : (line) => process.stderr.write(`[ssseg] ${line}\n`),
   });
+  const minutes = (Date.now() - started) / 60_000;
   const machine = machineDescription();
   const date = new Date().toISOString().slice(0, 10);
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
-  if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, machine, date, loadAverageAtEnd: load })}\n`);
-  else process.stdout.write(`${formatScale(result)}\n\nmachine: ${machine}; load average at the end: ${load}\n`);
+  const load = loadAverage();
+  const command = scaleCommandLine(flags);
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, machine, date, command, minutes, loadAverageAtStart: loadAtStart, loadAverageAtEnd: load })}\n`);
+  else process.stdout.write(`${formatScale(result)}\n\nmachine: ${machine}; load average at the start: ${loadAtStart}, at the end: ${load}; took ${minutes.toFixed(1)} min\n`);
+  if (flags.record) {
+    const file = path.resolve(flags.benchmarksFile ?? 'BENCHMARKS.md');
+    recordBenchmark(file, 'scale', `${formatScale(result)}\n\nMachine: ${machine}. Date: ${date}. Load average (1, 5, 15 min) at the start: ${loadAtStart}; at the end: ${load}. Took ${minutes.toFixed(1)} min. Command: \`${command}\`.`);
+    if (!flags.json) process.stdout.write(`recorded in ${file}\n`);
+  }
 }

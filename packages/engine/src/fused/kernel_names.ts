@@ -5,3 +5,4 @@ export const BATCH_NORM_TRAIN_GRAD = 'SssegBatchNormTrainGrad';
 export const SGD_UPDATE = 'SssegSgdUpdate';
 export const ADAM_UPDATE = 'SssegAdamUpdate';
 export const AFFINITY_KL = 'SssegAffinityKl';
+export const RELU_GRAD = 'SssegReluGrad';

@@ -21,8 +21,8 @@ export function gatherRows(values: Values, shape: number[], axis: number, indice
   return out;
 }
 
-/** x with its axes permuted: out axis d is x's axis perm[d]. */
-export function transposeStrided(values: Values, shape: number[], perm: number[]): Values {
+/** x with its axes permuted: out axis d is x's axis perm[d]; written into `out` when given. */
+export function transposeStrided(values: Values, shape: number[], perm: number[], out: Values = new (values.constructor as ArrayCtor)(values.length)): Values {
   const rank = shape.length;
   const inStrides = new Array<number>(rank);
   for (let d = rank - 1, s = 1; d >= 0; d--) {
@@ -31,7 +31,6 @@ export function transposeStrided(values: Values, shape: number[], perm: number[]
   }
   const outShape = perm.map((p) => shape[p]);
   const strides = perm.map((p) => inStrides[p]); // input step per output axis
-  const out = new (values.constructor as ArrayCtor)(values.length);
   const last = rank - 1;
   const inner = outShape[last], innerStride = strides[last];
   const index = new Array<number>(rank).fill(0);

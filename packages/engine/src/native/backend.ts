@@ -28,9 +28,12 @@ export class NativeBackend extends MathBackendCPU {
     (this as unknown as { firstUse: boolean }).firstUse = false;
   }
 
-  /** A tensor over a buffer from `pool.take`, which the backend may recycle once the tensor is freed. */
-  adoptOutput(shape: number[], values: Float32Array): tf.TensorInfo {
-    const info = this.makeTensorInfo(shape, 'float32', values);
+  /**
+   * A tensor over a buffer from `pool.take`, which the backend may recycle once the tensor is freed.
+   * An int32 one holds its values in that Float32Array, as the cpu backend's OneHot does.
+   */
+  adoptOutput(shape: number[], values: Float32Array, dtype: 'float32' | 'int32' = 'float32'): tf.TensorInfo {
+    const info = this.makeTensorInfo(shape, dtype, values);
     this.unshared.add(values.buffer);
     return info;
   }

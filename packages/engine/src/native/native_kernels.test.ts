@@ -100,6 +100,31 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
     await expectMatchesCpu((x) => tf[name](tf.add(tf.abs(x), 0.5)), [[4, 5, 6]]);
   });
 
+  it('relu gradient, NaN, infinities and signed zeros in x and dy: the fused kernel equals Step then Multiply bit for bit', async () => {
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 3, -3];
+    const run = async (backend: string) => {
+      await initEngine({ backend, verbose: false });
+      return expectNoLeak(() => tf.tidy(() => {
+        const x = tf.tensor1d(special.flatMap((v) => special.map(() => v)));
+        const dy = tf.tensor1d(special.flatMap(() => special));
+        const g = tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy);
+        return Array.from(g.dataSync());
+      }));
+    };
+    const cpu = await run('cpu');
+    expect(cpu.filter(Number.isNaN).length).toBeGreaterThan(special.length); // NaN x, and 0 * infinity
+    expect(await run('native')).toEqual(cpu);
+  });
+
+  it('relu backward is one kernel on native, with no Step', async () => {
+    await initEngine({ backend: 'native', verbose: false });
+    const info = await tf.profile(() => tf.tidy(() => {
+      tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(seeded([3, 50], 1));
+    }));
+    expect(info.kernelNames).toContain('SssegReluGrad');
+    expect(info.kernelNames).not.toContain('Step');
+  });
+
   it('step: value, with and without alpha', async () => {
     await expectMatchesCpu((x) => tf.add(tf.step(x), tf.step(x, 0.25)), [[3, 8]], false);
   });
@@ -171,6 +196,37 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
     ['split along the middle axis', (x: tf.Tensor) => tf.concat(tf.split(x, [1, 3], 1).map((p, i) => tf.mul(p, i + 1)), 1)],
   ] as const)('%s: value and gradient', async (_, op) => {
     await expectMatchesCpu(op, [[3, 4, 5]]);
+  });
+
+  it.each([
+    ['the first axis', 0, [[2, 3, 5], [1, 3, 5], [4, 3, 5]]],
+    ['a middle axis', 1, [[2, 3, 5], [2, 1, 5], [2, 4, 5]]],
+    ['the last axis (NHWC channels), short rows', -1, [[2, 3, 5], [2, 3, 1], [2, 3, 7]]],
+    ['the last axis, rows long enough to copy whole', -1, [[2, 70], [2, 90]]],
+  ] as const)('concat along %s: value and gradients', async (_, axis, shapes) => {
+    await expectMatchesCpu((...xs) => tf.concat(xs, axis), shapes.map((s) => [...s]));
+  });
+
+  it.each([
+    ['NHWC to NCHW', [2, 3, 4, 5], [0, 3, 1, 2]],
+    ['a matrix', [7, 9], [1, 0]],
+    ['reversed axes', [3, 4, 5], [2, 1, 0]],
+  ] as const)('transpose, %s: value and gradient', async (_, shape, perm) => {
+    await expectMatchesCpu((x) => tf.transpose(x, [...perm]), [[...shape]]);
+  });
+
+  it('oneHot (float32 and int32, indices out of range left off) and zerosLike: values and dtypes as on the cpu backend', async () => {
+    const run = async (backend: string) => {
+      await initEngine({ backend, verbose: false });
+      return expectNoLeak(() => tf.tidy(() => {
+        const indices = tf.tensor2d([0, 3, -1, 2, 5, 1], [2, 3], 'int32');
+        const outs = [tf.oneHot(indices, 4, 2, -1, 'float32'), tf.oneHot(indices, 4), tf.zerosLike(tf.mul(tf.ones([3, 5]), 4))];
+        return outs.map((t) => ({ dtype: t.dtype, shape: t.shape, values: Array.from(t.dataSync()) }));
+      }));
+    };
+    const cpu = await run('cpu');
+    expect(cpu[0].values.slice(0, 8)).toEqual([2, -1, -1, -1, -1, -1, -1, 2]);
+    expect(await run('native')).toEqual(cpu);
   });
 
   it.each([

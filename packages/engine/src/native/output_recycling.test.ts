@@ -34,6 +34,25 @@ describeIf(nativeUnavailableReason(), 'native backend output recycling', () => {
       tf.dispose([x, y]);
     }));
 
+  it('recycles the outputs of concat, transpose and oneHot, and a reuse overwrites every stale value', () =>
+    expectNoLeak(() => {
+      const x = ramp(1);
+      tf.concat([x, x], 1).dispose();
+      expect(backend.pool.bytes).toBe(4 * N * 4);
+      const stacked = tf.concat([x, x], 0);
+      expect(backend.pool.bytes).toBe(0);
+      const moved = tf.transpose(stacked);
+      stacked.dispose();
+      moved.dispose();
+      expect(backend.pool.bytes).toBe(8 * N * 4);
+      const labels = tf.tensor1d(Int32Array.from({ length: 2 * N }, (_, i) => i % 2), 'int32');
+      const hot = tf.oneHot(labels, 2); // 4N values: lands in a recycled buffer full of the ramp
+      expect(backend.pool.bytes).toBe(4 * N * 4);
+      expect(hot.dtype).toBe('int32');
+      expect(Array.from(hot.dataSync()).every((v, i) => v === (i % 4 === 0 || i % 4 === 3 ? 1 : 0))).toBe(true);
+      tf.dispose([x, labels, hot]);
+    }));
+
   it('never recycles values that were read out (dataSync), nor arrays the caller passed in', () =>
     expectNoLeak(() => {
       const x = ramp(1);

@@ -11,7 +11,7 @@ export function floatValues(backend: MathBackendCPU, t: tf.TensorInfo): Float32A
 /** The native backend's recycling of output buffers (NativeBackend); absent on a plain cpu backend. */
 interface RecyclingBackend {
   pool: { take(length: number): Float32Array; release(values: Float32Array): void };
-  adoptOutput(shape: number[], values: Float32Array): tf.TensorInfo;
+  adoptOutput(shape: number[], values: Float32Array, dtype?: 'float32' | 'int32'): tf.TensorInfo;
 }
 
 function recycles(backend: MathBackendCPU): backend is MathBackendCPU & RecyclingBackend {
@@ -22,12 +22,12 @@ function recycles(backend: MathBackendCPU): backend is MathBackendCPU & Recyclin
  * Takes an output buffer (recycled where the backend keeps freed ones: its contents are then
  * stale), lets `fill` overwrite all of it, and hands it to the backend without a copy.
  */
-export function makeOutput(backend: MathBackendCPU, shape: number[], fill: (out: Float32Array) => void): tf.TensorInfo {
+export function makeOutput(backend: MathBackendCPU, shape: number[], fill: (out: Float32Array) => void, dtype: 'float32' | 'int32' = 'float32'): tf.TensorInfo {
   const length = tf.util.sizeFromShape(shape);
   if (!recycles(backend)) {
     const out = new Float32Array(length);
     fill(out);
-    return backend.makeTensorInfo(shape, 'float32', out);
+    return backend.makeTensorInfo(shape, dtype, out);
   }
   const out = backend.pool.take(length);
   try {
@@ -36,5 +36,5 @@ export function makeOutput(backend: MathBackendCPU, shape: number[], fill: (out:
     backend.pool.release(out);
     throw err;
   }
-  return backend.adoptOutput(shape, out);
+  return backend.adoptOutput(shape, out, dtype);
 }

@@ -1,6 +1,7 @@
 import { tf } from '../../tf';
 import { floatValues, makeOutput } from '../tensor_io';
 import { nativeKernel } from './native_kernel';
+import { RELU_GRAD } from '../../fused/kernel_names';
 
 // Op codes of native/elementwise.cc.
 const UNARY: Record<string, number> = {
@@ -9,6 +10,7 @@ const UNARY: Record<string, number> = {
 };
 const BINARY: Record<string, number> = {
   [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2, [tf.RealDiv]: 3, [tf.Maximum]: 4, [tf.Minimum]: 5, [tf.SquaredDifference]: 6,
+  [RELU_GRAD]: 7, // a: dy, b: x
 };
 const REDUCE: Record<string, number> = { [tf.Sum]: 0, [tf.Mean]: 1, [tf.Max]: 2, [tf.Min]: 3 };
 

@@ -5,6 +5,7 @@ import { nativeBatchNormTrainKernels } from './batch_norm_train';
 import { nativeConvKernels } from './conv2d';
 import { nativeElementwiseKernels } from './elementwise';
 import { nativeGatherKernels } from './gather';
+import { nativeLayoutKernels } from './layout';
 import { nativeMaxPoolGradKernel, nativeMaxPoolKernel } from './max_pool';
 import { nativeMatMulKernel } from './matmul';
 import { nativeOptimizerKernels } from './optimizer';
@@ -20,6 +21,7 @@ export const nativeKernels = (): tf.KernelConfig[] => [
   nativeSoftmaxCrossEntropyKernel(),
   ...nativeElementwiseKernels(),
   ...nativeGatherKernels(),
+  ...nativeLayoutKernels(),
   nativeMaxPoolKernel(),
   nativeBatchNormKernel(),
   nativeMaxPoolGradKernel(),
