@@ -8,11 +8,11 @@ const ssseg = (args: string[], cwd?: string) => spawnSync(process.execPath, [cli
 
 /** The CLI does not depend on the queue: the queue's commands arrive as contributions of an installed plugin. */
 describe('commands contributed by installed packages', () => {
-  it("the queue's worker and compare-queue are commands of the built CLI, and run", () => {
+  it("the queue's worker and queue commands are commands of the built CLI, and run", () => {
     const help = ssseg(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/\n\s+worker \[options\]/);
-    expect(help.stdout).toMatch(/\n\s+compare-queue \[options\]/);
+    expect(help.stdout).toMatch(/\n\s+queue\s/);
     const worker = ssseg(['worker', '--queue', 'redis://host:abc']);
     expect(worker.status).toBe(1);
     expect(worker.stderr).toContain("malformed Redis URL 'redis://host:abc'");
