@@ -86,7 +86,7 @@ export function runStatus(dir: string): RunStatus {
 }
 
 /** MetricsWriter writes non-finite numbers as strings ("NaN", "Infinity"); read both back as numbers. */
-function asNumber(value: unknown): number | undefined {
+export function asNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && /^(NaN|-?Infinity|-?[\d.]+(e[-+]?\d+)?)$/i.test(value)) return Number(value);
   return undefined;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RUN_FILES, SssegError, loadRunConfig, readMetrics, type MetricsRecord } from '@ssseg/core';
-import { readDoneMarker, runStatus, type RunStatus } from '../run-folder';
+import { asNumber, readDoneMarker, runStatus, type RunStatus } from '../run-folder';
 
 /** A component of the run's config as the report names it: its type and the options it was given. */
 export interface ConfiguredComponent {
@@ -33,12 +33,6 @@ export interface SingleRun {
   /** Every numeric field of the step records, by name (loss terms, lr, confident share, ...), against step. */
   series: Map<string, { step: number; value: number }[]>;
   evaluations: EvaluationPoint[];
-}
-
-function asNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^(NaN|-?Infinity)$/.test(value)) return Number(value);
-  return undefined;
 }
 
 function component(value: { type: string } & Record<string, unknown>): ConfiguredComponent {
