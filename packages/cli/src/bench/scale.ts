@@ -76,6 +76,9 @@ const W3_NAME = 'W3 affinity KL, M = 4096';
 const SSSEG_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w3: ['--sizes', '4096', '--forms', 'affinity/kl'] };
 // PyTorch's naive [M, M] KL takes about a minute of CPU per repeat (W3) and ~10 s per W5 step with
 // the term: W3 one timed repeat without warm-up; W2 and W5 the 3 timed steps ssseg's bench takes
+// Untimed steps per variant for both engines: the first steps after a model is built run slower
+// (buffers and primitives still being made), and one was not enough to reach the steady state.
+const WARMUP_STEPS = 3;
 const PYTORCH_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w2: ['--steps', '3'], w3: ['--steps', '1', '--warmup', '0'], w5: ['--steps', '3'] };
 
 /** Per variant ('W1', 'W2 without', 'W2 with', ...) from one ssseg run's JSON. */
@@ -148,7 +151,7 @@ export function runScale(o: ScaleOptions): ScaleResult {
           const pySteps = o.steps ? ['--steps', String(o.steps)] : (PYTORCH_ARGS[workload] ?? []);
           // OpenBLAS (which the reference is run with, see its header) ignores torch.set_num_threads
           const pyEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t) };
-          const theirs = pytorchSamples(workload, runJson(o.python!, [script!, '--only', workload, '--threads', String(t), '--warmup', '1', ...pySteps], pyEnv));
+          const theirs = pytorchSamples(workload, runJson(o.python!, [script!, '--only', workload, '--threads', String(t), '--warmup', String(WARMUP_STEPS), ...pySteps], pyEnv));
           add(t, 'pytorch', theirs);
           o.log?.(figures(theirs));
         } catch (err) {
