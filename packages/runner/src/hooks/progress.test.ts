@@ -40,6 +40,19 @@ describe('progress', () => {
     expect(stream.lines[7]).toMatch(/ 50\/100 ep 1 \| loss 1\.500 \| 1m15s < 1m15s\n$/);
   });
 
+  it('estimates a resumed run\'s time left from the steps trained in this process only', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const stream = logStream();
+    const hook = new ProgressHook('run', stream);
+    hook.beforeRun({ ...stepContext(300, 1200) });
+    for (let step = 301; step <= 340; step++) {
+      jest.setSystemTime(1_000_000 + (step - 300) * 2000); // 2 s a step since the resume
+      hook.afterStep(stepContext(step, 1200));
+    }
+    // 40 steps in 80 s, 860 to go at 2 s each; counting the 300 earlier steps would say 3m49s
+    expect(stream.lines.at(-1)).toMatch(/ 340\/1200 ep 1 \| loss 1\.500 \| 1m20s < 28m40s\n$/);
+  });
+
   it('estimates the time left of a matrix from the runs trained so far', () => {
     expect(matrixEta([], 5)).toBeUndefined();
     expect(matrixEta([10, 30], 3)).toBe(60);

@@ -9,6 +9,8 @@ export class ProgressHook implements Hook {
   readonly priority = 60;
   private started = Date.now();
   private lastLine = -Infinity;
+  /** The step this process started from: a resumed run's earlier steps took no time here. */
+  private startStep = 0;
 
   constructor(
     private readonly label: string,
@@ -16,9 +18,10 @@ export class ProgressHook implements Hook {
     private readonly everyMs = 10_000,
   ) {}
 
-  beforeRun(): void {
+  beforeRun(ctx?: HookContext): void {
     this.started = Date.now();
     this.lastLine = -Infinity;
+    this.startStep = ctx?.step ?? 0;
   }
 
   afterStep(ctx: HookContext): void {
@@ -28,7 +31,8 @@ export class ProgressHook implements Hook {
     this.lastLine = now;
     const fraction = ctx.step / Math.max(1, ctx.totalSteps);
     const elapsed = (now - this.started) / 1000;
-    const eta = fraction > 0 ? elapsed / fraction - elapsed : 0;
+    const trainedHere = ctx.step - this.startStep;
+    const eta = trainedHere > 0 ? (elapsed / trainedHere) * (ctx.totalSteps - ctx.step) : 0;
     const terms = Object.entries(ctx.logs)
       .filter(([k]) => k === 'loss' || k.startsWith('loss/'))
       .map(([k, v]) => `${k.replace('loss/', '')} ${v.toFixed(3)}`)
