@@ -100,20 +100,42 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
     await expectMatchesCpu((x) => tf[name](tf.add(tf.abs(x), 0.5)), [[4, 5, 6]]);
   });
 
-  it('relu gradient, NaN, infinities and signed zeros in x and dy: the fused kernel equals Step then Multiply bit for bit', async () => {
+  it('relu gradient, NaN, infinities and signed zeros in x and dy: dy * step(x) bit for bit, from the kept output', async () => {
     const special = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 3, -3];
+    const inputs = () => [tf.tensor1d(special.flatMap((v) => special.map(() => v))), tf.tensor1d(special.flatMap(() => special))];
     const run = async (backend: string) => {
       await initEngine({ backend, verbose: false });
       return expectNoLeak(() => tf.tidy(() => {
-        const x = tf.tensor1d(special.flatMap((v) => special.map(() => v)));
-        const dy = tf.tensor1d(special.flatMap(() => special));
-        const g = tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy);
-        return Array.from(g.dataSync());
+        const [x, dy] = inputs();
+        return Array.from(tf.grad((v: tf.Tensor) => tf.relu(v))(x, dy).dataSync());
       }));
     };
-    const cpu = await run('cpu');
-    expect(cpu.filter(Number.isNaN).length).toBeGreaterThan(special.length); // NaN x, and 0 * infinity
-    expect(await run('native')).toEqual(cpu);
+    // tfjs's own ReLU gradient, written out: Step of the input, times dy
+    await initEngine({ backend: 'cpu', verbose: false });
+    const stock = tf.tidy(() => {
+      const [x, dy] = inputs();
+      return Array.from(tf.mul(dy, tf.step(x)).dataSync());
+    });
+    expect(stock.filter(Number.isNaN).length).toBeGreaterThan(special.length); // NaN x, and 0 * infinity
+    for (const backend of ['cpu', 'wasm', 'native']) expect({ backend, grad: await run(backend) }).toEqual({ backend, grad: stock });
+  });
+
+  it('relu keeps its output for the backward pass, not its input', async () => {
+    await initEngine({ backend: 'native', verbose: false });
+    // Inside the gradient's forward pass: after relu(-x), -x (Neg keeps nothing for its own
+    // gradient) is released at once when only the output is kept; keeping the input would hold it.
+    const live = await expectNoLeak(() => tf.tidy(() => {
+      let during = 0;
+      tf.grad((v: tf.Tensor) => {
+        const before = tf.memory().numDataBuffers;
+        const y = tf.tidy(() => tf.relu(tf.neg(v)));
+        during = tf.memory().numDataBuffers - before;
+        return tf.sum(y);
+      })(seeded([3, 50], 1));
+      return during;
+    }));
+    // y's buffer only (the tape's handle on y is a clone sharing it); the input kept would be a second
+    expect(live).toBe(1);
   });
 
   it('relu backward is one kernel on native, with no Step', async () => {
