@@ -20,6 +20,7 @@ napi_value batchNormTrainGrad(napi_env, napi_callback_info);
 napi_value sgdUpdate(napi_env, napi_callback_info);
 napi_value adamUpdate(napi_env, napi_callback_info);
 napi_value affinityKl(napi_env, napi_callback_info);
+napi_value concat(napi_env, napi_callback_info);
 
 namespace {
 
@@ -70,6 +71,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"batchNormTrainGrad", nullptr, batchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdUpdate", nullptr, sgdUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, adamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"concat", nullptr, concat, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"affinityKl", nullptr, affinityKl, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getThreads", nullptr, getThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

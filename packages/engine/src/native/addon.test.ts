@@ -51,5 +51,7 @@ describeIf(nativeUnavailableReason(), 'native backend', () => {
       'conv2d: expected 18 convolution attributes',
     );
     expect(() => addon.softmax(new Float32Array(6), new Float32Array(2), 3)).toThrow('softmax: output holds 2 values, needs 6');
+    expect(() => addon.concat([new Float32Array(3)], Int32Array.of(2), new Float32Array(4), 2)).toThrow('concat: part holds 3 values, needs 4');
+    expect(() => addon.concat([new Float32Array(4)], Int32Array.of(2, 1), new Float32Array(4), 2)).toThrow('concat: one inner length per part is needed');
   });
 });

@@ -34,6 +34,8 @@ export interface NativeAddon {
   adamUpdate(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, paramOut: Float32Array, mOut: Float32Array, vOut: Float32Array, scalars: Float32Array): void;
   /** IPixMatch's affinity KL of one image ([M, C] teacher and student): loss[0] and the student's gradient. */
   affinityKl(teacher: Float32Array, student: Float32Array, loss: Float32Array, grad: Float32Array, M: number, C: number, epsilon: number): void;
+  /** Concatenation: out seen as [outer, sum of inners]; part k ([outer, inners[k]]) fills its columns of every row. */
+  concat(parts: Float32Array[], inners: Int32Array, out: Float32Array, outer: number): void;
   setThreads(threads: number): void;
   getThreads(): number;
   version(): string;

@@ -225,6 +225,7 @@ describeIf(nativeUnavailableReason(), 'native kernels match the cpu backend', ()
     ['a middle axis', 1, [[2, 3, 5], [2, 1, 5], [2, 4, 5]]],
     ['the last axis (NHWC channels), short rows', -1, [[2, 3, 5], [2, 3, 1], [2, 3, 7]]],
     ['the last axis, rows long enough to copy whole', -1, [[2, 70], [2, 90]]],
+    ['the last axis, a skip connection large enough to split across threads', -1, [[4, 32, 32, 16], [4, 32, 32, 8]]],
   ] as const)('concat along %s: value and gradients', async (_, axis, shapes) => {
     await expectMatchesCpu((...xs) => tf.concat(xs, axis), shapes.map((s) => [...s]));
   });

@@ -3,23 +3,16 @@ import { transposeStrided } from '../../kernels/gather_transpose_cpu';
 import { floatValues, makeOutput } from '../tensor_io';
 import { nativeKernel } from './native_kernel';
 
-// Kernels that only move or place values. The cpu backend's versions are fast enough, but each
-// output is a fresh ArrayBuffer that only V8's garbage collector frees: a U-Net's skip
-// concatenations alone made ~80 MiB of them per training step, and that external memory is what
-// set off most of the full collections. These write into the native backend's recycled buffers.
+// Kernels that only move or place values, into the native backend's recycled buffers: the cpu
+// backend's versions make each output a fresh ArrayBuffer that only V8's garbage collector frees
+// (a U-Net's skip concatenations alone made ~80 MiB of them per training step, and that external
+// memory set off most of the full collections). Concat copies on the addon, across the pool: as a
+// JavaScript loop over rows of a few channels it was 10-13 % of a U-Net step, on one thread.
 
 const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 
-/** Rows of `inner` values copied from `from` into `out`, `outer` times, into rows `rowLength` apart starting at `offset`. */
-function copyRows(from: Float32Array, out: Float32Array, outer: number, inner: number, rowLength: number, offset: number): void {
-  for (let o = 0, src = 0, dst = offset; o < outer; o++, src += inner, dst += rowLength) {
-    if (inner >= 64) out.set(from.subarray(src, src + inner), dst);
-    else for (let j = 0; j < inner; j++) out[dst + j] = from[src + j];
-  }
-}
-
 export const nativeLayoutKernels = (): tf.KernelConfig[] => [
-  nativeKernel(tf.Concat, ({ inputs, attrs, backend }) => {
+  nativeKernel(tf.Concat, ({ inputs, attrs, backend, addon }) => {
     const xs = Object.values(inputs) as tf.TensorInfo[];
     const values = xs.map((x) => floatValues(backend, x));
     if (xs.length === 0 || values.some((v) => v === undefined)) return undefined;
@@ -28,15 +21,9 @@ export const nativeLayoutKernels = (): tf.KernelConfig[] => [
     tf.backend_util.assertParamsConsistent(shapes, axis);
     const outShape = tf.backend_util.computeOutShape(shapes, axis);
     if (product(outShape) === 0) return undefined;
-    const outer = product(outShape.slice(0, axis)), rowLength = product(outShape.slice(axis));
-    return makeOutput(backend, outShape, (out) => {
-      let offset = 0;
-      xs.forEach((x, i) => {
-        const inner = product(x.shape.slice(axis));
-        copyRows(values[i]!, out, outer, inner, rowLength, offset);
-        offset += inner;
-      });
-    });
+    const outer = product(outShape.slice(0, axis));
+    const inners = Int32Array.from(xs, (x) => product(x.shape.slice(axis)));
+    return makeOutput(backend, outShape, (out) => addon.concat(values as Float32Array[], inners, out, outer));
   }),
   nativeKernel(tf.Transpose, ({ inputs, attrs, backend }) => {
     const { x } = inputs as { x: tf.TensorInfo };
