@@ -105,17 +105,21 @@ napi_value affinityKlBody(napi_env env, napi_callback_info info) {
   const std::vector<double> rt = affinityRowSums(p, M, C), rs = affinityRowSums(q, M, C);
   std::vector<double> drs(M);
   std::vector<float> rowPart(M * C);
-  double lossSum = 0;
   const int64_t chunks = (M + kChunkRows - 1) / kChunkRows;
   const int threads = int(std::min<int64_t>(omp_get_max_threads(), chunks));
+  // Each thread takes a fixed share of the chunks (static, not dynamic) and keeps its own loss and
+  // Gᵀ (s ⊙ Q) partials, added in thread order below: a given thread count gives the same bits on
+  // every run, so a run and its resume agree at any thread count.
   std::vector<std::vector<float>> columnParts(threads);  // Gᵀ (s ⊙ Q) per thread, [M, C]
-#pragma omp parallel num_threads(threads) reduction(+ : lossSum)
+  std::vector<double> lossParts(threads, 0.0);
+#pragma omp parallel num_threads(threads)
   {
     std::vector<float>& column = columnParts[omp_get_thread_num()];
+    double& lossSum = lossParts[omp_get_thread_num()];
     column.assign(M * C, 0.0f);
     std::vector<float> Rt(kChunkRows * M), Rs(kChunkRows * M), scaled(kChunkRows * C);
     bool touched = false;
-#pragma omp for schedule(dynamic)
+#pragma omp for schedule(static)
     for (int64_t chunk = 0; chunk < chunks; chunk++) {
       const int64_t start = chunk * kChunkRows, rows = std::min(kChunkRows, M - start);
       normalisedRows(p, rt, M, C, start, rows, scaled.data(), Rt.data());
@@ -151,6 +155,8 @@ napi_value affinityKlBody(napi_env env, napi_callback_info info) {
         if (!column.empty()) v += column[i * C + c];
       grad[i * C + c] = float(v);
     }
+  double lossSum = 0;
+  for (const double part : lossParts) lossSum += part;
   loss[0] = float(lossSum / double(M));
   return ssseg::undefinedValue(env);
 }

@@ -11,26 +11,30 @@ namespace ssseg {
 constexpr int64_t kChannelParallelMin = 1 << 15;
 
 // Adds term(row, channel) into sums[k][channel] for each of the K terms: term(r, c, out) writes K values.
+// Each thread sums its static share of the rows into its own partials, added in thread order after
+// the loop, so a given thread count gives the same bits on every run (adding the partials as threads
+// arrived made the last bits vary from run to run with three threads or more).
 template <int K, typename Term>
 void channelSums(int64_t rows, int64_t channels, std::vector<double> (&sums)[K], Term term) {
   for (auto& s : sums) s.assign(channels, 0.0);
   const bool parallel = rows * channels >= kChannelParallelMin && omp_get_max_threads() > 1;
-#pragma omp parallel if (parallel)
+  const int team = parallel ? omp_get_max_threads() : 1;
+  std::vector<double> partial(size_t(team) * K * channels, 0.0);
+#pragma omp parallel num_threads(team) if (parallel)
   {
-    std::vector<double> local[K];
-    for (auto& s : local) s.assign(channels, 0.0);
+    double* local = partial.data() + size_t(omp_get_thread_num()) * K * channels;
     double values[K];
-#pragma omp for schedule(static) nowait
+#pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; r++) {
       for (int64_t c = 0; c < channels; c++) {
         term(r, c, values);
-        for (int k = 0; k < K; k++) local[k][c] += values[k];
+        for (int k = 0; k < K; k++) local[k * channels + c] += values[k];
       }
     }
-#pragma omp critical
-    for (int k = 0; k < K; k++)
-      for (int64_t c = 0; c < channels; c++) sums[k][c] += local[k][c];
   }
+  for (int t = 0; t < team; t++)
+    for (int k = 0; k < K; k++)
+      for (int64_t c = 0; c < channels; c++) sums[k][c] += partial[(size_t(t) * K + k) * channels + c];
 }
 
 // body(row) for every row, across the pool when the array is large enough.

@@ -268,18 +268,23 @@ napi_value reduceBody(napi_env env, napi_callback_info info) {
   // Kept axis innermost: reduced rows run outer so reads stay contiguous; accumulate per thread.
   const bool keptInnermost = rank > 0 && kept[rank - 1] && nOut > 1;
   if (keptInnermost && isSum) {
-    std::vector<double> acc(nOut, 0.0);
-#pragma omp parallel if (total >= kParallelMin)
+    // per-thread partials over a static share of the rows, added in thread order: the same bits on
+    // every run with the same thread count
+    const bool parallel = total >= kParallelMin && omp_get_max_threads() > 1;
+    const int team = parallel ? omp_get_max_threads() : 1;
+    std::vector<double> partial(size_t(team) * nOut, 0.0);
+#pragma omp parallel num_threads(team) if (parallel)
     {
-      std::vector<double> local(nOut, 0.0);
-#pragma omp for schedule(static) nowait
+      double* local = partial.data() + size_t(omp_get_thread_num()) * nOut;
+#pragma omp for schedule(static)
       for (int64_t r = 0; r < nRed; r++) {
         const float* base = x + reducedOffsets[r];
         for (int64_t o = 0; o < nOut; o++) local[o] += base[keptOffsets[o]];
       }
-#pragma omp critical
-      for (int64_t o = 0; o < nOut; o++) acc[o] += local[o];
     }
+    std::vector<double> acc(nOut, 0.0);
+    for (int t = 0; t < team; t++)
+      for (int64_t o = 0; o < nOut; o++) acc[o] += partial[size_t(t) * nOut + o];
     for (int64_t o = 0; o < nOut; o++) out[o] = float(acc[o] * scale);
     return ssseg::undefinedValue(env);
   }
