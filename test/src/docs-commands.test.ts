@@ -22,6 +22,10 @@ const SKIPPED: Record<string, string> = {
     'needs the Redis server and workers above',
   'npx ssseg compare --config configs/ipixmatch-experiment/stage1-unimatch-literal.yaml --queue redis://127.0.0.1:6390':
     'needs the Redis server and workers above',
+  'npx ssseg compare --config configs/ipixmatch-experiment/stage2-unimatch-search.yaml --queue redis://127.0.0.1:6390':
+    'needs the Redis server and workers above',
+  'npx ssseg compare --config configs/ipixmatch-experiment/stage3-unimatch-ratio-0.3x.yaml --queue redis://127.0.0.1:6390':
+    'needs the Redis server and workers above',
   'ssseg worker --queue redis://:SECRET@queue-host:6379/0': 'needs a Redis server at queue-host',
   'ssseg compare --config compare.yaml --queue redis://:SECRET@queue-host:6379/0 --out /shared/runs/cmp':
     'needs a Redis server at queue-host and shared storage',
