@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <omp.h>
+#include "channel_sums.h"
 #include "common.h"
 
 namespace {
@@ -268,24 +269,9 @@ napi_value reduceBody(napi_env env, napi_callback_info info) {
   // Kept axis innermost: reduced rows run outer so reads stay contiguous; accumulate per thread.
   const bool keptInnermost = rank > 0 && kept[rank - 1] && nOut > 1;
   if (keptInnermost && isSum) {
-    // per-thread partials over a static share of the rows, added in thread order: the same bits on
-    // every run with the same thread count
-    const bool parallel = total >= kParallelMin && omp_get_max_threads() > 1;
-    const int team = parallel ? omp_get_max_threads() : 1;
-    std::vector<double> partial(size_t(team) * nOut, 0.0);
-#pragma omp parallel num_threads(team) if (parallel)
-    {
-      double* local = partial.data() + size_t(omp_get_thread_num()) * nOut;
-#pragma omp for schedule(static)
-      for (int64_t r = 0; r < nRed; r++) {
-        const float* base = x + reducedOffsets[r];
-        for (int64_t o = 0; o < nOut; o++) local[o] += base[keptOffsets[o]];
-      }
-    }
-    std::vector<double> acc(nOut, 0.0);
-    for (int t = 0; t < team; t++)
-      for (int64_t o = 0; o < nOut; o++) acc[o] += partial[size_t(t) * nOut + o];
-    for (int64_t o = 0; o < nOut; o++) out[o] = float(acc[o] * scale);
+    std::vector<double> acc[1];
+    ssseg::channelSums<1>(nRed, nOut, acc, [&](int64_t r, int64_t o, double* v) { v[0] = x[reducedOffsets[r] + keptOffsets[o]]; });
+    for (int64_t o = 0; o < nOut; o++) out[o] = float(acc[0][o] * scale);
     return ssseg::undefinedValue(env);
   }
 #pragma omp parallel for schedule(static) if (total >= kParallelMin && nOut > 1)
