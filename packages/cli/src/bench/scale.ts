@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { median } from './record';
+import { WARMUP_STEPS } from './warmup';
 
 /** The workloads `ssseg bench scale` runs at each thread count (W3: the affinity-KL term alone at M = 4096). */
 export const SCALE_WORKLOADS = ['w1', 'w2', 'w3', 'w5'] as const;
@@ -76,9 +77,6 @@ const W3_NAME = 'W3 affinity KL, M = 4096';
 const SSSEG_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w3: ['--sizes', '4096', '--forms', 'affinity/kl'] };
 // PyTorch's naive [M, M] KL takes about a minute of CPU per repeat (W3) and ~10 s per W5 step with
 // the term: W3 one timed repeat without warm-up; W2 and W5 the 3 timed steps ssseg's bench takes
-// Untimed steps per variant for both engines: the first steps after a model is built run slower
-// (buffers and primitives still being made), and one was not enough to reach the steady state.
-const WARMUP_STEPS = 3;
 const PYTORCH_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w2: ['--steps', '3'], w3: ['--steps', '1', '--warmup', '0'], w5: ['--steps', '3'] };
 
 /** Per variant ('W1', 'W2 without', 'W2 with', ...) from one ssseg run's JSON. */

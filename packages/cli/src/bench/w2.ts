@@ -5,6 +5,7 @@ import unimatchPlugin from '@ssseg/plugin-unimatch';
 import teachersPlugin from '@ssseg/plugin-teachers';
 import pseudoLabelersPlugin from '@ssseg/plugin-pseudo-labelers';
 import ipixmatchPlugin from '@ssseg/plugin-ipixmatch';
+import { WARMUP_STEPS } from './warmup';
 import { paramGroups, assembleRun } from '@ssseg/runner';
 import { syntheticDatasetPlugin } from './synthetic-dataset';
 import { median } from './record';
@@ -15,7 +16,7 @@ export interface W2Options {
   backend?: string;
   /** Timed steps of each variant (the median is reported); default 3. */
   steps?: number;
-  /** Untimed steps of each variant first; default 3 (the first two after building run slower). */
+  /** Untimed steps of each variant first; default WARMUP_STEPS. */
   warmup?: number;
   /** Image side; default 128. */
   size?: number;
@@ -135,7 +136,7 @@ export function w2Step(run: AssembledRun, batch: TrainBatch, lr = 1e-3): { step(
  */
 export async function runW2(options: W2Options = {}): Promise<W2Result> {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as W2Options;
-  const o = { steps: 3, warmup: 3, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, term: {}, ...given };
+  const o = { steps: 3, warmup: WARMUP_STEPS, size: 128, labelled: 2, unlabelled: 2, numClasses: 21, seed: 1, model: W2_MODEL, term: {}, ...given };
   if (!(o.steps >= 1)) throw new Error(`runW2: steps must be at least 1, got ${o.steps}`);
   if (o.backend) await initEngine({ backend: o.backend, verbose: false });
   const host = w2Host();
