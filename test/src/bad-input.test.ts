@@ -68,6 +68,30 @@ describe('bad input through the ssseg command', () => {
     expect(run.code).toBe(1);
   });
 
+  it("refuses a bad option in a compare file's last variant before the first run trains or is queued", () => {
+    const file = write('compare-variant.yaml', [
+      'base:',
+      '  model: { type: unet, baseWidth: 8, depth: 2 }',
+      '  data: { type: mnist-seg, size: 32, valSize: 8 }',
+      '  train: { maxSteps: 3 }',
+      'methods: [{ type: fixmatch }]',
+      'variants:',
+      '  none: []',
+      '  ramped: [{ type: ipixmatch, rampup: 300 }]',
+      'splits: [1_32]',
+    ].join('\n'));
+    const out = path.join(dir, 'compare-variant-out');
+    // the queue's address is never reached: nothing answers on port 1
+    for (const queue of [[], ['--queue', 'redis://127.0.0.1:1']]) {
+      const run = ssseg(['compare', '--config', file, '--out', out, ...queue]);
+      expect(run.err.startsWith(`ssseg: ${file}: fixmatch+ramped/1_32/seed1: regularizers[0]: invalid options for Regularizer 'ipixmatch'`)).toBe(true);
+      expect(run.err).toMatch(/rampup: unknown key; did you mean 'rampUp'\?/);
+      expectNoStack(run.err);
+      expect(run.code).toBe(1);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+  });
+
   it('refuses a config over the size limit with the file name', () => {
     const file = write('huge.yaml', '');
     fs.truncateSync(file, 50 * 1024 * 1024);

@@ -36,3 +36,12 @@ export function resolveRunConfig(host: PluginHost, config: RunConfig, source: st
     hooks: config.hooks?.map((h, i) => resolve(Hook, h, `hooks[${i}]`)),
   };
 }
+
+/**
+ * Resolves every run of a matrix as its run would (each component's options by its schema)
+ * before any trains or is queued: a mistake in the last variant stops the command at once
+ * instead of hours into the matrix. Errors name the file, the run and the config path.
+ */
+export function checkRunConfigs(host: PluginHost, runs: readonly { id: string; config: RunConfig }[], file: string): void {
+  for (const run of runs) resolveRunConfig(host, run.config, `${file}: ${run.id}`);
+}

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { SssegError } from '@ssseg/core';
-import { runCompare } from '../compare/run-compare';
+import { checkedMatrix, runCompare } from '../compare/run-compare';
 import { positiveInt } from './train';
 import { InterruptedError } from '../run/interrupted-error';
 import { exitCodeFor } from '@ssseg/runner';
@@ -42,6 +42,7 @@ export function registerCompareCommands(program: Command): void {
       const outDir = opts.out ?? path.join('runs', path.basename(opts.config).replace(/\.(ya?ml|json)$/, ''));
       if (!opts.queue && (opts.queueName || !opts.wait)) throw new SssegError('--queue-name and --no-wait go with --queue <url>');
       if (opts.queue) {
+        checkedMatrix(opts.config, configOverrides(opts)); // a mistake in any run stops here, before anything is queued
         // the queued compare lives in @ssseg/queue, which depends on this package: reached through the program
         const args = ['--backend', backend ?? 'auto', 'compare-queue', '--called-as-compare', '--config', opts.config, '--queue', opts.queue, '--out', outDir];
         if (opts.maxSteps) args.push('--max-steps', opts.maxSteps);

@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { lockFolder, type ConfigOverrideOptions } from '@ssseg/core';
-import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeReport } from '@ssseg/report';
-import { Runner, bar, formatSeconds, matrixEta, runDataLoader } from '@ssseg/runner';
+import { lockFolder, type ConfigOverrideOptions, type PluginHost } from '@ssseg/core';
+import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeReport, type ComparisonMatrix } from '@ssseg/report';
+import { Runner, bar, checkRunConfigs, formatSeconds, matrixEta, runDataLoader } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
 
 export interface CompareOptions {
@@ -27,6 +27,17 @@ export interface CompareResult {
 }
 
 /**
+ * The compare file's matrix with every run's config checked as its run will check it, and a
+ * plugin host with the plugins its runs name.
+ */
+export function checkedMatrix(file: string, overrides?: ConfigOverrideOptions): { matrix: ComparisonMatrix; host: PluginHost } {
+  const matrix = expandMatrix(loadCompareConfig(file, overrides));
+  const host = createCliHost({ plugins: [...new Set(matrix.runs.flatMap((r) => r.config.plugins))] });
+  checkRunConfigs(host, matrix.runs, file);
+  return { matrix, host };
+}
+
+/**
  * Runs a comparison matrix one run after another, each in its own folder. Finished runs (DONE)
  * are not redone and interrupted ones resume from their last checkpoint, so re-running the same
  * command continues the matrix. Writes the report when the matrix ends. One process at a time
@@ -34,24 +45,21 @@ export interface CompareResult {
  * the matrix once the current run has written its checkpoint.
  */
 export async function runCompare(options: CompareOptions): Promise<CompareResult> {
-  const compare = loadCompareConfig(options.file, options.overrides);
-  const matrix = expandMatrix(compare);
+  const { matrix, host } = checkedMatrix(options.file, options.overrides);
   for (const run of matrix.runs) {
     if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
     if (options.backend && options.backend !== 'auto') run.config.engine.backend = options.backend;
   }
   const lock = lockFolder(options.outDir, 'ssseg compare', { onTakeOver: (message) => process.stderr.write(`${message}\n`) });
   try {
-    return await compareLocked(options, matrix);
+    return await compareLocked(options, matrix, host);
   } finally {
     lock.release();
   }
 }
 
-async function compareLocked(options: CompareOptions, matrix: ReturnType<typeof expandMatrix>): Promise<CompareResult> {
+async function compareLocked(options: CompareOptions, matrix: ComparisonMatrix, host: PluginHost): Promise<CompareResult> {
   writeMatrixIndex(options.outDir, matrix);
-  const plugins = [...new Set(matrix.runs.flatMap((r) => r.config.plugins))];
-  const host = createCliHost({ plugins });
   const started = Date.now();
   const result: CompareResult = { outDir: options.outDir, ran: [], skipped: [], failed: [], report: { markdown: '', html: '', plots: [] } };
   let classNames: readonly string[] | undefined;
