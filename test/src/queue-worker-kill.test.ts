@@ -16,6 +16,7 @@ const describeRedis = hasRedisServer() ? describe : describe.skip;
 if (!hasRedisServer()) console.warn('redis-server is not installed: the worker kill test is skipped');
 
 describeRedis('a queued FixMatch run whose `ssseg worker` is SIGKILLed at three points', () => {
+  const native = nativeUnavailableReason() === undefined;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-kill-'));
   let redis: TestRedis;
   beforeAll(async () => {
@@ -36,7 +37,8 @@ describeRedis('a queued FixMatch run whose `ssseg worker` is SIGKILLed at three 
         model: { type: 'unet', baseWidth: 8, depth: 2 },
         data: { type: 'mnist-seg', size: 64, valSize: 8, canvas: 32, cacheDir: path.join(root, 'cache') },
         train: { epochs: 10, maxSteps: 8, evalEverySteps: 4, checkpointEverySteps: 2, batchSize: 2, lr: 0.003, optimizer: { type: 'adam', weightDecay: 0 } },
-        engine: { backend: nativeUnavailableReason() === undefined ? 'native' : 'wasm', threads: 1 },
+        // no engine.threads: the workers' --threads sets them, and the local run's --threads the same
+        engine: { backend: native ? 'native' : 'wasm' },
       },
       methods: [{ type: 'fixmatch' }],
       variants: { none: [] },
@@ -48,7 +50,7 @@ describeRedis('a queued FixMatch run whose `ssseg worker` is SIGKILLed at three 
     expect(enqueue.stderr).toMatch(/queued 1 runs/);
     // a killed worker's job is handed on once its queue lock expires (8 s: under load, building the
     // dataset and starting the engine can keep a worker from renewing a shorter one)
-    const worker = ['worker', '--queue', redis.url, '--queue-name', 'kill', '--lock-duration', '8000'];
+    const worker = ['worker', '--queue', redis.url, '--queue-name', 'kill', '--lock-duration', '8000', '--threads', '1'];
     await killAt(worker, 'after-step:3');
     await killAt(worker, 'after-eval:4');
     await killAt(worker, 'rename:last.ckpt*2');
@@ -60,9 +62,10 @@ describeRedis('a queued FixMatch run whose `ssseg worker` is SIGKILLed at three 
     const ended = await last.exited;
     expect(ended.stderr).toMatch(/taking over the lock of ssseg worker, job \S+ \(pid \d+/);
     expect(ended.stderr).toMatch(/finished /);
+    if (native) expect(ended.stderr).toMatch(/backend: native, 1 thread\n/);
 
     const local = path.join(root, 'local');
-    expect((await runCliProcess(['compare', '--config', compare, '--out', local])).code).toBe(0);
+    expect((await runCliProcess(['compare', '--config', compare, '--out', local, '--threads', '1'])).code).toBe(0);
     expect(runOutcome(path.join(queued, run))).toEqual(runOutcome(path.join(local, run)));
   });
 });

@@ -3,7 +3,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { backendCandidates, initEngine, missingPackageReason, registerBackendCandidate } from './backends';
 import { describeIf, describeWithBackends, expectNoLeak } from './testing';
 import { W1Workload } from './w1';
-import { nativeUnavailableReason } from './native/addon';
+import { loadNativeAddon, nativeUnavailableReason } from './native/addon';
 
 describeWithBackends('engine', (backend) => {
   it('runs on the requested backend without leaking', async () => {
@@ -59,6 +59,24 @@ describe('initEngine', () => {
       expect(String(write.mock.calls[0][0])).toBe('[ssseg] backend: wasm\n');
     } finally {
       write.mockRestore();
+    }
+  });
+
+  const itNative = nativeUnavailableReason() === undefined ? it : it.skip;
+  itNative('names the native thread count it set: the option, else SSSEG_NATIVE_THREADS', async () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const saved = process.env.SSSEG_NATIVE_THREADS;
+    try {
+      await initEngine({ backend: 'native', threads: 1, verbose: true });
+      process.env.SSSEG_NATIVE_THREADS = '3';
+      await initEngine({ backend: 'native', verbose: true });
+      expect(write.mock.calls.map((c) => String(c[0]))).toEqual(['[ssseg] backend: native, 1 thread\n', '[ssseg] backend: native, 3 threads\n']);
+      expect(loadNativeAddon().getThreads()).toBe(3);
+    } finally {
+      write.mockRestore();
+      if (saved === undefined) delete process.env.SSSEG_NATIVE_THREADS;
+      else process.env.SSSEG_NATIVE_THREADS = saved;
+      await initEngine({ backend: 'cpu', verbose: false });
     }
   });
 

@@ -120,7 +120,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
       const tfBackend = await candidate.load();
       if (!tf.findBackendFactory(tfBackend)) throw new Error(`no TensorFlow.js backend '${tfBackend}' is registered`);
       if (tfBackend === 'wasm' && options.threads !== undefined) setThreadsCount(options.threads);
-      if (tfBackend === 'native') setNativeThreads(options.threads ?? defaultNativeThreads());
+      const nativeThreads = tfBackend === 'native' ? options.threads ?? defaultNativeThreads() : undefined;
+      if (nativeThreads !== undefined) setNativeThreads(nativeThreads);
       if (!(await tf.setBackend(tfBackend))) throw new Error(`backend '${tfBackend}' failed to initialise`);
       await tf.ready();
       // tfjs's cpu backend prints 'install tfjs-node' on first use; the engine already reports
@@ -128,7 +129,8 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
       if (tfBackend === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
       const info: EngineInfo = { backend: candidate.name, tfBackend, skipped };
       if (options.verbose ?? !process.env.JEST_WORKER_ID) {
-        process.stderr.write(`[ssseg] backend: ${candidate.name}${describeSkipped(skipped)}\n`);
+        const threads = nativeThreads === undefined ? '' : `, ${nativeThreads} thread${nativeThreads === 1 ? '' : 's'}`;
+        process.stderr.write(`[ssseg] backend: ${candidate.name}${threads}${describeSkipped(skipped)}\n`);
       }
       return info;
     } catch (err) {

@@ -26,6 +26,11 @@ describe('queue commands', () => {
       "--concurrency must be a positive integer, got '0'",
     );
   });
+  it('worker rejects a thread count that is not a positive integer', async () => {
+    await expect(program().parseAsync(['worker', '--queue', 'redis://h', '--threads', '1.5'], { from: 'user' })).rejects.toThrow(
+      "--threads must be a positive integer, got '1.5'",
+    );
+  });
 });
 
 const describeRedis = hasRedisServer() ? describe : describe.skip;

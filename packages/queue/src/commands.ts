@@ -26,8 +26,11 @@ export function registerQueueCommands(program: Command): void {
     .option('--concurrency <n>', 'runs trained at once by this worker', '1')
     .option('--queue-name <name>', 'queue name')
     .option('--lock-duration <ms>', 'a run whose worker is silent this long is handed to another worker', '60000')
-    .action(async (opts: { queue: string; concurrency: string; queueName?: string; lockDuration: string }) => {
+    .option('--threads <n>', "native backend threads of each run whose config sets no engine.threads (default: SSSEG_NATIVE_THREADS, else the core count)")
+    .action(async (opts: { queue: string; concurrency: string; queueName?: string; lockDuration: string; threads?: string }) => {
       const lockDuration = positiveInt(opts.lockDuration, '--lock-duration');
+      // a run's engine reads its default thread count from here when its config sets none
+      if (opts.threads !== undefined) process.env.SSSEG_NATIVE_THREADS = String(positiveInt(opts.threads, '--threads'));
       let stop: WorkerStop | undefined;
       const started = Date.now();
       const running = await startWorker({
