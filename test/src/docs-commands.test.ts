@@ -26,6 +26,10 @@ const SKIPPED: Record<string, string> = {
     'needs the Redis server and workers above',
   'npx ssseg compare --config configs/ipixmatch-experiment/stage3-unimatch-ratio-0.3x.yaml --queue redis://127.0.0.1:6390':
     'needs the Redis server and workers above',
+  'npx ssseg compare --config configs/ipixmatch-experiment/stage4-fixmatch-1_16.yaml --queue redis://127.0.0.1:6390':
+    'needs the Redis server and workers above',
+  'npx ssseg compare --config configs/ipixmatch-experiment/stage4-unimatch-1_32.yaml --queue redis://127.0.0.1:6390':
+    'needs the Redis server and workers above',
   'ssseg worker --queue redis://:SECRET@queue-host:6379/0': 'needs a Redis server at queue-host',
   'ssseg compare --config compare.yaml --queue redis://:SECRET@queue-host:6379/0 --out /shared/runs/cmp':
     'needs a Redis server at queue-host and shared storage',
