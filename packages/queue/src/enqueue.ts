@@ -126,6 +126,8 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
   const matrix = readMatrixIndex(outDir);
   const queue = new RunQueue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
   let shown = '';
+  // runs whose job was in no list on the last poll
+  const unseen = new Map<string, true>();
   const show = options.onProgress ?? ((p: MatrixProgress) => {
     const others = p.otherWaiting
       ? ` (and ${p.otherWaiting} of other comparisons in the queue: 'ssseg queue status' lists them, 'ssseg queue clear --out DIR' removes them)`
@@ -146,13 +148,24 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
         }
         const job = await queue.getJob(jobIdFor(outDir, run.id));
         const state = job ? await job.getState() : 'missing';
+        const inNoList = state === 'missing' || state === 'unknown';
+        if (!inNoList) unseen.delete(run.id);
         if (state === 'active') {
           progress.active++;
           const p = job?.progress as { step?: number; total?: number | null } | undefined;
           progress.running.push({ id: run.id, step: p?.step ?? 0, total: p?.total ?? null });
-        } else if (state === 'failed' || state === 'missing' || state === 'unknown') {
+        } else if (state === 'failed') {
           progress.failed++;
-          failed.push({ id: run.id, reason: job?.failedReason ?? `not in queue ${queue.name}` });
+          failed.push({ id: run.id, reason: job?.failedReason ?? `failed in queue ${queue.name}` });
+        } else if (inNoList && unseen.has(run.id)) {
+          // in no list on two polls in a row: gone for good (cleared, removed). One poll is not
+          // enough: under load a follower once read a job that a worker was failing as in no list
+          // and stopped before the job's reason was there to report
+          progress.failed++;
+          failed.push({ id: run.id, reason: `not in queue ${queue.name}` });
+        } else if (inNoList) {
+          unseen.set(run.id, true);
+          progress.waiting++;
         } else if (state === 'completed') {
           progress.failed++;
           failed.push({ id: run.id, reason: 'job completed but the run folder has no DONE' });

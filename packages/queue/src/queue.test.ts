@@ -153,4 +153,21 @@ describeRedis('a matrix through the queue on two worker processes', () => {
     expect(numbers(outDir).every((r) => r.finalMiou !== null)).toBe(true);
     expect(fs.existsSync(waited.report.markdown)).toBe(true);
   });
+  it('reports a run whose job is in no list only when it is in none on two polls in a row', async () => {
+    const file = path.join(root, 'compare-removed.yaml');
+    fs.writeFileSync(file, YAML.stringify(compare));
+    const outDir = path.join(root, 'removed');
+    const name = 'it-removed';
+    const queued = await enqueueMatrix({ file, outDir, queueUrl: redis.url, queueName: name });
+    const queue = new Queue(name, { connection: connectionOptions(redis.url) });
+    try {
+      for (const id of queued.enqueued) await queue.remove(jobIdFor(outDir, id));
+    } finally {
+      await queue.close();
+    }
+    const seen: { waiting: number; failed: number }[] = [];
+    const waited = await waitForMatrix({ outDir, queueUrl: redis.url, queueName: name, pollMs: 50, quiet: true, onProgress: (p) => seen.push({ waiting: p.waiting, failed: p.failed }) });
+    expect(seen).toEqual([{ waiting: 4, failed: 0 }, { waiting: 0, failed: 4 }]);
+    expect(waited.failed.map((f) => f.reason)).toEqual(Array(4).fill(`not in queue ${name}`));
+  });
 });
