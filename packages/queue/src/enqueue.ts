@@ -127,7 +127,7 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
   const queue = new RunQueue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: connectionOptions(options.queueUrl) });
   let shown = '';
   // runs whose job was in no list on the last poll
-  const unseen = new Map<string, true>();
+  const unseen = new Set<string>();
   const show = options.onProgress ?? ((p: MatrixProgress) => {
     const others = p.otherWaiting
       ? ` (and ${p.otherWaiting} of other comparisons in the queue: 'ssseg queue status' lists them, 'ssseg queue clear --out DIR' removes them)`
@@ -164,7 +164,7 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
           progress.failed++;
           failed.push({ id: run.id, reason: `not in queue ${queue.name}` });
         } else if (inNoList) {
-          unseen.set(run.id, true);
+          unseen.add(run.id);
           progress.waiting++;
         } else if (state === 'completed') {
           progress.failed++;
