@@ -25,9 +25,19 @@ export const galleryNames = {
 
 export function readGalleryIndex(runDir: string): GalleryIndex | undefined {
   const file = path.join(runDir, GALLERY_FOLDER, GALLERY_INDEX_FILE);
-  if (!fs.existsSync(file)) return undefined;
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as GalleryIndex;
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseGalleryIndex(text);
+}
+
+/** A gallery index from its text; undefined for a damaged one. */
+export function parseGalleryIndex(text: string): GalleryIndex | undefined {
+  try {
+    return JSON.parse(text) as GalleryIndex;
   } catch {
     return undefined; // written atomically, so only a damaged file lands here: treat as absent
   }

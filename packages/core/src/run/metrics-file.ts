@@ -66,27 +66,32 @@ export interface MetricsChunk {
  */
 export function readMetricsFrom(file: string, from = 0): MetricsChunk {
   if (!fs.existsSync(file)) return { records: [], next: 0 };
-  const size = fs.statSync(file).size;
-  const start = from > size ? 0 : from; // the file was rewritten (a resume truncates what the stopped run logged)
-  if (start === size) return { records: [], next: start };
   const fd = fs.openSync(file, 'r');
   try {
-    const buffer = Buffer.alloc(size - start);
-    fs.readSync(fd, buffer, 0, buffer.length, start);
-    const end = buffer.lastIndexOf(0x0a) + 1;
-    const records: Record<string, unknown>[] = [];
-    for (const line of buffer.subarray(0, end).toString('utf8').split('\n')) {
-      if (!line) continue;
-      try {
-        records.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // a line torn by a kill and then followed by a resumed run's records: skip it, as resume does
-      }
-    }
-    return { records, next: start + end };
+    return readMetricsFromDescriptor(fd, from);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** readMetricsFrom on a file already open, for readers that checked what they opened (the dashboard). */
+export function readMetricsFromDescriptor(fd: number, from = 0): MetricsChunk {
+  const size = fs.fstatSync(fd).size;
+  const start = from > size ? 0 : from; // the file was rewritten (a resume truncates what the stopped run logged)
+  if (start === size) return { records: [], next: start };
+  const buffer = Buffer.alloc(size - start);
+  const read = fs.readSync(fd, buffer, 0, buffer.length, start);
+  const end = buffer.subarray(0, read).lastIndexOf(0x0a) + 1;
+  const records: Record<string, unknown>[] = [];
+  for (const line of buffer.subarray(0, end).toString('utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      records.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // a line torn by a kill and then followed by a resumed run's records: skip it, as resume does
+    }
+  }
+  return { records, next: start + end };
 }
 
 /** The step of the last 'step' record of a metrics.jsonl, read from its tail; null before the first. */
