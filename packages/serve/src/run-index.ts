@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RUN_FILES, folderWriter, loadRunConfig } from '@ssseg/core';
-import { MATRIX_INDEX_FILE, readMatrixIndex, runStatus } from '@ssseg/report';
+import { LOCK_FILE, RUN_FILES, folderWriter, parseRunConfig, readConfigFile } from '@ssseg/core';
+import { GALLERY_FOLDER, GALLERY_INDEX_FILE, MATRIX_INDEX_FILE, readMatrixIndex, runStatus } from '@ssseg/report';
+import type { ServedFolder } from './served-folder';
 
 export type RunView = {
   /** The run's folder relative to the served folder, '/'-separated ('.' when the served folder is one run). */
@@ -18,44 +19,59 @@ export type RunView = {
 
 const MAX_DEPTH = 4;
 
+/** The files the dashboard reads from a run folder: one that links outside the served folder hides the run. */
+const RUN_FILES_READ = [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.done, LOCK_FILE, path.join(GALLERY_FOLDER, GALLERY_INDEX_FILE)];
+
+type FolderKind = 'run' | 'comparison' | 'other' | 'links-out';
+
 /**
- * The runs under a folder: the folder itself when it is a run, the planned runs of a comparison
- * (matrix.json; runs not started yet are 'queued'), and otherwise every run or comparison found
- * below it. Reads only.
+ * The runs under the served folder: the folder itself when it is a run, the planned runs of a
+ * comparison (matrix.json; runs not started yet are 'queued'), and otherwise every run or
+ * comparison found below it. Linked folders are not walked into; a run or comparison whose files
+ * link outside the served folder is left out. Reads only.
  */
-export function listRuns(root: string): RunView[] {
+export function listRuns(folder: ServedFolder): RunView[] {
   const views = new Map<string, RunView>();
-  collect(path.resolve(root), path.resolve(root), 0, views);
+  collect(folder, folder.root, 0, views);
   return [...views.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
-function collect(root: string, dir: string, depth: number, into: Map<string, RunView>): void {
-  if (isRunFolder(dir)) {
-    const id = relativeId(root, dir);
+function collect(folder: ServedFolder, dir: string, depth: number, into: Map<string, RunView>): void {
+  const kind = folderKind(folder, dir);
+  if (kind === 'links-out') return;
+  if (kind === 'run') {
+    const id = relativeId(folder, dir);
     into.set(id, describeRun(dir, id));
     return;
   }
-  if (fs.existsSync(path.join(dir, MATRIX_INDEX_FILE))) {
+  if (kind === 'comparison') {
     for (const planned of readMatrixIndex(dir).runs) {
-      const runDir = path.join(dir, planned.dir);
-      const id = relativeId(root, runDir);
-      const view = isRunFolder(runDir) ? describeRun(runDir, id) : { id, status: 'queued' as const, step: 0, totalSteps: planned.config.train.maxSteps ?? null, regularizers: [] };
+      const runDir = path.resolve(dir, planned.dir);
+      const runKind = fs.existsSync(runDir) ? folderKind(folder, runDir) : 'other';
+      if (!folder.contains(runDir) || runKind === 'links-out' || runKind === 'comparison') continue;
+      const id = relativeId(folder, runDir);
+      const view = runKind === 'run' ? describeRun(runDir, id) : { id, status: 'queued' as const, step: 0, totalSteps: planned.config.train.maxSteps ?? null, regularizers: [] };
       into.set(id, { ...view, method: planned.method, variant: planned.variant, split: planned.split, seed: planned.seed });
     }
     return;
   }
   if (depth >= MAX_DEPTH) return;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') collect(root, path.join(dir, entry.name), depth + 1, into);
+    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') collect(folder, path.join(dir, entry.name), depth + 1, into);
   }
 }
 
-export function isRunFolder(dir: string): boolean {
-  return fs.existsSync(path.join(dir, RUN_FILES.config)) && !fs.existsSync(path.join(dir, MATRIX_INDEX_FILE));
+/** What a folder is to the dashboard; 'links-out' when it, or a file it would read there, leads outside the served folder. */
+function folderKind(folder: ServedFolder, dir: string): FolderKind {
+  if (folder.resolve(dir) === undefined) return 'links-out';
+  const file = (name: string) => path.join(dir, name);
+  if (fs.existsSync(file(MATRIX_INDEX_FILE))) return folder.leadsOut(file(MATRIX_INDEX_FILE)) ? 'links-out' : 'comparison';
+  if (!fs.existsSync(file(RUN_FILES.config))) return 'other';
+  return RUN_FILES_READ.some((name) => folder.leadsOut(file(name))) ? 'links-out' : 'run';
 }
 
-function relativeId(root: string, dir: string): string {
-  return path.relative(root, dir).split(path.sep).join('/') || '.';
+function relativeId(folder: ServedFolder, dir: string): string {
+  return path.relative(folder.root, dir).split(path.sep).join('/') || '.';
 }
 
 function describeRun(dir: string, id: string): RunView {
@@ -83,7 +99,9 @@ function describeRun(dir: string, id: string): RunView {
 function readConfig(dir: string): { method?: string; split?: string; seed?: number; maxSteps: number | null; regularizers: string[] } {
   let config;
   try {
-    config = loadRunConfig(path.join(dir, RUN_FILES.config));
+    // a run folder's config.yaml is the validated config (no `extends:`), so nothing outside the folder is read
+    const file = path.join(dir, RUN_FILES.config);
+    config = parseRunConfig(readConfigFile(file), file);
   } catch {
     // a config being written, or one this version cannot read: the run is listed without details
     return { maxSteps: null, regularizers: [] };
@@ -98,10 +116,8 @@ function readConfig(dir: string): { method?: string; split?: string; seed?: numb
   };
 }
 
-/** The run folder for an id from the browser, refusing anything outside the served folder. */
-export function resolveRunDir(root: string, id: string): string | undefined {
-  const base = path.resolve(root);
-  const dir = path.resolve(base, id);
-  if (dir !== base && !dir.startsWith(base + path.sep)) return undefined;
-  return isRunFolder(dir) ? dir : undefined;
+/** The real folder of the run an id from the browser names, refusing anything that resolves outside the served folder. */
+export function resolveRunDir(folder: ServedFolder, id: string): string | undefined {
+  const dir = folder.resolve(path.resolve(folder.root, id));
+  return dir !== undefined && folderKind(folder, dir) === 'run' ? dir : undefined;
 }
