@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { encodePaletteMask, encodeRgbPng, galleryNames, type GalleryIndex } from '@ssseg/report';
 import { startServer, type RunningServer } from '@ssseg/serve';
 
 // A real browser (Debian's chromium, which .ci/run installs) on the dashboard while a real run trains.
@@ -101,4 +102,64 @@ maybe('ssseg serve in a browser', () => {
     fs.mkdirSync(path.join(repoRoot, 'test', 'screenshots'), { recursive: true });
     await page.screenshot({ path: path.join(repoRoot, 'test', 'screenshots', 'dashboard-live.png'), fullPage: true });
   }, 480_000);
+});
+
+/** A gallery of one image, its ground truth and one prediction at step 4, as real PNGs. */
+function fixtureGallery(runDir: string): void {
+  const dir = path.join(runDir, 'gallery');
+  fs.mkdirSync(path.join(dir, path.dirname(galleryNames.prediction(4, 0))), { recursive: true });
+  const size = 16;
+  const mask = Array.from({ length: size * size }, (_, i) => (i % size < size / 2 ? 0 : 1));
+  fs.writeFileSync(path.join(dir, galleryNames.image(0)), encodeRgbPng({ id: 'val-0', image: new Float32Array(size * size * 3).fill(0.5), height: size, width: size }));
+  fs.writeFileSync(path.join(dir, galleryNames.truth(0)), encodePaletteMask(mask, size, size));
+  fs.writeFileSync(path.join(dir, galleryNames.prediction(4, 0)), encodePaletteMask(mask, size, size));
+  const index: GalleryIndex = {
+    classNames: ['background', 'digit 0'],
+    palette: [[0, 0, 0], [128, 0, 0]],
+    images: [{ id: 'val-0', image: galleryNames.image(0), truth: galleryNames.truth(0) }],
+    evaluations: [{ step: 4, predictions: [galleryNames.prediction(4, 0)] }],
+  };
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(index));
+}
+
+maybe('ssseg serve --token in a browser', () => {
+  let serve: ChildProcess;
+  let browser: Browser;
+
+  afterAll(async () => {
+    serve?.kill('SIGKILL');
+    await browser?.close();
+  });
+
+  it('opens from the printed address, keeps the token in a cookie, and loads the data and images with it', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-dashboard-token-'));
+    finishedFixtureRun(path.join(root, 'finished'));
+    fixtureGallery(path.join(root, 'finished'));
+    serve = spawn(process.execPath, [cli, 'serve', root, '--port', '0', '--host', '0.0.0.0', '--token'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    serve.stdout!.on('data', (d) => (log += d));
+    serve.stderr!.on('data', (d) => (log += d));
+    const printed = await waitFor('ssseg serve to print its address', async () => {
+      if (serve.exitCode !== null) throw new Error(`ssseg serve ended:\n${log}`);
+      return /serving .* at (http:\S+)/.exec(log)?.[1];
+    }, 60_000);
+    const address = new URL(printed);
+    address.hostname = '127.0.0.1'; // it listens on every address; the browser is on this machine
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const refused = await page.goto(`http://127.0.0.1:${address.port}/`);
+    expect(refused?.status()).toBe(401);
+
+    await page.goto(address.href);
+    expect(page.url()).toBe(`http://127.0.0.1:${address.port}/`);
+    await waitFor('the finished run in the table', async () => (await page.locator('tr[data-run="finished"] .status').textContent().catch(() => null)) === 'done' || undefined, 30_000);
+    const widths = await waitFor('the gallery images', async () => {
+      const images = await page.locator('#gallery img').evaluateAll((els) => (els as HTMLImageElement[]).map((img) => (img.complete ? img.naturalWidth : 0)));
+      return images.length === 3 && images.every((w) => w > 0) ? images : undefined;
+    }, 30_000);
+    expect(widths).toEqual([16, 16, 16]);
+    fs.mkdirSync(path.join(repoRoot, 'test', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: path.join(repoRoot, 'test', 'screenshots', 'dashboard-token.png'), fullPage: true });
+  }, 120_000);
 });
