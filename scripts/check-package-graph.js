@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Checks the workspace's package graph: every import of a workspace package in src/ is declared
 // in that package's package.json, no edge points to the same or a higher layer, there is no
-// cycle, and the graph in docs/ARCHITECTURE.md is the one package.json files declare.
+// cycle, and the graph in docs/ARCHITECTURE.md is the one package.json files declare. It also
+// checks that every declared dependency is used (see dependencyUseProblems).
 // Usage: node scripts/check-package-graph.js [ROOT]   (exit 1 with one line per problem)
 const fs = require('fs');
 const path = require('path');
@@ -26,7 +27,7 @@ function workspacePackages() {
     .map((dir) => {
       const pkg = JSON.parse(fs.readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
       const declared = new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.devDependencies }));
-      return { dir, name: pkg.name, declared };
+      return { dir, name: pkg.name, declared, pkg };
     });
 }
 
@@ -46,12 +47,61 @@ function sourceFiles(dir) {
 function importsOf(file) {
   const text = fs.readFileSync(file, 'utf8');
   const found = [];
-  const re = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
+  const re = /(?:\bfrom\s*|\brequire(?:\.resolve(?:\.paths)?)?\(\s*|\bimport\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
   for (let m; (m = re.exec(text)); ) found.push({ spec: m[1], line: text.slice(0, m.index).split('\n').length });
   return found;
 }
 
 const packageOf = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+
+const isTestFile = (file) => /\.test\.[cm]?[jt]s$/.test(file) || file.split(path.sep).includes('testing');
+
+function packageJsonOf(name) {
+  const file = path.join(root, 'node_modules', name, 'package.json');
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+}
+
+/**
+ * Declared dependencies that nothing uses, and runtime dependencies only tests use. A dependency
+ * is used by an import, require, import() or require.resolve of it in src/ or bin/. Three uses
+ * need no import: an ssseg plugin package (found by discovery once installed), `@types/X` where X
+ * is used, and a dependency the package.json lists under "ssseg": { "unimportedDependencies":
+ * { NAME: "why" } } (files served or copied from it, say).
+ */
+function dependencyUseProblems(p) {
+  const uses = new Map();
+  const files = [...sourceFiles(path.join(root, p.dir, 'src')), ...sourceFiles(path.join(root, p.dir, 'bin'))];
+  for (const file of files) {
+    for (const { spec } of importsOf(file)) {
+      const name = packageOf(spec);
+      if (!uses.has(name)) uses.set(name, new Set());
+      uses.get(name).add(isTestFile(file) ? 'test' : 'runtime');
+    }
+  }
+  const exempt = p.pkg.ssseg?.unimportedDependencies ?? {};
+  const usedBy = (name) => {
+    if (exempt[name]) return new Set(['runtime']);
+    if (name.startsWith('@types/')) {
+      const typed = name.slice('@types/'.length).replace(/^(.+)__(.+)$/, '@$1/$2');
+      return uses.get(typed) ?? uses.get(`node:${typed}`) ?? (typed === 'node' ? new Set(['runtime']) : undefined);
+    }
+    const found = uses.get(name);
+    if (found) return found;
+    const pkg = packages.find((q) => q.name === name)?.pkg ?? packageJsonOf(name);
+    return pkg?.ssseg?.plugin ? new Set(['runtime']) : undefined;
+  };
+  const problems = [];
+  const where = `${p.dir}/package.json`;
+  for (const name of Object.keys({ ...p.pkg.dependencies, ...p.pkg.peerDependencies })) {
+    const used = usedBy(name);
+    if (!used) problems.push(`${where}: declares ${name}, which no file in src/ or bin/ uses; remove it`);
+    else if (!used.has('runtime')) problems.push(`${where}: ${name} is used only by tests; move it to devDependencies`);
+  }
+  for (const name of Object.keys(p.pkg.devDependencies ?? {})) {
+    if (!usedBy(name)) problems.push(`${where}: declares ${name} (devDependencies), which no file in src/ or bin/ uses; remove it`);
+  }
+  return problems;
+}
 
 /** { layer, name, deps } rows of the graph block in the doc. */
 function documentedGraph() {
@@ -91,9 +141,11 @@ function findCycle(edges) {
   return undefined;
 }
 
+let packages;
+
 function check() {
   const problems = [];
-  const packages = workspacePackages();
+  packages = workspacePackages();
   const names = new Set(packages.map((p) => p.name));
   const doc = documentedGraph();
   const layer = new Map(doc.map((row) => [row.name, row.layer]));
@@ -130,6 +182,7 @@ function check() {
       }
     }
   }
+  for (const p of packages) problems.push(...dependencyUseProblems(p));
   for (const row of doc) if (!names.has(row.name)) problems.push(`${DOC}: the graph names ${row.name}, which is no workspace package`);
 
   const cycle = findCycle(edges);
@@ -147,4 +200,4 @@ if (problems.length) {
   for (const p of problems) console.error(`package graph: ${p}`);
   process.exit(1);
 }
-console.log(`package graph: ${workspacePackages().length} packages, no cycle, no upward edge, every import declared, ${DOC} matches`);
+console.log(`package graph: ${workspacePackages().length} packages, no cycle, no upward edge, every import declared, every dependency used, ${DOC} matches`);

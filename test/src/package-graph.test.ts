@@ -45,4 +45,29 @@ describe('scripts/check-package-graph.js', () => {
     const missing = workspace((write) => write('docs/ARCHITECTURE.md', '<!-- package-graph -->\n```text\n0 @x/low\n```\n'));
     expect(missing.out).toContain('@x/high (packages/high) is missing from the package graph');
   });
+
+  it('fails on a dependency no file uses, and on a runtime dependency only tests use', () => {
+    const { code, out } = workspace((write) => {
+      write('packages/high/package.json', JSON.stringify({ name: '@x/high', dependencies: { '@x/low': '1.0.0', 'left-pad': '1', zod: '4' } }));
+      write('packages/high/src/index.test.ts', "import { z } from 'zod';\n");
+    });
+    expect(code).toBe(1);
+    expect(out).toContain('packages/high/package.json: declares left-pad, which no file in src/ or bin/ uses; remove it');
+    expect(out).toContain('packages/high/package.json: zod is used only by tests; move it to devDependencies');
+  });
+
+  it('counts a plugin package, @types of a used package, require.resolve and a listed unimported dependency as uses', () => {
+    const { code, out } = workspace((write) => {
+      write('packages/plugin/package.json', JSON.stringify({ name: '@x/plugin', ssseg: { plugin: './dist/index.js' } }));
+      write('packages/high/package.json', JSON.stringify({
+        name: '@x/high',
+        dependencies: { '@x/low': '1.0.0', '@x/plugin': '1.0.0', semver: '7', '@types/semver': '7', 'data-pkg': '1', vega: '5' },
+        ssseg: { unimportedDependencies: { vega: 'served to the browser' } },
+      }));
+      write('packages/high/src/uses.ts', "import * as semver from 'semver';\nconst dir = require.resolve('data-pkg/package.json');\n");
+      write('docs/ARCHITECTURE.md', '<!-- package-graph -->\n```text\n0 @x/low\n0 @x/plugin\n1 @x/high -> @x/low @x/plugin\n```\n');
+    });
+    expect(out).toContain('every dependency used');
+    expect(code).toBe(0);
+  });
 });
