@@ -1,5 +1,5 @@
 import { tf } from './tf';
-import './register_all_kernels';
+import './register-all-kernels';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { defaultNativeThreads, setNativeThreads } from './native/addon';
 import { registerNativeBackend } from './native/backend';

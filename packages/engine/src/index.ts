@@ -1,11 +1,11 @@
 export { tf } from './tf';
-export { engineKernels, engineGradients } from './register_all_kernels';
+export { engineKernels, engineGradients } from './register-all-kernels';
 export * from './backends';
 export * from './testing';
-export { softmaxCrossEntropy } from './softmax_cross_entropy';
+export { softmaxCrossEntropy } from './softmax-cross-entropy';
 export { runW1, W1Workload, type W1Options, type W1Result } from './w1';
 export { setNativeThreads, defaultNativeThreads, nativeUnavailableReason } from './native/addon';
-export { profileKernels, formatKernelProfile, type KernelProfile, type KernelShare } from './profile/kernel_profile';
-export { batchNormTraining, type BatchNormTrainingResult } from './fused/batch_norm_training';
-export { fusedSgdUpdate, fusedAdamUpdate, type SgdUpdateOptions, type AdamUpdateOptions } from './fused/optimizer_updates';
-export { fusedAffinityKl } from './fused/affinity_kl';
+export { profileKernels, formatKernelProfile, type KernelProfile, type KernelShare } from './profile/kernel-profile';
+export { batchNormTraining, type BatchNormTrainingResult } from './fused/batch-norm-training';
+export { fusedSgdUpdate, fusedAdamUpdate, type SgdUpdateOptions, type AdamUpdateOptions } from './fused/optimizer-updates';
+export { fusedAffinityKl } from './fused/affinity-kl';

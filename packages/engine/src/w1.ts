@@ -1,6 +1,6 @@
 import { tf } from './tf';
 import { initEngine } from './backends';
-import { softmaxCrossEntropy } from './softmax_cross_entropy';
+import { softmaxCrossEntropy } from './softmax-cross-entropy';
 
 /** Workload W1 (defined in BENCHMARKS.md): a small fully convolutional segmenter trained with Adam. */
 export interface W1Options {

@@ -1,12 +1,12 @@
 import { tf } from '../tf';
-import '../register_all_kernels';
+import '../register-all-kernels';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { dilationAwareBackprop } from '../gradients/Conv2D_grad';
+import { dilationAwareBackprop } from '../gradients/conv2d-grad';
 import { loadNativeAddon } from './addon';
-import { BufferPool } from './buffer_pool';
+import { BufferPool } from './buffer-pool';
 import { nativeKernels } from './kernels';
-import { NATIVE_BACKEND } from './kernels/native_kernel';
-import { kernelProfilingRequested, printKernelTimesAtExit, timedKernel } from './kernel_timer';
+import { NATIVE_BACKEND } from './kernels/native-kernel';
+import { kernelProfilingRequested, printKernelTimesAtExit, timedKernel } from './kernel-timer';
 
 /**
  * The cpu backend's storage (tensors live in JS typed arrays, which the addon reads and writes in
@@ -78,7 +78,7 @@ let registered = false;
 
 /**
  * Registers the 'native' TensorFlow.js backend once: every kernel the cpu backend has (the engine's
- * own included, so register_all_kernels must have run), then the addon's over them. Throws, with
+ * own included, so register-all-kernels must have run), then the addon's over them. Throws, with
  * the reason, when the addon cannot be loaded. Returns the backend's name.
  */
 export function registerNativeBackend(): string {

@@ -1,6 +1,6 @@
 import { tf } from '../../tf';
-import { floatValues, makeOutput } from '../tensor_io';
-import { nativeKernel, type NativeKernelArgs } from './native_kernel';
+import { floatValues, makeOutput } from '../tensor-io';
+import { nativeKernel, type NativeKernelArgs } from './native-kernel';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;

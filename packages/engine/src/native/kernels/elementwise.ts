@@ -1,7 +1,7 @@
 import { tf } from '../../tf';
-import { floatValues, makeOutput } from '../tensor_io';
-import { nativeKernel } from './native_kernel';
-import { RELU_GRAD } from '../../fused/kernel_names';
+import { floatValues, makeOutput } from '../tensor-io';
+import { nativeKernel } from './native-kernel';
+import { RELU_GRAD } from '../../fused/kernel-names';
 
 // Op codes of native/elementwise.cc.
 const UNARY: Record<string, number> = {

@@ -1,8 +1,8 @@
 import { tf } from '../../tf';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon, type NativeAddon } from '../addon';
-import { floatValues, makeOutput } from '../tensor_io';
-import { NATIVE_BACKEND, nativeKernel } from './native_kernel';
+import { floatValues, makeOutput } from '../tensor-io';
+import { NATIVE_BACKEND, nativeKernel } from './native-kernel';
 
 /** out[i] = x[(begin + i) mod x.shape] per axis, on the addon. */
 function gather(backend: MathBackendCPU, addon: NativeAddon, xv: Float32Array, x: tf.TensorInfo, outShape: number[], begin: number[]): tf.TensorInfo {

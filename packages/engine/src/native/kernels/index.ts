@@ -1,15 +1,15 @@
 import { tf } from '../../tf';
-import { nativeAffinityKlKernel } from './affinity_kl';
-import { nativeBatchNormKernel } from './batch_norm';
-import { nativeBatchNormTrainKernels } from './batch_norm_train';
+import { nativeAffinityKlKernel } from './affinity-kl';
+import { nativeBatchNormKernel } from './batch-norm';
+import { nativeBatchNormTrainKernels } from './batch-norm-train';
 import { nativeConvKernels } from './conv2d';
 import { nativeElementwiseKernels } from './elementwise';
 import { nativeGatherKernels } from './gather';
 import { nativeLayoutKernels } from './layout';
-import { nativeMaxPoolGradKernel, nativeMaxPoolKernel } from './max_pool';
+import { nativeMaxPoolGradKernel, nativeMaxPoolKernel } from './max-pool';
 import { nativeMatMulKernel } from './matmul';
 import { nativeOptimizerKernels } from './optimizer';
-import { nativeResizeBilinearKernels } from './resize_bilinear';
+import { nativeResizeBilinearKernels } from './resize-bilinear';
 import { nativeSoftmaxCrossEntropyKernel, nativeSoftmaxKernel } from './softmax';
 
 /** The kernels the native backend runs on the addon; every other kernel is the cpu backend's. */

@@ -1,7 +1,7 @@
 import { tf } from '../../tf';
-import { transposeStrided } from '../../kernels/gather_transpose_cpu';
-import { floatValues, makeOutput } from '../tensor_io';
-import { nativeKernel } from './native_kernel';
+import { transposeStrided } from '../../kernels/gather-transpose-cpu';
+import { floatValues, makeOutput } from '../tensor-io';
+import { nativeKernel } from './native-kernel';
 
 // Kernels that only move or place values, into the native backend's recycled buffers: the cpu
 // backend's versions make each output a fresh ArrayBuffer that only V8's garbage collector frees

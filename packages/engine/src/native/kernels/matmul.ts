@@ -1,6 +1,6 @@
 import { tf } from '../../tf';
-import { floatValues, makeOutput } from '../tensor_io';
-import { nativeKernel } from './native_kernel';
+import { floatValues, makeOutput } from '../tensor-io';
+import { nativeKernel } from './native-kernel';
 
 /**
  * BatchMatMul on oneDNN. Outer (batch) dimensions must match or be all 1 on one side; other

@@ -1,8 +1,8 @@
 import { tf } from '../../tf';
 import { loadNativeAddon } from '../addon';
-import { makeOutput } from '../tensor_io';
-import { ADAM_UPDATE, SGD_UPDATE } from '../../fused/kernel_names';
-import { floatInputs, nativeMultiKernel } from './native_kernel';
+import { makeOutput } from '../tensor-io';
+import { ADAM_UPDATE, SGD_UPDATE } from '../../fused/kernel-names';
+import { floatInputs, nativeMultiKernel } from './native-kernel';
 
 const EMPTY = new Float32Array(0);
 

@@ -1,8 +1,8 @@
 import { tf } from '../../tf';
-import { floatValues, makeOutput } from '../tensor_io';
+import { floatValues, makeOutput } from '../tensor-io';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon } from '../addon';
-import { NATIVE_BACKEND, nativeKernel } from './native_kernel';
+import { NATIVE_BACKEND, nativeKernel } from './native-kernel';
 
 /** Softmax over the last axis (the only axis tfjs's Softmax takes). */
 export const nativeSoftmaxKernel = (): tf.KernelConfig =>
@@ -15,7 +15,7 @@ export const nativeSoftmaxKernel = (): tf.KernelConfig =>
     return makeOutput(backend, logits.shape, (out) => addon.softmax(xv, out, logits.shape[rank - 1]));
   });
 
-/** The fused softmax cross entropy's kernel (see softmax_cross_entropy.ts): outputs [per-row loss, softmax]. */
+/** The fused softmax cross entropy's kernel (see softmax-cross-entropy.ts): outputs [per-row loss, softmax]. */
 export const SOFTMAX_CROSS_ENTROPY = 'SssegSoftmaxCrossEntropy';
 
 export const nativeSoftmaxCrossEntropyKernel = (): tf.KernelConfig => ({
