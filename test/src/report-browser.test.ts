@@ -38,7 +38,7 @@ maybe('report.html in a browser', () => {
   });
   afterAll(() => browser?.close());
 
-  it('shows its plots and prediction grid, says one seed is within noise, and fits a 700 px window', async () => {
+  it('shows its plots and prediction grid, gives one seed no verdict, and fits a 700 px window', async () => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-report-browser-'));
     const matrix = expandMatrix(parseCompareConfig({
       name: 'Browser check',
@@ -56,7 +56,7 @@ maybe('report.html in a browser', () => {
     const images = await page.locator('img').evaluateAll((els) => (els as HTMLImageElement[]).map((img) => [img.getAttribute('src'), img.complete ? img.naturalWidth : 0]));
     expect(images.map(([src]) => src)).toEqual(['miou-by-split.png', 'predictions.png', 'training-curves.png']);
     for (const [, width] of images) expect(width).toBeGreaterThan(0);
-    expect(await page.locator('body').textContent()).toContain('within noise');
+    expect(await page.locator('body').textContent()).toContain('+5.00 (n=1, 1 of 1 ahead); n < 3: no verdict');
     expect(await page.locator('p.warning').count()).toBe(1);
     // the page itself does not scroll sideways: wide tables scroll inside their own box
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(700);

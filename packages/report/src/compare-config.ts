@@ -22,6 +22,9 @@ export const SplitName = z
 /** A method dict; `label` (optional, removed before the dict reaches the method) tells two runs of one type apart. */
 export const CompareMethod = ComponentConfig.extend({ label: CompareLabel.optional() });
 
+/** Method types with no unlabelled term, unless a compare file says otherwise. */
+export const DEFAULT_SUPERVISED_METHODS: readonly string[] = ['supervised'];
+
 export const CompareConfigSchema = z
   .strictObject({
     /** Shown as the report's title. */
@@ -39,7 +42,7 @@ export const CompareConfigSchema = z
     /** Values of train.seed. Default: the base's train.seed. */
     seeds: z.array(z.number().int()).min(1).optional(),
     /** Method types with no unlabelled term: a non-empty regularizer list on them is skipped. */
-    supervisedMethods: z.array(z.string()).default(['supervised']),
+    supervisedMethods: z.array(z.string()).default([...DEFAULT_SUPERVISED_METHODS]),
   })
   .superRefine((c, ctx) => {
     const labels = new Map<string, number>();

@@ -6,9 +6,14 @@ export const MISSING = '—';
 export function formatMeanStd(s: SeedSummary, options: { signed?: boolean; digits?: number } = {}): string {
   if (s.n === 0 || !Number.isFinite(s.mean)) return MISSING;
   const digits = options.digits ?? 2;
-  const m = (s.mean * 100).toFixed(digits);
-  const value = options.signed && s.mean >= 0 ? `+${m}` : m;
+  const value = options.signed ? formatSignedPercent(s.mean, digits) : (s.mean * 100).toFixed(digits);
   return Number.isFinite(s.std) ? `${value} ± ${(s.std * 100).toFixed(digits)} (n=${s.n})` : `${value} (n=${s.n})`;
+}
+
+/** A fraction as a percentage with its sign always written: `+0.52`, `-1.30`. */
+export function formatSignedPercent(value: number, digits = 2): string {
+  const text = (value * 100).toFixed(digits);
+  return value >= 0 ? `+${text}` : text;
 }
 
 /** A fraction as a percentage with fixed digits; NaN or null as a dash. */

@@ -5,6 +5,8 @@ export * from './run-folder';
 export * from './gallery-layout';
 export * from './palette-png';
 export * from './stats';
+export * from './student-t';
+export * from './verdict';
 export * from './summary';
 export * from './format';
 export * from './report-document';

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { z } from 'zod';
 import { ConfigError, RunConfigSchema, formatZodIssues, writeFileAtomic } from '@ssseg/core';
 import type { ComparisonMatrix } from './matrix';
+import { DEFAULT_SUPERVISED_METHODS } from './compare-config';
 
 /** File name of the index a comparison folder holds: the planned runs and skipped cells. */
 export const MATRIX_INDEX_FILE = 'matrix.json';
@@ -24,6 +25,8 @@ export const MatrixIndexSchema = z.object({
   methods: z.array(z.string()),
   variants: z.array(z.string()),
   baselineVariant: z.string().nullable(),
+  /** Absent from indexes written before it was recorded: read as the default supervised method types. */
+  supervisedMethods: z.array(z.string()).optional(),
   splits: z.array(z.string()),
   seeds: z.array(z.number().int()),
   runs: z.array(PlannedRunSchema),
@@ -51,6 +54,12 @@ export function readMatrixIndex(outDir: string): ComparisonMatrix {
   }
   const parsed = MatrixIndexSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(`invalid comparison index:\n${formatZodIssues(parsed.error.issues)}`, file);
-  const { format: _format, version: _version, ...matrix } = parsed.data;
-  return matrix;
+  const { format: _format, version: _version, supervisedMethods, ...matrix } = parsed.data;
+  return {
+    ...matrix,
+    supervisedMethods: supervisedMethods ?? matrix.methods.filter((label) => {
+      const type = matrix.runs.find((r) => r.method === label)?.config.method.type;
+      return type !== undefined && DEFAULT_SUPERVISED_METHODS.includes(type);
+    }),
+  };
 }

@@ -43,7 +43,7 @@ describe('comparison matrix', () => {
     expect(matrix.runs.some((r) => r.method === 'supervised' && r.variant !== 'none')).toBe(false);
     expect(matrix).toMatchObject({
       name: 'ipixmatch on mnist', methods: ['supervised', 'fixmatch', 'unimatch'], variants: ['none', 'kl', 'correlation'],
-      baselineVariant: 'none', splits: ['1_64', '1_32'], seeds: [1, 2, 3],
+      baselineVariant: 'none', supervisedMethods: ['supervised'], splits: ['1_64', '1_32'], seeds: [1, 2, 3],
     });
   });
 
@@ -88,11 +88,27 @@ describe('comparison matrix', () => {
     expect(m.runs[0].config.data.split).toBe('92');
   });
 
+  it('lists the supervised methods by label, as the compare file names their types', () => {
+    const base = { model: { type: 'tiny' }, data: { type: 'd', split: '1_4' } };
+    const methods = [{ type: 'supervised', label: 'labels-only' }, { type: 'fixmatch' }, { type: 'mean-teacher' }];
+    expect(expandMatrix(parseCompareConfig({ base, methods })).supervisedMethods).toEqual(['labels-only']);
+    expect(expandMatrix(parseCompareConfig({ base, methods, supervisedMethods: ['supervised', 'mean-teacher'] })).supervisedMethods)
+      .toEqual(['labels-only', 'mean-teacher']);
+  });
+
   it('round-trips through matrix.json', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-matrix-'));
     writeMatrixIndex(dir, matrix);
     expect(readMatrixIndex(dir)).toEqual(matrix);
     expect(fs.readdirSync(dir)).toEqual(['matrix.json']);
+  });
+
+  it('reads an index written before it recorded the supervised methods as the default supervised type', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-matrix-'));
+    const file = writeMatrixIndex(dir, matrix);
+    const { supervisedMethods: _recorded, ...older } = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify(older));
+    expect(readMatrixIndex(dir).supervisedMethods).toEqual(['supervised']);
   });
 
   it('rejects a bad matrix.json naming the file and path', () => {

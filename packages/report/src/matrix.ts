@@ -29,6 +29,8 @@ export interface ComparisonMatrix {
   variants: string[];
   /** The variant the others are compared with (no regularizer); null when every variant has one. */
   baselineVariant: string | null;
+  /** Labels of the methods with no unlabelled term (`supervisedMethods`): what the others must beat to learn. */
+  supervisedMethods: string[];
   splits: string[];
   seeds: number[];
   runs: PlannedRun[];
@@ -81,5 +83,9 @@ export function expandMatrix(compare: CompareConfig): ComparisonMatrix {
       }
     }
   }
-  return { ...(compare.name !== undefined ? { name: compare.name } : {}), methods: methods.map((m) => m.label), variants, baselineVariant, splits, seeds, runs, skipped };
+  const supervisedMethods = methods.filter((m) => compare.supervisedMethods.includes(m.method.type)).map((m) => m.label);
+  return {
+    ...(compare.name !== undefined ? { name: compare.name } : {}),
+    methods: methods.map((m) => m.label), variants, baselineVariant, supervisedMethods, splits, seeds, runs, skipped,
+  };
 }

@@ -1,5 +1,5 @@
 import { MISSING, formatDuration, formatMeanStd, formatPercent, orderSplits, splitLabel } from './format';
-import { GAIN_RULE, gainVerdict } from './stats';
+import { MIN_SEEDS_FOR_VERDICT, VERDICT_RULE, formatPairedVerdict, type PairedVerdict } from './verdict';
 import { gradRatioTable } from './grad-ratio-table';
 import type { ComparisonSummary, RunRow } from './summary';
 
@@ -52,12 +52,12 @@ export function reportSections(summary: ComparisonSummary, options: { classNames
   const cell = (method: string, variant: string, split: string) =>
     summary.cells.find((c) => c.method === method && c.variant === variant && c.split === split);
   const sections: ReportSection[] = [];
-  const fewSeeds = summary.cells.some((c) => c.finalMiou.n > 0 && c.finalMiou.n < 3);
+  const fewSeeds = summary.cells.some((c) => c.finalMiou.n > 0 && c.finalMiou.n < MIN_SEEDS_FOR_VERDICT);
 
   sections.push(section('Final mIoU (%)', {
     paragraphs: [
       'mIoU of each run\'s last evaluation: mean ± sample standard deviation over seeds; n = seeds finished.',
-      ...(fewSeeds ? ['Warning: some cells have fewer than 3 finished seeds. Seed-to-seed spread is often larger than the differences between methods, so no difference here is evidence by itself.'] : []),
+      ...(fewSeeds ? [`Warning: some cells have fewer than ${MIN_SEEDS_FOR_VERDICT} finished seeds. Seed-to-seed spread is often larger than the differences between methods, so no difference here is evidence by itself, and their differences get no verdict.`] : []),
     ],
     tables: [{
       header: ['method', 'variant', ...splits.map(splitLabel)],
@@ -71,22 +71,44 @@ export function reportSections(summary: ComparisonSummary, options: { classNames
   }));
 
   const baseline = summary.baselineVariant;
+  const verdictCell = (v: { verdict: PairedVerdict } | undefined) => (v && v.verdict.n > 0 ? formatPairedVerdict(v.verdict) : MISSING);
+  const cellReading = 'Each cell: the mean of the paired differences, its 95 % confidence interval in brackets, n = seeds where both finished, ' +
+    'on how many of them the first was ahead, and the verdict.';
+  const verdictRule = `Verdict rule: ${VERDICT_RULE}.`;
+
+  const learningRows = [...new Set(summary.learning.map((g) => `${g.method}\u0000${g.supervised}`))].map((k) => k.split('\u0000'));
+  const learningShown = learningRows.length > 0 && baseline !== null;
+  if (learningShown) {
+    sections.push(section('Gain over supervised (percentage points of mIoU)', {
+      paragraphs: [
+        `Whether each method learns from the unlabelled images: for each seed, its final mIoU with variant \`${baseline}\` minus that of the ` +
+          'supervised method on the same split and seed (the same labelled images). A regularizer\'s gain over a method is evidence only where ' +
+          'the method itself gains here.',
+        cellReading,
+        verdictRule,
+      ],
+      tables: [{
+        header: ['method', 'against', ...splits.map(splitLabel)],
+        rows: learningRows.map(([m, sup]) => [m, sup, ...splits.map((s) =>
+          verdictCell(summary.learning.find((x) => x.method === m && x.supervised === sup && x.split === s)))]),
+        numericFrom: 2,
+      }],
+    }));
+  }
+
   const gainRows = [...new Set(summary.gains.map((g) => `${g.method}\u0000${g.variant}`))].map((k) => k.split('\u0000'));
   sections.push(section('Gain over the base method (percentage points of mIoU)', {
     paragraphs: baseline === null
       ? ['No variant without regularizers, so there is no base to compare with.']
       : [
-        `For each seed, a variant's final mIoU minus that of the same method with variant \`${baseline}\` on the same split and seed; ` +
-          'mean ± sample standard deviation of these paired differences; n = seeds where both finished.',
-        `Verdict rule: ${GAIN_RULE}.`,
+        `For each seed, a variant's final mIoU minus that of the same method with variant \`${baseline}\` on the same split and seed.`,
+        ...(learningShown ? ['Cells and verdicts read as in the section above.'] : [cellReading, verdictRule]),
         ...(gainRows.length === 0 ? ['No method has both a regularized variant and the base variant.'] : []),
       ],
     tables: gainRows.length === 0 ? [] : [{
       header: ['method', 'variant', 'against', ...splits.map(splitLabel)],
-      rows: gainRows.map(([m, v]) => [m, v, baseline ?? MISSING, ...splits.map((s) => {
-        const g = summary.gains.find((x) => x.method === m && x.variant === v && x.split === s);
-        return g && g.gain.n > 0 ? `${formatMeanStd(g.gain, { signed: true })}: ${gainVerdict(g.gain)}` : MISSING;
-      })]),
+      rows: gainRows.map(([m, v]) => [m, v, baseline ?? MISSING, ...splits.map((s) =>
+        verdictCell(summary.gains.find((x) => x.method === m && x.variant === v && x.split === s)))]),
       numericFrom: 3,
     }],
   }));

@@ -42,13 +42,3 @@ export function pairedDifferences(treated: ReadonlyMap<number, number>, baseline
     .sort((a, b) => a - b)
     .map((seed) => ({ seed, difference: treated.get(seed)! - baseline.get(seed)! }));
 }
-
-/** The rule a paired gain must pass to count as one, stated in every report. */
-export const GAIN_RULE = 'a difference counts as a gain (or a loss) only when n >= 3 seeds and |mean| > 2 x the sample standard deviation of the paired differences; otherwise it is within noise';
-
-export type GainVerdict = 'gain' | 'loss' | 'within noise';
-
-export function gainVerdict(gain: SeedSummary): GainVerdict {
-  if (gain.n < 3 || !Number.isFinite(gain.std) || !(Math.abs(gain.mean) > 2 * gain.std)) return 'within noise';
-  return gain.mean > 0 ? 'gain' : 'loss';
-}

@@ -1,6 +1,7 @@
 import type { ComparisonMatrix, SkippedCell } from './matrix';
 import type { RunResult, RunStatus } from './run-folder';
 import { meanDefined, pairedDifferences, summarize, type PairedDifference, type SeedSummary } from './stats';
+import { pairedVerdict, type PairedVerdict } from './verdict';
 
 /** One cell (method, variant, split) over its finished seeds. mIoU values are fractions in [0, 1]. */
 export interface CellSummary {
@@ -25,8 +26,19 @@ export interface GainSummary {
   baselineVariant: string;
   split: string;
   differences: PairedDifference[];
-  /** Mean and sample std of the paired differences of final mIoU (fractions). */
-  gain: SeedSummary;
+  /** The paired differences of final mIoU (fractions): mean, 95 % interval, seeds ahead, verdict. */
+  verdict: PairedVerdict;
+}
+
+/** Whether a method learns from its unlabelled images: its base variant against a supervised method's, paired by seed. */
+export interface LearningSummary {
+  method: string;
+  supervised: string;
+  /** The variant both run: the baseline variant. */
+  variant: string;
+  split: string;
+  differences: PairedDifference[];
+  verdict: PairedVerdict;
 }
 
 export interface RunRow {
@@ -49,6 +61,8 @@ export interface ComparisonSummary {
   seeds: number[];
   cells: CellSummary[];
   gains: GainSummary[];
+  /** Each other method against each supervised method (empty without one, or without a baseline variant). */
+  learning: LearningSummary[];
   runs: RunRow[];
   /** Planned runs with no final mIoU yet (not started, running, stopped, failed, or never evaluated). */
   missing: RunRow[];
@@ -105,16 +119,29 @@ export function summarizeComparison(
 
   const finalBySeed = (method: string, variant: string, split: string) =>
     new Map((rowsByCell.get(cellKey(method, variant, split)) ?? []).filter(hasFinalMiou).map((r) => [r.seed, r.result.finalMiou]));
+  const paired = (treated: [string, string, string], base: [string, string, string]) => {
+    const differences = pairedDifferences(finalBySeed(...treated), finalBySeed(...base));
+    return { differences, verdict: pairedVerdict(differences.map((d) => d.difference)) };
+  };
   const gains: GainSummary[] = [];
+  const learning: LearningSummary[] = [];
   const baseline = matrix.baselineVariant;
   if (baseline !== null) {
     for (const cell of cells) {
       if (cell.isBaseline || !rowsByCell.has(cellKey(cell.method, baseline, cell.split))) continue;
-      const differences = pairedDifferences(finalBySeed(cell.method, cell.variant, cell.split), finalBySeed(cell.method, baseline, cell.split));
       gains.push({
         method: cell.method, variant: cell.variant, baselineVariant: baseline, split: cell.split,
-        differences, gain: summarize(differences.map((d) => d.difference)),
+        ...paired([cell.method, cell.variant, cell.split], [cell.method, baseline, cell.split]),
       });
+    }
+    for (const supervised of matrix.supervisedMethods) {
+      for (const cell of cells) {
+        if (!cell.isBaseline || matrix.supervisedMethods.includes(cell.method) || !rowsByCell.has(cellKey(supervised, baseline, cell.split))) continue;
+        learning.push({
+          method: cell.method, supervised, variant: baseline, split: cell.split,
+          ...paired([cell.method, baseline, cell.split], [supervised, baseline, cell.split]),
+        });
+      }
     }
   }
 
@@ -122,7 +149,7 @@ export function summarizeComparison(
     ...(matrix.name !== undefined ? { name: matrix.name } : {}),
     methods: matrix.methods, variants: matrix.variants, baselineVariant: matrix.baselineVariant,
     splits: matrix.splits, seeds: matrix.seeds,
-    cells, gains, runs,
+    cells, gains, learning, runs,
     missing: runs.filter((r) => !hasFinalMiou(r)),
     skipped: matrix.skipped, numClasses,
     variantSettings: matrix.variants.map((variant) => ({
