@@ -7,7 +7,7 @@ export * from './plugin';
 export * from './container';
 export { ComponentConfig, OptimizerConfig, TrainConfig, EvalConfig, EngineConfig, RunConfigSchema, type RunConfigInput } from './config/schema';
 export * from './config/load';
-export { readConfigTree, mergeConfigs } from './config/extends';
+export { configTree } from './config/config-tree';
 export * from './config/overrides';
 export * from './config/zod-errors';
 export * from './metrics/miou';

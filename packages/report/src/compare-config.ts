@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  ComponentConfig, ConfigError, RunConfigSchema, applyOverrides, describeSource, formatZodIssues, overridesFrom, readConfigTree,
+  ComponentConfig, ConfigError, RunConfigSchema, configTree, describeSource, formatZodIssues, overridesFrom,
   type ConfigOverrideOptions,
 } from '@ssseg/core';
 
@@ -103,5 +103,5 @@ export function parseCompareConfig(raw: unknown, source = 'compare config'): Com
  */
 export function loadCompareConfig(file: string, options: ConfigOverrideOptions = {}): CompareConfig {
   const overrides = overridesFrom(options, { seed: (n) => `seeds=[${n}]`, threads: (n) => `base.engine.threads=${n}` });
-  return parseCompareConfig(applyOverrides(readConfigTree(file), overrides), describeSource(file, overrides));
+  return parseCompareConfig(configTree(file, overrides), describeSource(file, overrides));
 }

@@ -32,6 +32,20 @@ describe('--set, --seed, --threads and extends: on the command line', () => {
     expect(printed.model).toMatchObject({ type: 'unet', baseWidth: 4, numClasses: 11, seed: 2 });
   });
 
+  it('null unsets a key: a config that extends one with ImageNet weights trains its backbone from scratch', async () => {
+    const pascal = path.join(dir, 'pascal.yaml');
+    fs.writeFileSync(pascal, 'extends: base.yaml\nmodel: { type: deeplabv3plus, backbone: { type: resnet, depth: 18, pretrained: weights/r18.pth } }\n');
+    const scratch = path.join(dir, 'scratch.yaml');
+    fs.writeFileSync(scratch, 'extends: pascal.yaml\nmodel: { backbone: { pretrained: null } }\n');
+    for (const args of [['config', 'print', scratch], ['config', 'print', pascal, '--set', 'model.backbone.pretrained=null']]) {
+      const { code, out, err } = await runCli(args);
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      expect(YAML.parse(out).model.backbone).not.toHaveProperty('pretrained');
+      expect(YAML.parse(out).model.backbone).toMatchObject({ type: 'resnet', depth: 18 });
+    }
+  });
+
   it('model summary builds the model the overrides describe', async () => {
     const before = tf.memory().numTensors;
     const { code, out } = await runCli(['model', 'summary', '--config', run, '--json', '--set', 'model.baseWidth=2']);

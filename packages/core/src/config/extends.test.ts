@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { mergeConfigs, readConfigTree } from './extends';
 import { loadRunConfig } from './load';
+import { withoutUnsetKeys } from './config-tree';
 
 /** Writes the files into a fresh temporary folder; returns the folder. */
 function folderWith(files: Record<string, string>): string {
@@ -116,5 +117,27 @@ describe('extends', () => {
   it('validates the merged config, naming the file', () => {
     const dir = folderWith({ 'base.yaml': base, 'run.yaml': 'extends: base.yaml\ntrain: { lrr: 0.1 }\n' });
     expect(errorOf(() => loadRunConfig(path.join(dir, 'run.yaml')))).toMatch(/run\.yaml: invalid config:\n {2}train\.lrr: unknown key; did you mean 'lr'\?/);
+  });
+});
+
+describe('null unsets a key', () => {
+  const base = 'model: { type: deeplabv3plus, backbone: { type: resnet, depth: 18, pretrained: weights/r18.pth } }\ndata: { type: mnist-seg }\n';
+
+  it('drops a key the extended file sets, so the default applies (training from scratch)', () => {
+    const dir = folderWith({ 'base.yaml': base, 'scratch.yaml': 'extends: base.yaml\nmodel: { backbone: { pretrained: null } }\n' });
+    const config = loadRunConfig(path.join(dir, 'scratch.yaml'));
+    expect(config.model.backbone).toEqual({ type: 'resnet', depth: 18 });
+  });
+
+  it("drops a key through --set PATH=null, and 'null' in quotes stays a string", () => {
+    const dir = folderWith({ 'base.yaml': base });
+    const unset = loadRunConfig(path.join(dir, 'base.yaml'), { set: ['model.backbone.pretrained=null'] });
+    expect(unset.model.backbone).toEqual({ type: 'resnet', depth: 18 });
+    const quoted = loadRunConfig(path.join(dir, 'base.yaml'), { set: ["model.backbone.pretrained='null'"] });
+    expect((quoted.model.backbone as { pretrained: string }).pretrained).toBe('null');
+  });
+
+  it('unsets at any depth of a value set whole, and keeps list items', () => {
+    expect(withoutUnsetKeys({ a: null, b: { c: null, d: 1 }, e: [null, { f: null, g: 2 }] })).toEqual({ b: { d: 1 }, e: [null, { g: 2 }] });
   });
 });

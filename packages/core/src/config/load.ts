@@ -1,8 +1,8 @@
 import { ConfigError } from '../errors';
 import { formatZodIssues } from './zod-errors';
 import { RunConfigSchema, type RunConfig } from './schema';
-import { readConfigTree } from './extends';
-import { applyOverrides, describeSource, overridesFrom, type ConfigOverrideOptions } from './overrides';
+import { configTree } from './config-tree';
+import { describeSource, overridesFrom, type ConfigOverrideOptions } from './overrides';
 
 export { readConfigFile } from './read-file';
 
@@ -18,11 +18,11 @@ export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
 
 /**
  * A run config file with what it `extends:` merged under it, the command line's overrides applied
- * (`--set`, `--seed` for train.seed, `--threads` for engine.threads), validated.
+ * (`--set`, `--seed` for train.seed, `--threads` for engine.threads), null keys unset, validated.
  */
 export function loadRunConfig(file: string, options: ConfigOverrideOptions = {}): RunConfig {
   const overrides = overridesFrom(options, { seed: (n) => `train.seed=${n}`, threads: (n) => `engine.threads=${n}` });
-  return parseRunConfig(applyOverrides(readConfigTree(file), overrides), describeSource(file, overrides));
+  return parseRunConfig(configTree(file, overrides), describeSource(file, overrides));
 }
 
 /** A compare file's shape: a `base:` run config and no run config keys of its own. */
