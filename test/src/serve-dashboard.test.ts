@@ -101,6 +101,15 @@ maybe('ssseg serve in a browser', () => {
     expect(await page.locator('#legend').textContent()).toContain('digit 9');
     fs.mkdirSync(path.join(repoRoot, 'test', 'screenshots'), { recursive: true });
     await page.screenshot({ path: path.join(repoRoot, 'test', 'screenshots', 'dashboard-live.png'), fullPage: true });
+
+    // the heading and the tab name the served folder once ('ssseg runs runs' before)
+    expect(await page.locator('h1').textContent()).toBe(`ssseg ${path.basename(root)}`);
+    expect(await page.title()).toBe(`ssseg: ${path.basename(root)}`);
+    // at 700 px the runs table fits its box: no sideways scrolling
+    await page.setViewportSize({ width: 700, height: 1400 });
+    const overflow = await page.locator('#runs').evaluate((table) => table.scrollWidth - (table.parentElement as HTMLElement).clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(repoRoot, 'test', 'screenshots', 'dashboard-700px.png'), fullPage: true });
   }, 480_000);
 });
 

@@ -77,7 +77,7 @@ describe('ssseg serve API', () => {
   });
 
   it('serves the page and the chart libraries', async () => {
-    expect(await (await get('/')).text()).toMatch(/<title>ssseg runs<\/title>/);
+    expect(await (await get('/')).text()).toMatch(/<title>ssseg<\/title>/);
     for (const lib of ['vega.min.js', 'vega-lite.min.js', 'vega-embed.min.js']) expect((await get(`/vendor/${lib}`)).status).toBe(200);
   });
 

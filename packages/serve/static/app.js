@@ -168,6 +168,7 @@
   function poll() {
     return getJson('/api/runs').then(function (body) {
       $('root').textContent = body.root;
+      document.title = 'ssseg: ' + body.root;
       state.runs = body.runs;
       // runs that appear while the page is open (a comparison starting its next run) are ticked too
       state.runs.forEach(function (r) {
