@@ -9,8 +9,15 @@ export { SplitSources, SplitDatasetOptions, splitFiles } from './readers/split-s
 export { CityscapesDataset, CITYSCAPES_CLASSES, CITYSCAPES_TRAIN_IDS, labelIdDecoder } from './readers/cityscapes';
 export { MnistSegDataset, MnistSegOptions, MNIST_SEG_CLASSES } from './mnist/mnist-seg';
 export { readMnist, mnistDataDir, type MnistDigits } from './mnist/idx';
-export { compositeDigits, type CompositeOptions, type Composite } from './mnist/composite';
-export { defaultCacheDir } from './mnist/cache';
+export { compositeDigits, MNIST_STYLE } from './mnist/composite';
+export { FashionSegDataset, FashionSegOptions, FASHION_SEG_CLASSES } from './fashion/fashion-seg';
+export { readFashionMnist, fashionMnistDir, FASHION_MNIST_DIR } from './fashion/fashion-files';
+export { FASHION_STYLE } from './fashion/fashion-style';
+export { CompositeDataset, COMPOSITE_DATASET_OPTIONS, type CompositeDatasetSpec } from './composite/composite-dataset';
+export { compositeItems, type CompositeOptions, type CompositeStyle, type Composite } from './composite/composite-items';
+export { drawItem, type Item, type ItemPaint, type Layer } from './composite/draw-item';
+export { readIdxPair, type LabelledImages } from './composite/idx';
+export { defaultCacheDir } from './composite/cache';
 export { RandomRescale, RandomCrop, HorizontalFlip } from './augment/geometric';
 export { ColorJitter, RandomGrayscale, GaussianBlur, gaussianBlur, gaussianKernel, adjustBrightness, adjustContrast, adjustSaturation, adjustHue } from './augment/photometric';
 export { CutMixBox, drawCutMixBox, applyCutMix, type CutMixBoxOptions } from './augment/cutmix';

@@ -13,7 +13,7 @@ describe('datasetsPlugin', () => {
   afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
   it('registers the datasets and augmentations by type', () => {
-    expect(host.typesOf(Dataset).sort()).toEqual(['cityscapes', 'mnist-seg', 'pascal-voc']);
+    expect(host.typesOf(Dataset).sort()).toEqual(['cityscapes', 'fashion-seg', 'mnist-seg', 'pascal-voc']);
     expect(host.typesOf(Augmentation).sort()).toEqual(
       ['color-jitter', 'cutmix-box', 'gaussian-blur', 'grayscale', 'horizontal-flip', 'random-crop', 'random-rescale'],
     );

@@ -4,6 +4,7 @@ export * from './matrix-index';
 export * from './run-folder';
 export * from './gallery-layout';
 export * from './palette-png';
+export * from './sample-grid';
 export * from './stats';
 export * from './student-t';
 export * from './verdict';

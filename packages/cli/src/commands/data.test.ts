@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MnistSegDataset, prepareSplits } from '@ssseg/datasets';
+import { FashionSegDataset, MnistSegDataset, prepareSplits } from '@ssseg/datasets';
+import { encodeSampleGrid } from '@ssseg/report';
 import { runCli } from './cli-harness';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-data-'));
@@ -93,6 +94,23 @@ describe('ssseg data export-images', () => {
       expect(Array.from(png.data)).toEqual(Array.from(sample.image, (v) => Math.round(v * 255)));
       expect(Array.from(decode(fs.readFileSync(path.join(out, 'masks', name))).data)).toEqual(Array.from(sample.mask!));
     }
+  });
+
+  it('draws a fashion-seg grid of images beside their masks (--grid), and wants --out or --grid', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const grid = path.join(dir, 'grid/samples.png');
+    const options = ['--option', 'size=16', '--option', 'valSize=4', '--option', `cacheDir=${cacheDir}`];
+    const { code, out, err } = await runCli(['data', 'export-images', '--type', 'fashion-seg', ...options, '--limit', '3', '--grid', grid]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toBe(`wrote a grid of 3 images and 3 masks of fashion-seg (validation) to ${grid}\n`);
+    const source = new FashionSegDataset({ size: 16, valSize: 4, cacheDir }).validation();
+    const samples = await Promise.all([0, 1, 2].map((i) => source.get(i)));
+    expect(fs.readFileSync(grid).equals(Buffer.from(encodeSampleGrid(samples)))).toBe(true);
+    expect(fs.readdirSync(path.dirname(grid))).toEqual(['samples.png']);
+    const neither = await runCli(['data', 'export-images', '--type', 'fashion-seg', ...options]);
+    expect(neither.code).toBe(1);
+    expect(neither.err).toMatch(/export-images needs --out, --grid or both/);
   });
 
   it('refuses an unknown part', async () => {

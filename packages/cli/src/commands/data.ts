@@ -60,7 +60,7 @@ export function registerDataCommands(program: Command): void {
   data
     .command('inspect')
     .description('read every image and label of a dataset: counts, sizes, pixels per class, ignore pixels (a bad file is named)')
-    .requiredOption('--type <type>', 'dataset type: pascal-voc, cityscapes, mnist-seg')
+    .requiredOption('--type <type>', 'dataset type: pascal-voc, cityscapes, mnist-seg, fashion-seg')
     .option('--root <dir>', 'data root')
     .option('--split <name>', 'split name (1464, 1_16, ...)')
     .option('--split-dir <dir>', 'folder of the split folders and val.txt')

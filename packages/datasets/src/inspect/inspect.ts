@@ -2,12 +2,14 @@ import { ConfigError, SssegError, formatZodIssues, type ComponentClass, type Dat
 import { CityscapesDataset } from '../readers/cityscapes';
 import { PascalVocDataset } from '../readers/pascal-voc';
 import { MnistSegDataset } from '../mnist/mnist-seg';
+import { FashionSegDataset } from '../fashion/fashion-seg';
 
 /** The datasets this package provides, by config `type`. */
 export const BUILTIN_DATASETS: Readonly<Record<string, ComponentClass<Dataset>>> = {
   'pascal-voc': PascalVocDataset,
   cityscapes: CityscapesDataset,
   'mnist-seg': MnistSegDataset,
+  'fashion-seg': FashionSegDataset,
 };
 
 /** Builds a built-in dataset from a `type`-keyed config, with errors naming `configPath`. */

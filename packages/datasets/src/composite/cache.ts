@@ -5,7 +5,8 @@ import { SssegError, writeFileAtomic } from '@ssseg/core';
 
 /**
  * Cache file layout: 8 bytes magic `SSSEGMN1`, uint32 LE header length, the JSON header, then
- * the named uint8 arrays back to back in header order.
+ * the named uint8 arrays back to back in header order. (The magic is mnist-seg's, the first
+ * dataset cached so; every composite dataset keeps it, so existing caches stay valid.)
  */
 const MAGIC = 'SSSEGMN1';
 
@@ -40,7 +41,7 @@ export function writeCache(file: string, key: Record<string, unknown>, arrays: R
 export function readCache(file: string, key: Record<string, unknown>): Record<string, Uint8Array> | undefined {
   if (!fs.existsSync(file)) return undefined;
   const bytes = fs.readFileSync(file);
-  if (bytes.length < 12 || bytes.toString('ascii', 0, 8) !== MAGIC) throw new SssegError('not an ssseg mnist-seg cache file (delete it to rebuild)', file);
+  if (bytes.length < 12 || bytes.toString('ascii', 0, 8) !== MAGIC) throw new SssegError('not an ssseg composite cache file (delete it to rebuild)', file);
   const length = bytes.readUInt32LE(8);
   let header: CacheHeader;
   try {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { defaultCacheDir, readCache, writeCache } from './cache';
 import { tempDir } from '../testing/fixtures';
 
-describe('mnist-seg cache', () => {
+describe('composite cache', () => {
   it('lives in SSSEG_CACHE_DIR, else .cache/ssseg at the git root, else in cwd', () => {
     const saved = process.env.SSSEG_CACHE_DIR;
     try {
