@@ -99,6 +99,14 @@ maybe('ssseg serve in a browser', () => {
     }, 60_000);
     expect(sizes).toEqual(Array(6).fill(64));
     expect(await page.locator('#legend').textContent()).toContain('digit 9');
+    // every class stands out on the black background (VOC's map drew digit 7 as (64, 0, 0))
+    const swatches = await page.locator('#legend .swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    const contrastOnBlack = (css: string) => {
+      const [r, g, b] = (css.match(/\d+/g) ?? []).map(Number).map((v) => v / 255).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05) / 0.05;
+    };
+    expect(swatches).toHaveLength(11);
+    for (const colour of swatches.slice(1)) expect(contrastOnBlack(colour)).toBeGreaterThanOrEqual(3);
     fs.mkdirSync(path.join(repoRoot, 'test', 'screenshots'), { recursive: true });
     await page.screenshot({ path: path.join(repoRoot, 'test', 'screenshots', 'dashboard-live.png'), fullPage: true });
 

@@ -107,6 +107,11 @@ export interface Dataset {
   readonly type: string;
   readonly numClasses: number;
   readonly classNames: readonly string[];
+  /**
+   * RGB colour of each class in masks, galleries and legends (class order); VOC's colour map
+   * when absent. On black, so background is best [0, 0, 0].
+   */
+  readonly palette?: readonly (readonly [number, number, number])[];
   labelled(): SampleSource;
   unlabelled(): SampleSource;
   validation(): SampleSource;

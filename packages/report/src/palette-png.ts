@@ -19,20 +19,26 @@ export function vocPalette(size = 256): number[][] {
 
 const PALETTE = vocPalette();
 
-/** A class-index map as an 8-bit palette PNG (pixel value = class index, colours: the VOC map). */
-export function encodePaletteMask(labels: ArrayLike<number>, height: number, width: number): Uint8Array {
+/** A mask PNG's 256 colours: the dataset's class colours where it gives them, VOC's colour map for the rest (255: ignore). */
+export function maskPalette(classColours?: readonly (readonly number[])[]): number[][] {
+  if (!classColours) return PALETTE;
+  return PALETTE.map((voc, i) => (i < classColours.length ? [...classColours[i]] : voc));
+}
+
+/** A class-index map as an 8-bit palette PNG (pixel value = class index; colours: `palette`, VOC's by default). */
+export function encodePaletteMask(labels: ArrayLike<number>, height: number, width: number, palette: number[][] = PALETTE): Uint8Array {
   const data = new Uint8Array(height * width);
   for (let i = 0; i < data.length; i++) {
     const v = labels[i];
     if (v < 0 || v > 255) throw new Error(`encodePaletteMask: class ${v} does not fit a palette PNG`);
     data[i] = v;
   }
-  return encode({ width, height, data, depth: 8, channels: 1, palette: PALETTE });
+  return encode({ width, height, data, depth: 8, channels: 1, palette });
 }
 
 /** Writes a class-index map as a palette PNG, atomically. */
-export function writePaletteMask(file: string, labels: ArrayLike<number>, height: number, width: number): void {
-  writeFileAtomic(file, encodePaletteMask(labels, height, width));
+export function writePaletteMask(file: string, labels: ArrayLike<number>, height: number, width: number, palette?: number[][]): void {
+  writeFileAtomic(file, encodePaletteMask(labels, height, width, palette));
 }
 
 /** An image in [0, 1] as an 8-bit RGB PNG. */

@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { SssegError, writeFileAtomic, type Sample } from '@ssseg/core';
 import { buildDataset, type DatasetPart } from '@ssseg/datasets';
-import { encodeRgbPng, encodeSampleGrid, writePaletteMask } from '@ssseg/report';
+import { encodeRgbPng, encodeSampleGrid, maskPalette, writePaletteMask } from '@ssseg/report';
 import { parseOption } from './data';
 import { positiveInt } from './train';
 
@@ -47,6 +47,7 @@ export function registerDataExportCommand(data: Command): void {
       if (opts.split !== undefined) config.split = opts.split;
       const dataset = buildDataset(config, '--type/--option');
       const source = dataset[opts.part as DatasetPart]();
+      const palette = maskPalette(dataset.palette);
       const count = Math.min(source.length, positiveInt(opts.limit, '--limit'));
       if (opts.out !== undefined) fs.mkdirSync(path.join(opts.out, 'images'), { recursive: true });
       const samples: Sample[] = [];
@@ -58,13 +59,13 @@ export function registerDataExportCommand(data: Command): void {
         if (opts.out === undefined) continue;
         const name = `${String(i).padStart(4, '0')}-${fileName(sample.id)}.png`;
         writeFileAtomic(path.join(opts.out, 'images', name), encodeRgbPng(sample));
-        if (sample.mask) writePaletteMask(path.join(opts.out, 'masks', name), sample.mask, sample.height, sample.width);
+        if (sample.mask) writePaletteMask(path.join(opts.out, 'masks', name), sample.mask, sample.height, sample.width, palette);
       }
       const what = `${count} images${masks ? ` and ${masks} masks` : ''} of ${opts.type} (${opts.part})`;
       if (opts.out !== undefined) process.stdout.write(`wrote ${what} to ${opts.out}\n`);
       if (opts.grid !== undefined) {
         if (!samples.length) throw new SssegError(`--grid: the ${opts.part} part of ${opts.type} holds no images`);
-        writeFileAtomic(opts.grid, encodeSampleGrid(samples));
+        writeFileAtomic(opts.grid, encodeSampleGrid(samples, { classColours: dataset.palette }));
         process.stdout.write(`wrote a grid of ${what} to ${opts.grid}\n`);
       }
     });

@@ -5,6 +5,7 @@ import { defaultCacheDir, hashKey, readCache, writeCache } from './cache';
 import type { Composite } from './composite-items';
 import { CompositeSource, type Composites } from './composite-source';
 import type { LabelledImages } from './idx';
+import { COMPOSITE_CLASS_COLOURS } from './class-colours';
 
 const SPLIT = /^(1_(\d+)|full)$/;
 
@@ -48,6 +49,7 @@ export abstract class CompositeDataset implements Dataset {
   abstract readonly type: string;
   abstract readonly numClasses: number;
   abstract readonly classNames: readonly string[];
+  readonly palette = COMPOSITE_CLASS_COLOURS;
   readonly cropSize: number;
   /** The cache file the composites were read from or written to. */
   readonly cacheFile: string;

@@ -17,6 +17,15 @@ function evaluation(recorder: GalleryRecorder, step: number, images = 4): void {
 }
 
 describe('GalleryRecorder', () => {
+  it("colours masks with the dataset's class colours, VOC's beyond them", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-gallery-'));
+    evaluation(new GalleryRecorder(dir, ['bg', 'a', 'b'], 1, undefined, [[0, 0, 0], [31, 119, 180], [255, 127, 14]]), 5, 1);
+    const index = readGalleryIndex(dir)!;
+    expect(index.palette).toEqual([[0, 0, 0], [31, 119, 180], [255, 127, 14]]);
+    const truth = decode(fs.readFileSync(path.join(dir, 'gallery', index.images[0].truth)));
+    expect(truth.palette!.slice(0, 4)).toEqual([[0, 0, 0], [31, 119, 180], [255, 127, 14], [128, 128, 0]]);
+  });
+
   it('records the first images once and each evaluation\'s predictions as palette PNGs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-gallery-'));
     const recorder = new GalleryRecorder(dir, ['bg', 'a', 'b'], 2);

@@ -2,10 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic, type Sample } from '@ssseg/core';
 import {
-  GALLERY_FOLDER, GALLERY_INDEX_FILE, encodePaletteMask, encodeRgbPng, galleryNames, readGalleryIndex, vocPalette, type GalleryIndex,
+  GALLERY_FOLDER, GALLERY_INDEX_FILE, encodePaletteMask, encodeRgbPng, galleryNames, maskPalette, readGalleryIndex, type GalleryIndex,
 } from '@ssseg/report';
-
-const PALETTE = vocPalette();
 
 /**
  * Records the predictions of each evaluation on the first `size` validation images, so the
@@ -16,13 +14,18 @@ export class GalleryRecorder {
   private readonly dir: string;
   private index: GalleryIndex;
   private pending: string[] = [];
+  private readonly palette: number[][];
 
-  constructor(runDir: string, classNames: readonly string[], private readonly size: number, resumedAtStep?: number) {
+  constructor(
+    runDir: string, classNames: readonly string[], private readonly size: number, resumedAtStep?: number,
+    classColours?: readonly (readonly number[])[],
+  ) {
     this.dir = path.join(runDir, GALLERY_FOLDER);
+    this.palette = maskPalette(classColours);
     const previous = resumedAtStep === undefined ? undefined : readGalleryIndex(runDir);
     this.index = {
       classNames: [...classNames],
-      palette: classNames.map((_, c) => PALETTE[c] as [number, number, number]),
+      palette: classNames.map((_, c) => this.palette[c] as [number, number, number]),
       images: previous?.images ?? [],
       evaluations: (previous?.evaluations ?? []).filter((e) => e.step <= (resumedAtStep ?? 0)),
     };
@@ -36,12 +39,12 @@ export class GalleryRecorder {
     if (!this.index.images[index]) {
       const image = galleryNames.image(index), truth = galleryNames.truth(index);
       writeFileAtomic(path.join(this.dir, image), encodeRgbPng(sample));
-      writeFileAtomic(path.join(this.dir, truth), encodePaletteMask(sample.mask, sample.height, sample.width));
+      writeFileAtomic(path.join(this.dir, truth), encodePaletteMask(sample.mask, sample.height, sample.width, this.palette));
       this.index.images[index] = { id: sample.id, image, truth };
     }
     const name = galleryNames.prediction(step, index);
     fs.mkdirSync(path.dirname(path.join(this.dir, name)), { recursive: true });
-    writeFileAtomic(path.join(this.dir, name), encodePaletteMask(predicted, sample.height, sample.width));
+    writeFileAtomic(path.join(this.dir, name), encodePaletteMask(predicted, sample.height, sample.width, this.palette));
     this.pending[index] = name;
   }
 

@@ -18,7 +18,7 @@ export class GalleryHook implements Hook {
 
   constructor(@inject(RunSession) private readonly session: RunSession) {
     const { outDir, run, config, resumedAt } = session;
-    this.recorder = new GalleryRecorder(outDir, run.dataset.classNames, config.eval.galleryImages, resumedAt ?? undefined);
+    this.recorder = new GalleryRecorder(outDir, run.dataset.classNames, config.eval.galleryImages, resumedAt ?? undefined, run.dataset.palette);
   }
 
   afterStep(ctx: HookContext): Promise<void> {
