@@ -35,7 +35,7 @@ describeRedis('a Redis without persistence restarted in the middle of a queued m
         method: { type: 'plain-supervised' },
         model: { type: 'tiny' },
         data: { type: 'stripes', train: 8, split: 'a' },
-        train: { epochs: 3, batchSize: 2, lr: 0.05, seed: 1, optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 1e-4 } },
+        train: { epochs: 5, batchSize: 2, lr: 0.05, seed: 1, optimizer: { type: 'sgd', momentum: 0.9, weightDecay: 1e-4 } },
         engine: { backend: 'cpu' },
       },
       seeds: [1, 2],
@@ -47,7 +47,7 @@ describeRedis('a Redis without persistence restarted in the middle of a queued m
     expect(follower.stderr()).toContain(`warning: Redis at 127.0.0.1:${redis.port} does not persist the queue (appendonly no, no RDB save)`);
 
     // one worker: the first run trains while the second waits in Redis
-    const worker = startProcess([], { script, env: { ...process.env, QUEUE_URL: redis.url, QUEUE_NAME: 'restart', SLOW_MS: '150' } });
+    const worker = startProcess([], { script, env: { ...process.env, QUEUE_URL: redis.url, QUEUE_NAME: 'restart', SLOW_MS: '150', WORKER_VERBOSE: '1' } });
     await worker.waitFor(/active \S+/);
     const [first, second] = readMatrixIndex(outDir).runs;
     expect(worker.stdout()).toContain(`active ${first.id}`);
@@ -69,9 +69,10 @@ describeRedis('a Redis without persistence restarted in the middle of a queued m
     // the worker kept training its run through the restart, wrote DONE, reconnected and took the queued-again run
     expect(worker.stdout()).toContain(`active ${second.id}`);
     expect(worker.child.exitCode).toBeNull();
+    expect(worker.stderr()).toMatch(/could not renew lock for job \S+seed1: Redis restarted or this worker was paused past --lock-duration; the run goes on/);
     const runs = collectRuns(outDir);
     expect(runs.summary.missing).toEqual([]);
-    expect(runs.results.map((r) => [r.id, r.steps])).toEqual([[first.id, 12], [second.id, 12]]);
+    expect(runs.results.map((r) => [r.id, r.steps])).toEqual([[first.id, 20], [second.id, 20]]);
     expect(fs.readFileSync(path.join(outDir, 'report.md'), 'utf8')).toContain('2 finished, 0 missing');
     worker.child.kill('SIGTERM');
     await worker.exited;
