@@ -1,8 +1,9 @@
 import * as path from 'path';
 import { Option, type Command } from 'commander';
-import { SssegError } from '@ssseg/core';
+import { SssegError, lockFolder } from '@ssseg/core';
 import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
-import { enqueueMatrix, waitForMatrix } from './enqueue';
+import { enqueueMatrix, plannedMatrix, waitForMatrix } from './enqueue';
+import { warnIfNotPersistent } from './redis-persistence';
 import { startWorker } from './worker';
 import { WorkerStop } from './commands/worker-stop';
 import { drainRequestedAt } from './commands/queue-drain';
@@ -29,12 +30,14 @@ export function registerQueueCommands(program: Command): void {
     .option('--threads <n>', "native backend threads of each run whose config sets no engine.threads (default: SSSEG_NATIVE_THREADS, else the core count)")
     .action(async (opts: { queue: string; concurrency: string; queueName?: string; lockDuration: string; threads?: string }) => {
       const lockDuration = positiveInt(opts.lockDuration, '--lock-duration');
+      const concurrency = positiveInt(opts.concurrency, '--concurrency');
       // a run's engine reads its default thread count from here when its config sets none
       if (opts.threads !== undefined) process.env.SSSEG_NATIVE_THREADS = String(positiveInt(opts.threads, '--threads'));
+      await warnIfNotPersistent(opts.queue);
       let stop: WorkerStop | undefined;
       const started = Date.now();
       const running = await startWorker({
-        queueUrl: opts.queue, queueName: opts.queueName, concurrency: positiveInt(opts.concurrency, '--concurrency'), quiet: false,
+        queueUrl: opts.queue, queueName: opts.queueName, concurrency, quiet: false,
         lockDuration, stalledInterval: Math.max(1000, Math.round(lockDuration / 2)), stopRequested: () => stop?.stopRunNow ?? false,
       });
       const active = new Set<string>();
@@ -80,14 +83,32 @@ export function registerQueueCommands(program: Command): void {
       const { backend } = cmd.optsWithGlobals() as { backend?: string };
       if (!opts.calledAsCompare) process.stderr.write("ssseg: 'compare-queue' is deprecated: use 'ssseg compare --queue URL' (the same options)\n");
       const outDir = opts.out ?? path.join('runs', path.basename(opts.config).replace(/\.(ya?ml|json)$/, ''));
-      const queued = await enqueueMatrix({
+      const options = {
         file: opts.config, outDir, queueUrl: opts.queue, queueName: opts.queueName, backend, overrides: configOverrides(opts),
         attempts: positiveInt(opts.attempts, '--attempts'), maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
-      });
-      process.stderr.write(`queued ${queued.enqueued.length} runs (${queued.alreadyQueued.length} already queued, ${queued.done.length} done)\n`);
-      if (!opts.wait) return;
-      const result = await waitForMatrix({ outDir, queueUrl: opts.queue, queueName: opts.queueName });
-      for (const f of result.failed) process.stdout.write(`failed: ${f.id}: ${f.reason}\n`);
-      process.stdout.write(`report: ${result.report.markdown}\n        ${result.report.html}\n`);
+      };
+      const matrix = plannedMatrix(options);
+      await warnIfNotPersistent(opts.queue);
+      // one follower per comparison folder (and no local compare beside it): two would queue runs again and write the report together
+      const lock = lockFolder(outDir, 'ssseg compare --queue', { onTakeOver: (message) => process.stderr.write(`${message}\n`) });
+      const stopFollowing = (signal: NodeJS.Signals) => {
+        lock.release();
+        process.stderr.write(`\ncompare --queue: ${signal}: stopped following; the runs stay queued for the workers (run the same command again to follow them)\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      process.once('SIGINT', stopFollowing);
+      process.once('SIGTERM', stopFollowing);
+      try {
+        const queued = await enqueueMatrix(options, matrix);
+        process.stderr.write(`queued ${queued.enqueued.length} runs (${queued.alreadyQueued.length} already queued, ${queued.done.length} done)\n`);
+        if (!opts.wait) return;
+        const result = await waitForMatrix({ outDir, queueUrl: opts.queue, queueName: opts.queueName, attempts: options.attempts });
+        for (const f of result.failed) process.stdout.write(`failed: ${f.id}: ${f.reason}\n`);
+        process.stdout.write(`report: ${result.report.markdown}\n        ${result.report.html}\n`);
+      } finally {
+        process.removeListener('SIGINT', stopFollowing);
+        process.removeListener('SIGTERM', stopFollowing);
+        lock.release();
+      }
     });
 }

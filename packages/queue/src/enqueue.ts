@@ -1,24 +1,29 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  expandMatrix, isRunDone, loadCompareConfig, readMatrixIndex, writeMatrixIndex, writeReport, type ComparisonMatrix, type WrittenReport,
+  expandMatrix, isRunDone, loadCompareConfig, readMatrixIndex, writeMatrixIndex, writeReport, type ComparisonMatrix, type PlannedRun, type WrittenReport,
 } from '@ssseg/report';
 import { DEFAULT_QUEUE_NAME, jobIdFor, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
 import { RunQueue } from './payload';
-import type { ConfigOverrideOptions } from '@ssseg/core';
+import { runFolderState } from './run-folder-state';
+import { RUN_FILES, lastLoggedStep, type ConfigOverrideOptions } from '@ssseg/core';
 
-export interface EnqueueOptions {
+/** How a run's job is retried. */
+export interface RetryOptions {
+  /** Tries per run before it fails (a retry resumes from the run's last checkpoint). */
+  attempts?: number;
+  /** First retry delay (ms); each further retry waits twice as long. */
+  backoffMs?: number;
+}
+
+export interface EnqueueOptions extends RetryOptions {
   /** The compare file (YAML or JSON). */
   file: string;
   /** The comparison folder, on storage every worker sees at the same path. */
   outDir: string;
   queueUrl: string;
   queueName?: string;
-  /** Tries per run before it fails (a retry resumes from the run's last checkpoint). */
-  attempts?: number;
-  /** First retry delay (ms); each further retry waits twice as long. */
-  backoffMs?: number;
   /** Override every run's train.maxSteps. */
   maxSteps?: number;
   /** Override every run's engine backend. */
@@ -37,18 +42,23 @@ export interface EnqueueResult {
 
 const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
-/**
- * Writes the comparison's matrix.json and queues one job per run that is neither DONE nor already
- * queued (the job id is the folder's hash and the run id, so enqueueing twice adds nothing). A run
- * whose job failed or completed without DONE is queued afresh.
- */
-export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueResult> {
-  const outDir = path.resolve(options.outDir);
+/** The compare file's runs, with the command line's step cap and backend: read and checked, nothing written. */
+export function plannedMatrix(options: Pick<EnqueueOptions, 'file' | 'overrides' | 'maxSteps' | 'backend'>): ComparisonMatrix {
   const matrix = expandMatrix(loadCompareConfig(options.file, options.overrides));
   for (const run of matrix.runs) {
     if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
     if (options.backend && options.backend !== 'auto') run.config.engine.backend = options.backend;
   }
+  return matrix;
+}
+
+/**
+ * Writes the comparison's matrix.json and queues one job per run that is neither DONE nor already
+ * queued (the job id is the folder's hash and the run id, so enqueueing twice adds nothing). A run
+ * whose job failed or completed without DONE is queued afresh.
+ */
+export async function enqueueMatrix(options: EnqueueOptions, matrix = plannedMatrix(options)): Promise<EnqueueResult> {
+  const outDir = path.resolve(options.outDir);
   await checkRedis(options.queueUrl);
   fs.mkdirSync(outDir, { recursive: true });
   writeMatrixIndex(outDir, matrix);
@@ -71,18 +81,23 @@ export async function enqueueMatrix(options: EnqueueOptions): Promise<EnqueueRes
         }
         await existing.remove();
       }
-      const data: RunJob = { runId: run.id, dir, config: run.config };
-      await queue.add('run', data, {
-        jobId,
-        attempts: options.attempts ?? 3,
-        backoff: { type: 'exponential', delay: options.backoffMs ?? 5000 },
-      });
+      await queueRun(queue, outDir, run, options);
       result.enqueued.push(run.id);
     }
   } finally {
     await queue.close();
   }
   return result;
+}
+
+/** Adds the job of one run of the comparison in `outDir` (a no-op when a job of its id exists). */
+async function queueRun(queue: RunQueue, outDir: string, run: PlannedRun, retry: RetryOptions): Promise<void> {
+  const data: RunJob = { runId: run.id, dir: path.join(outDir, run.dir), config: run.config };
+  await queue.add('run', data, {
+    jobId: jobIdFor(outDir, run.id),
+    attempts: retry.attempts ?? 3,
+    backoff: { type: 'exponential', delay: retry.backoffMs ?? 5000 },
+  });
 }
 
 export interface MatrixProgress {
@@ -100,7 +115,7 @@ export interface MatrixProgress {
   otherWaiting: number;
 }
 
-export interface WaitOptions {
+export interface WaitOptions extends RetryOptions {
   outDir: string;
   queueUrl: string;
   queueName?: string;
@@ -119,7 +134,10 @@ export interface WaitResult {
 
 /**
  * Follows the queued matrix of `outDir/matrix.json` until every run is DONE or its job failed
- * for good, then writes the report as a local compare does.
+ * for good, then writes the report as a local compare does. The run folders are the truth where
+ * Redis lost track (restarted without persistence, a job removed): a run with DONE is done, one
+ * whose LOCK is live is being trained (active), and one with neither and no job is queued again,
+ * with a message.
  */
 export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
   const outDir = path.resolve(options.outDir);
@@ -128,13 +146,16 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
   let shown = '';
   // runs whose job was in no list on the last poll
   const unseen = new Set<string>();
+  const say = (line: string) => {
+    if (!options.quiet) process.stderr.write(`${line}\n`);
+  };
   const show = options.onProgress ?? ((p: MatrixProgress) => {
     const others = p.otherWaiting
       ? ` (and ${p.otherWaiting} of other comparisons in the queue: 'ssseg queue status' lists them, 'ssseg queue clear --out DIR' removes them)`
       : '';
     const line = `matrix: ${p.done}/${p.total} done, ${p.active} active, ${p.waiting} waiting${others}, ${p.failed} failed` +
       p.running.map((r) => ` | ${r.id} ${r.step}/${r.total ?? '?'}`).join('');
-    if (!options.quiet && line !== shown) process.stderr.write(`${line}\n`);
+    if (line !== shown) say(line);
     shown = line;
   });
   try {
@@ -142,27 +163,36 @@ export async function waitForMatrix(options: WaitOptions): Promise<WaitResult> {
       const progress: MatrixProgress = { total: matrix.runs.length, done: 0, active: 0, waiting: 0, failed: 0, running: [], otherWaiting: 0 };
       const failed: { id: string; reason: string }[] = [];
       for (const run of matrix.runs) {
-        if (isRunDone(path.join(outDir, run.dir))) {
+        const dir = path.join(outDir, run.dir);
+        if (isRunDone(dir)) {
           progress.done++;
           continue;
         }
         const job = await queue.getJob(jobIdFor(outDir, run.id));
         const state = job ? await job.getState() : 'missing';
+        // read after the job: a worker writes DONE, then releases LOCK, then completes the job
+        const folder = runFolderState(dir);
         const inNoList = state === 'missing' || state === 'unknown';
-        if (!inNoList) unseen.delete(run.id);
-        if (state === 'active') {
+        if (!inNoList || folder.kind !== 'idle') unseen.delete(run.id);
+        if (folder.kind === 'done') {
+          progress.done++;
+        } else if (state === 'active' || folder.kind === 'training') {
+          // a worker trains it, whether or not Redis still knows (a worker keeps training through a Redis restart)
           progress.active++;
           const p = job?.progress as { step?: number; total?: number | null } | undefined;
-          progress.running.push({ id: run.id, step: p?.step ?? 0, total: p?.total ?? null });
+          const step = p?.step ?? lastLoggedStep(path.join(dir, RUN_FILES.metrics)) ?? 0;
+          progress.running.push({ id: run.id, step, total: p?.total ?? null });
         } else if (state === 'failed') {
           progress.failed++;
           failed.push({ id: run.id, reason: job?.failedReason ?? `failed in queue ${queue.name}` });
         } else if (inNoList && unseen.has(run.id)) {
-          // in no list on two polls in a row: gone for good (cleared, removed). One poll is not
-          // enough: under load a follower once read a job that a worker was failing as in no list
-          // and stopped before the job's reason was there to report
-          progress.failed++;
-          failed.push({ id: run.id, reason: `not in queue ${queue.name}` });
+          // in no list on two polls in a row, and no worker holds its folder: lost (a Redis restarted
+          // without persistence, a job removed). One poll is not enough: under load a follower once
+          // read a job that a worker was failing as in no list
+          unseen.delete(run.id);
+          await queueRun(queue, outDir, run, options);
+          say(`matrix: ${run.id} was in no list of queue ${queue.name} and no worker holds its folder (Redis restarted without persistence, or its job was removed): queued again`);
+          progress.waiting++;
         } else if (inNoList) {
           unseen.add(run.id);
           progress.waiting++;

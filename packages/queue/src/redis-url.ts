@@ -60,6 +60,16 @@ export function explainRedisError(error: unknown, target: RedisTarget): Error {
  * (whose own connections retry forever).
  */
 export async function checkRedis(url: string): Promise<void> {
+  await withRedis(url, async (client) => {
+    await client.ping();
+  });
+}
+
+/**
+ * Runs `use` on one connection that does not retry, closed afterwards; a failure to connect is
+ * explained (explainRedisError), as is any error of `use` that the connection raised.
+ */
+export async function withRedis<T>(url: string, use: (client: IORedis) => Promise<T>): Promise<T> {
   const target = parseRedisUrl(url);
   const client = new IORedis({
     ...target, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000,
@@ -71,7 +81,7 @@ export async function checkRedis(url: string): Promise<void> {
   });
   try {
     await client.connect();
-    await client.ping();
+    return await use(client);
   } catch (error) {
     throw explainRedisError(emitted ?? error, target);
   } finally {

@@ -126,6 +126,20 @@ function stopRequestHook(stopRequested: () => boolean): Hook {
   };
 }
 
+/**
+ * BullMQ's words for a job Redis lost track of, with what it means here: the run goes on, and its
+ * folder (DONE, LOCK) is what `compare --queue` and the next worker go by.
+ */
+function explainWorkerError(message: string): string {
+  if (/^could not renew lock for job /.test(message)) {
+    return `${message}: Redis restarted or this worker was paused past --lock-duration; the run goes on (its folder's LOCK keeps other workers off it)`;
+  }
+  if (/^Missing (key|lock) for job /.test(message)) {
+    return `${message}: Redis no longer holds this job as this worker's (restarted, or handed on); the run folder keeps what it did (DONE when it finished)`;
+  }
+  return message;
+}
+
 export interface RunningWorker {
   worker: Worker;
   close(): Promise<void>;
@@ -164,7 +178,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   );
   worker.on('error', (error) => {
-    if (!options.quiet) process.stderr.write(`worker: ${error.message}\n`);
+    if (!options.quiet) process.stderr.write(`worker: ${explainWorkerError(error.message)}\n`);
   });
   if (!options.quiet) {
     worker.on('active', (job) => process.stderr.write(`worker: started ${job.id} (attempt ${job.attemptsMade + 1})\n`));

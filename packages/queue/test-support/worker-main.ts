@@ -1,5 +1,6 @@
 // A worker process for the integration test: the queue's worker with the test fixtures linked in,
-// each batch slowed (SLOW_MS) so the test can kill it in the middle of a run.
+// each batch slowed (SLOW_MS) so the test can kill it in the middle of a run; WORKER_VERBOSE=1 lets
+// it say on stderr what `ssseg worker` says.
 import { startWorker } from '../src/worker';
 import { testing } from '@ssseg/core';
 
@@ -30,7 +31,7 @@ async function main() {
       };
     },
     progressInterval: 200,
-    quiet: true,
+    quiet: process.env.WORKER_VERBOSE !== '1',
   });
   running.worker.on('active', (job) => process.stdout.write(`active ${job.data.runId}\n`));
   running.worker.on('completed', (job) => process.stdout.write(`completed ${job.id}\n`));

@@ -1,4 +1,3 @@
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,9 +9,7 @@ import { connectionOptions } from '../redis-url';
 import { RunQueue } from '../payload';
 import { drainRequestedAt } from './queue-drain';
 import { hasRedisServer, startRedis, type TestRedis } from '../testing/redis-server';
-
-// the built CLI, which finds the queue's commands by plugin discovery (the test task builds it first)
-const CLI_BIN = path.resolve(__dirname, '../../../cli/dist/bin.js');
+import { startProcess } from '../testing/cli-process';
 
 /** The program with the queue's commands, capturing stdout and stderr. */
 async function ssseg(args: string[]): Promise<{ out: string; err: string }> {
@@ -29,20 +26,6 @@ async function ssseg(args: string[]): Promise<{ out: string; err: string }> {
     process.stderr.write = saved[1];
   }
   return { out: out.join(''), err: err.join('') };
-}
-
-/** The built CLI in its own process, with a way to wait for a line of its stderr. */
-function startCliProcess(args: string[]) {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp) => {
-    for (const t = Date.now(); !pattern.test(stderr); await new Promise((r) => setTimeout(r, 50))) {
-      if (Date.now() - t > 60_000) throw new Error(`no ${pattern} in:\n${stderr}`);
-    }
-  };
-  return { child, exited, waitFor, stderr: () => stderr };
 }
 
 const describeRedis = hasRedisServer() ? describe : describe.skip;
@@ -104,13 +87,13 @@ describeRedis('ssseg queue status, clear and drain', () => {
   });
 
   it('a worker says what SIGTERM does and exits when idle; drain stops a running worker', async () => {
-    const worker = startCliProcess(['worker', ...queueArgs()]);
+    const worker = startProcess(['worker', ...queueArgs()]);
     await worker.waitFor(/waiting for runs/);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(worker.stderr()).toContain('worker: SIGTERM: no new runs; no run is under way, then it exits (SIGTERM again: checkpoint it now and exit)');
 
-    const drained = startCliProcess(['worker', ...queueArgs()]);
+    const drained = startProcess(['worker', ...queueArgs()]);
     await drained.waitFor(/waiting for runs/);
     const before = Date.now();
     expect((await ssseg(['queue', 'drain', ...queueArgs()])).out).toBe('asked 1 worker to exit after the run under way (they check every few seconds)\n');

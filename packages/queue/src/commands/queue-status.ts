@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import { DEFAULT_QUEUE_NAME } from '../run-job';
 import { checkRedis, connectionOptions } from '../redis-url';
 import { RunQueue, unreadablePayload } from '../payload';
+import { runFolderState } from '../run-folder-state';
 
 /** Job states as the queue commands count them. */
 export type QueuedState = 'waiting' | 'active' | 'failed' | 'done';
@@ -54,6 +55,17 @@ export async function jobsByState(queue: RunQueue): Promise<{ job: Job; state: Q
   return out;
 }
 
+/**
+ * A job's state, with its run folder's word over Redis': a job whose run a process trains (its
+ * LOCK is live) is active whatever list it is in. A worker that was paused or cut off past its
+ * queue lock keeps training while BullMQ moves its job back to the waiting list.
+ */
+function reconciledState(job: Job, state: QueuedState): QueuedState {
+  const dir = (job.data as { dir?: unknown } | null)?.dir;
+  if (state === 'done' || state === 'active' || typeof dir !== 'string' || !path.isAbsolute(dir)) return state;
+  return runFolderState(dir).kind === 'training' ? 'active' : state;
+}
+
 /** Waiting, active, failed and done runs of a queue, per comparison folder. */
 export async function queueStatus(options: { queueUrl: string; queueName?: string }): Promise<QueueStatus> {
   await checkRedis(options.queueUrl);
@@ -62,7 +74,9 @@ export async function queueStatus(options: { queueUrl: string; queueName?: strin
   try {
     const total: QueueCounts = { waiting: 0, active: 0, failed: 0, done: 0 };
     const byFolder = new Map<string, ComparisonStatus>();
-    for (const { job, state } of await jobsByState(queue)) {
+    for (const listed of await jobsByState(queue)) {
+      const { job } = listed;
+      const state = reconciledState(job, listed.state);
       const folder = comparisonFolderOf(job);
       const row = byFolder.get(folder) ?? { folder, waiting: 0, active: 0, failed: 0, done: 0 };
       row[state]++;

@@ -4,7 +4,21 @@ import * as net from 'net';
 export interface TestRedis {
   url: string;
   port: number;
+  /** The redis-server's pid (it changes on restart). */
+  pid(): number;
+  /** SIGKILLs this redis-server (a crash: it saves nothing) and waits for it to exit. */
+  crash(): Promise<void>;
+  /** Starts it again on the same port, with the same options. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface TestRedisOptions {
+  password?: string;
+  /** Persist with an append-only file (fsync always) in this folder; default: no persistence. */
+  appendonlyDir?: string;
+  /** More redis-server arguments. */
+  args?: string[];
 }
 
 /** Whether `redis-server` is on the PATH (tests that need one skip otherwise). */
@@ -34,22 +48,33 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** A throwaway redis-server on a free loopback port, without persistence. */
-export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
+/** A throwaway redis-server on a free loopback port, without persistence unless asked. */
+export async function startRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
+  if (options.appendonlyDir) args.push('--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.appendonlyDir);
+  else args.push('--appendonly', 'no');
   if (options.password) args.push('--requirepass', options.password);
-  const child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(await accepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  args.push(...(options.args ?? []));
+  let child: ChildProcess;
+  const start = async () => {
+    child = spawn('redis-server', args, { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !(await accepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  const end = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  await start();
   const auth = options.password ? `:${options.password}@` : '';
   return {
     url: `redis://${auth}127.0.0.1:${port}`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    pid: () => child.pid!,
+    crash: () => end('SIGKILL'),
+    restart: start,
+    stop: () => end('SIGTERM'),
   };
 }
