@@ -46,7 +46,7 @@ describeRedis('a queued FixMatch run whose `ssseg worker` is SIGKILLed at three 
       seeds: [1],
     }));
     const queued = path.join(root, 'queued');
-    const enqueue = await runCliProcess(['compare-queue', '--config', compare, '--queue', redis.url, '--queue-name', 'kill', '--out', queued, '--no-wait']);
+    const enqueue = await runCliProcess(['compare', '--config', compare, '--queue', redis.url, '--queue-name', 'kill', '--out', queued, '--no-wait']);
     expect(enqueue.stderr).toMatch(/queued 1 runs/);
     // a killed worker's job is handed on once its queue lock expires (8 s: under load, building the
     // dataset and starting the engine can keep a worker from renewing a shorter one)

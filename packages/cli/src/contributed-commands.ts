@@ -3,7 +3,7 @@ import { CommandContribution, SssegError } from '@ssseg/core';
 import { createCliHost } from './cli-host';
 
 /**
- * Adds the commands installed plugins contribute (the queue's `worker` and `compare-queue`):
+ * Adds the commands installed plugins contribute (the queue's `worker` and `queue ...`):
  * packages found as every command finds plugins, none of them named here. A plugin that does
  * not load is reported once and its commands are missing; the others work.
  */

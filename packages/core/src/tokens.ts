@@ -10,6 +10,7 @@ import type { tf } from '@ssseg/engine';
 import type { ServiceIdentifier } from 'inversify';
 import type { Rng } from './rng';
 import type { RunConfig as ValidatedRunConfig } from './config/schema';
+import type { ConfigOverrideOptions } from './config/overrides';
 
 type Tensor4D = tf.Tensor4D;
 type Tensor3D = tf.Tensor3D;
@@ -379,7 +380,7 @@ export interface CommandProgram {
 }
 
 /**
- * Subcommands a package adds to `ssseg` (the queue's `worker` and `compare-queue`), bound with
+ * Subcommands a package adds to `ssseg` (the queue's `worker` and `queue ...`), bound with
  * `contribute(bind, CommandContribution, Class)`; the CLI registers every one it discovers.
  */
 export interface CommandContribution {
@@ -387,6 +388,40 @@ export interface CommandContribution {
   register(program: CommandProgram): void;
 }
 export const CommandContribution: ServiceIdentifier<CommandContribution> = Symbol.for('ssseg.CommandContribution');
+
+/** What `ssseg compare --queue URL` asks of a compare executor. */
+export interface QueuedCompareRequest {
+  /** The compare file, its runs already checked. */
+  file: string;
+  /** The comparison folder. */
+  outDir: string;
+  /** The `--queue` URL. */
+  queueUrl: string;
+  queueName?: string;
+  /** Tries per run. */
+  attempts: number;
+  /** Every run capped at this many steps. */
+  maxSteps?: number;
+  /** Follow the runs to the end and write the report (false: queue them and return). */
+  wait: boolean;
+  /** The `--backend` of the command line. */
+  backend?: string;
+  /** `--set`, `--seed`, `--threads`. */
+  overrides: ConfigOverrideOptions;
+}
+
+/**
+ * Trains a comparison's runs elsewhere than this process (the queue's workers): `ssseg compare
+ * --queue URL` hands its request to the contribution whose `schemes` has the URL's scheme.
+ * Bound with `contribute(bind, CompareExecutor, Class)`.
+ */
+export interface CompareExecutor {
+  readonly type: string;
+  /** URL schemes it takes, with the colon: `redis:`. */
+  readonly schemes: readonly string[];
+  execute(request: QueuedCompareRequest): Promise<void>;
+}
+export const CompareExecutor: ServiceIdentifier<CompareExecutor> = Symbol.for('ssseg.CompareExecutor');
 
 /** Options of the component being built: the validated config object, without `type`. */
 export const ComponentOptions: ServiceIdentifier<Record<string, unknown>> = Symbol.for('ssseg.ComponentOptions');

@@ -24,7 +24,7 @@ function collect(child: ChildProcess): { lines: string[]; exit: Promise<number |
 
 /**
  * A job whose data another program left unreadable, met as a user meets it: `ssseg worker` and
- * `ssseg compare-queue` in their own processes. The job fails once, with its id and the reason,
+ * `ssseg compare --queue` in their own processes. The job fails once, with its id and the reason,
  * and the comparison reports it as failed.
  */
 describeRedis('a queued run whose job data is not JSON', () => {
@@ -44,7 +44,7 @@ describeRedis('a queued run whose job data is not JSON', () => {
     return collect(child);
   };
 
-  it('fails once through the worker, and compare-queue reports it without a stack trace', async () => {
+  it('fails once through the worker, and compare --queue reports it without a stack trace', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-bad-payload-'));
     const file = path.join(dir, 'compare.yaml');
     fs.writeFileSync(file, YAML.stringify({
@@ -52,7 +52,7 @@ describeRedis('a queued run whose job data is not JSON', () => {
     }));
     const outDir = path.join(dir, 'out');
     const queueArgs = ['--queue', redis.url, '--queue-name', 'torn'];
-    const queued = spawnSync(process.execPath, [bin, 'compare-queue', '--config', file, '--out', outDir, '--no-wait', ...queueArgs], { encoding: 'utf8' });
+    const queued = spawnSync(process.execPath, [bin, 'compare', '--config', file, '--out', outDir, '--no-wait', ...queueArgs], { encoding: 'utf8' });
     expect(queued.stderr).toContain('queued 1 runs');
     const runId = readMatrixIndex(outDir).runs[0].id;
     const jobId = jobIdFor(outDir, runId);
@@ -60,8 +60,8 @@ describeRedis('a queued run whose job data is not JSON', () => {
     const queue = new RunQueue('torn', { connection: connectionOptions(redis.url) });
     try {
       await (await queue.client).hset(queue.toKey(jobId), { data: '{"runId": "torn", "dir": ' });
-      const compare = ssseg(['compare-queue', '--config', file, '--out', outDir, ...queueArgs]);
-      // the worker starts once compare-queue found the job still queued (a failed one it would queue afresh)
+      const compare = ssseg(['compare', '--config', file, '--out', outDir, ...queueArgs]);
+      // the worker starts once compare --queue found the job still queued (a failed one it would queue afresh)
       for (let t = Date.now(); !compare.lines.some((l) => l.startsWith('queued ')) && Date.now() - t < 60_000; ) await new Promise((r) => setTimeout(r, 50));
       expect(compare.lines).toContain('queued 0 runs (1 already queued, 0 done)');
       const worker = ssseg(['worker', ...queueArgs, '--lock-duration', '2000']);

@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { Command } from 'commander';
 import { Queue } from 'bullmq';
 import { registerQueueCommands } from './commands';
+import { QueuedCompare } from './queued-compare';
 import { connectionOptions } from './redis-url';
 import { jobIdFor } from './run-job';
 import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
@@ -34,9 +35,9 @@ describe('queue commands', () => {
 });
 
 const describeRedis = hasRedisServer() ? describe : describe.skip;
-if (!hasRedisServer()) console.warn('redis-server is not installed: the compare-queue command test is skipped');
+if (!hasRedisServer()) console.warn('redis-server is not installed: the queued compare test is skipped');
 
-describeRedis('compare-queue --no-wait', () => {
+describeRedis('the queued compare (compare --queue), not waiting', () => {
   let redis: TestRedis;
   beforeAll(async () => {
     redis = await startRedis();
@@ -53,10 +54,8 @@ describeRedis('compare-queue --no-wait', () => {
       seeds: [1, 2, 3],
     }));
     const out = path.join(root, 'out');
-    await program().parseAsync(
-      ['--backend', 'cpu', 'compare-queue', '--config', file, '--queue', redis.url, '--out', out, '--max-steps', '5', '--queue-name', 'cmd', '--no-wait'],
-      { from: 'user' },
-    );
+    const request = { file, queueUrl: redis.url, queueName: 'cmd', attempts: 3, wait: false, overrides: {} };
+    await new QueuedCompare().execute({ ...request, outDir: out, maxSteps: 5, backend: 'cpu' });
     const queue = new Queue('cmd', { connection: connectionOptions(redis.url) });
     try {
       const ids = ['plain-supervised+none/a/seed1', 'plain-supervised+none/a/seed2', 'plain-supervised+none/a/seed3'];
@@ -71,7 +70,7 @@ describeRedis('compare-queue --no-wait', () => {
 
       // the same runs of a comparison in another folder are other jobs, not duplicates of these
       const other = path.join(root, 'other');
-      await program().parseAsync(['compare-queue', '--config', file, '--queue', redis.url, '--out', other, '--queue-name', 'cmd', '--no-wait'], { from: 'user' });
+      await new QueuedCompare().execute({ ...request, outDir: other });
       const all = await queue.getJobs(['waiting']);
       expect(all).toHaveLength(6);
       expect(all.filter((j) => j.data.dir.startsWith(other + path.sep)).map((j) => j.data.runId).sort()).toEqual(ids);

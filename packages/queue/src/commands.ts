@@ -1,8 +1,5 @@
-import * as path from 'path';
-import { Option, type Command } from 'commander';
-import { SssegError, lockFolder } from '@ssseg/core';
-import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
-import { enqueueMatrix, plannedMatrix, waitForMatrix } from './enqueue';
+import type { Command } from 'commander';
+import { SssegError } from '@ssseg/core';
 import { warnIfNotPersistent } from './redis-persistence';
 import { startWorker } from './worker';
 import { WorkerStop } from './commands/worker-stop';
@@ -18,7 +15,7 @@ function positiveInt(text: string, flag: string): number {
   return n;
 }
 
-/** `ssseg worker`, `ssseg queue ...` and the queued compare: a matrix trained by workers on several machines. */
+/** `ssseg worker` and `ssseg queue ...`: a matrix trained by workers on several machines. */
 export function registerQueueCommands(program: Command): void {
   program
     .command('worker')
@@ -68,47 +65,4 @@ export function registerQueueCommands(program: Command): void {
       });
     });
   registerQueueManagementCommands(program);
-  // `ssseg compare --queue` is the one name; it hands its options to this hidden command
-  withConfigOverrideOptions(program.command('compare-queue', { hidden: true }), 'compare')
-    .description("deprecated name of 'ssseg compare --queue'")
-    .addOption(new Option('--called-as-compare').hideHelp())
-    .requiredOption('--config <file>', 'compare file (YAML or JSON)')
-    .requiredOption('--queue <url>', 'redis://[:password@]host:port[/db]')
-    .option('--out <dir>', 'output folder on shared storage (default: runs/<compare file name>)')
-    .option('--max-steps <n>', 'cap every run at n steps')
-    .option('--attempts <n>', 'tries per run', '3')
-    .option('--queue-name <name>', 'queue name')
-    .option('--no-wait', 'queue the runs and return')
-    .action(async (opts: { config: string; queue: string; out?: string; maxSteps?: string; attempts: string; queueName?: string; wait: boolean; calledAsCompare?: boolean } & ConfigOverrideFlags, cmd: Command) => {
-      const { backend } = cmd.optsWithGlobals() as { backend?: string };
-      if (!opts.calledAsCompare) process.stderr.write("ssseg: 'compare-queue' is deprecated: use 'ssseg compare --queue URL' (the same options)\n");
-      const outDir = opts.out ?? path.join('runs', path.basename(opts.config).replace(/\.(ya?ml|json)$/, ''));
-      const options = {
-        file: opts.config, outDir, queueUrl: opts.queue, queueName: opts.queueName, backend, overrides: configOverrides(opts),
-        attempts: positiveInt(opts.attempts, '--attempts'), maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined,
-      };
-      const matrix = plannedMatrix(options);
-      await warnIfNotPersistent(opts.queue);
-      // one follower per comparison folder (and no local compare beside it): two would queue runs again and write the report together
-      const lock = lockFolder(outDir, 'ssseg compare --queue', { onTakeOver: (message) => process.stderr.write(`${message}\n`) });
-      const stopFollowing = (signal: NodeJS.Signals) => {
-        lock.release();
-        process.stderr.write(`\ncompare --queue: ${signal}: stopped following; the runs stay queued for the workers (run the same command again to follow them)\n`);
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-      };
-      process.once('SIGINT', stopFollowing);
-      process.once('SIGTERM', stopFollowing);
-      try {
-        const queued = await enqueueMatrix(options, matrix);
-        process.stderr.write(`queued ${queued.enqueued.length} runs (${queued.alreadyQueued.length} already queued, ${queued.done.length} done)\n`);
-        if (!opts.wait) return;
-        const result = await waitForMatrix({ outDir, queueUrl: opts.queue, queueName: opts.queueName, attempts: options.attempts });
-        for (const f of result.failed) process.stdout.write(`failed: ${f.id}: ${f.reason}\n`);
-        process.stdout.write(`report: ${result.report.markdown}\n        ${result.report.html}\n`);
-      } finally {
-        process.removeListener('SIGINT', stopFollowing);
-        process.removeListener('SIGTERM', stopFollowing);
-        lock.release();
-      }
-    });
 }

@@ -15,7 +15,8 @@ if (!hasRedisServer()) console.warn('redis-server is not installed: the comparis
 describeRedis("compare --queue's comparison folder lock and Redis persistence warning", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-cmp-lock-'));
   const file = path.join(root, 'cmp.yaml');
-  fs.writeFileSync(file, YAML.stringify({ base: { method: { type: 'plain-supervised' }, model: { type: 'tiny' }, data: { type: 'stripes', split: 'a' } }, seeds: [1, 2] }));
+  // real component types: compare --queue checks every run's config against the installed plugins before queueing
+  fs.writeFileSync(file, YAML.stringify({ base: { method: { type: 'supervised' }, model: { type: 'unet', baseWidth: 4, depth: 1 }, data: { type: 'mnist-seg', split: '1_16' } }, seeds: [1, 2] }));
   const servers: TestRedis[] = [];
   const redis = async (options: Parameters<typeof startRedis>[0] = {}) => {
     const server = await startRedis(options);
@@ -23,7 +24,7 @@ describeRedis("compare --queue's comparison folder lock and Redis persistence wa
     return server;
   };
   const compareQueue = (server: TestRedis, out: string, ...more: string[]) =>
-    startProcess(['compare-queue', '--called-as-compare', '--config', file, '--queue', server.url, '--queue-name', 'lock', '--out', out, ...more]);
+    startProcess(['compare', '--config', file, '--queue', server.url, '--queue-name', 'lock', '--out', out, ...more]);
   afterAll(async () => {
     killStartedProcesses();
     for (const server of servers) await server.stop();

@@ -1,9 +1,10 @@
 import { ContainerModule, injectable } from 'inversify';
 import type { Command } from 'commander';
-import { CommandContribution, contribute, definePlugin } from '@ssseg/core';
+import { CommandContribution, CompareExecutor, contribute, definePlugin } from '@ssseg/core';
 import { registerQueueCommands } from './commands';
+import { QueuedCompare } from './queued-compare';
 
-/** `ssseg worker` and `ssseg compare-queue`, added to the CLI wherever this package is installed. */
+/** `ssseg worker` and `ssseg queue ...`, added to the CLI wherever this package is installed. */
 @injectable()
 export class QueueCommands implements CommandContribution {
   readonly type = 'queue';
@@ -15,6 +16,9 @@ export class QueueCommands implements CommandContribution {
 
 export const queuePlugin = definePlugin({
   from: __dirname,
-  description: 'scale-out: the queue commands',
-  module: new ContainerModule(({ bind }) => contribute(bind, CommandContribution, QueueCommands)),
+  description: 'scale-out: the queue commands and compare --queue',
+  module: new ContainerModule(({ bind }) => {
+    contribute(bind, CommandContribution, QueueCommands);
+    contribute(bind, CompareExecutor, QueuedCompare);
+  }),
 });

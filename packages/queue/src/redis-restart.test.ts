@@ -41,8 +41,10 @@ describeRedis('a Redis without persistence restarted in the middle of a queued m
       seeds: [1, 2],
     }));
     const outDir = path.join(root, 'cmp');
-    const queueArgs = ['--queue', redis.url, '--queue-name', 'restart'];
-    const follower = startProcess(['compare-queue', '--called-as-compare', '--config', file, ...queueArgs, '--out', outDir]);
+    const follower = startProcess([], {
+      script: await bundleForNode(path.join(__dirname, '../test-support/compare-main.ts'), path.join(__dirname, '../.test-build/compare-main.js')),
+      env: { ...process.env, COMPARE_FILE: file, OUT_DIR: outDir, QUEUE_URL: redis.url, QUEUE_NAME: 'restart' },
+    });
     await follower.waitFor(/queued 2 runs/);
     expect(follower.stderr()).toContain(`warning: Redis at 127.0.0.1:${redis.port} does not persist the queue (appendonly no, no RDB save)`);
 

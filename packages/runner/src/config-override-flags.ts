@@ -30,15 +30,6 @@ export function configOverrides(flags: ConfigOverrideFlags): ConfigOverrideOptio
   };
 }
 
-/** The flags again, for a command that hands them on to another (`compare --queue`). */
-export function configOverrideArgs(flags: ConfigOverrideFlags): string[] {
-  return [
-    ...(flags.set ?? []).flatMap((s) => ['--set', s]),
-    ...(flags.seed === undefined ? [] : ['--seed', flags.seed]),
-    ...(flags.threads === undefined ? [] : ['--threads', flags.threads]),
-  ];
-}
-
 function integer(text: string, flag: string, min: number): number {
   const n = Number(text);
   if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) {

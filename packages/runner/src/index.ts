@@ -12,4 +12,4 @@ export { exitCodeFor } from './hooks/interrupt';
 export { bar, formatSeconds, matrixEta } from './hooks/progress';
 export { assembleRun, withRunDefaults } from './assemble';
 export { saveCheckpoint, loadCheckpoint, checkpointExists, NonFiniteCheckpointError, type CheckpointParts, type RunPosition } from './checkpoint';
-export { configOverrideArgs, configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from './config-override-flags';
+export { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from './config-override-flags';

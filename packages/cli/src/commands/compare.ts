@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { SssegError } from '@ssseg/core';
+import { CompareExecutor, SssegError } from '@ssseg/core';
 import { checkedMatrix, runCompare } from '../compare/run-compare';
 import { positiveInt } from './train';
 import { InterruptedError } from '../run/interrupted-error';
 import { exitCodeFor } from '@ssseg/runner';
-import { configOverrideArgs, configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
+import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
+import { createCliHost } from '../cli-host';
 
 /** The first table of report.md (mean ± std of mIoU per cell), for the terminal. */
 export function mainTable(markdownFile: string): string {
@@ -15,6 +16,16 @@ export function mainTable(markdownFile: string): string {
   if (start < 0) return '';
   const end = lines.findIndex((l, i) => i > start && !l.startsWith('|'));
   return lines.slice(start, end < 0 ? undefined : end).join('\n');
+}
+
+/** The installed executor for `--queue URL`'s scheme (the queue package's for redis://). */
+function queuedCompareExecutor(url: string): CompareExecutor {
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
+  const executors = createCliHost().contributions(CompareExecutor);
+  const executor = executors.find((e) => scheme !== undefined && e.schemes.includes(scheme));
+  if (executor) return executor;
+  if (!executors.length) throw new SssegError('--queue needs the @ssseg/queue package installed beside the CLI');
+  throw new SssegError(`--queue: no installed executor takes '${scheme ?? url}' URLs (installed: ${executors.flatMap((e) => e.schemes).join(', ')})`);
 }
 
 interface CompareFlags extends ConfigOverrideFlags {
@@ -43,17 +54,10 @@ export function registerCompareCommands(program: Command): void {
       if (!opts.queue && (opts.queueName || !opts.wait)) throw new SssegError('--queue-name and --no-wait go with --queue <url>');
       if (opts.queue) {
         checkedMatrix(opts.config, configOverrides(opts)); // a mistake in any run stops here, before anything is queued
-        // the queued compare lives in @ssseg/queue, which depends on this package: reached through the program
-        const args = ['--backend', backend ?? 'auto', 'compare-queue', '--called-as-compare', '--config', opts.config, '--queue', opts.queue, '--out', outDir];
-        if (opts.maxSteps) args.push('--max-steps', opts.maxSteps);
-        args.push('--attempts', opts.attempts);
-        if (opts.queueName) args.push('--queue-name', opts.queueName);
-        if (!opts.wait) args.push('--no-wait');
-        args.push(...configOverrideArgs(opts));
-        if (!(cmd.parent as Command).commands.some((c) => c.name() === 'compare-queue')) {
-          throw new SssegError('--queue needs the @ssseg/queue package installed beside the CLI');
-        }
-        await (cmd.parent as Command).parseAsync(args, { from: 'user' });
+        await queuedCompareExecutor(opts.queue).execute({
+          file: opts.config, outDir, queueUrl: opts.queue, queueName: opts.queueName, attempts: positiveInt(opts.attempts, '--attempts'),
+          maxSteps: opts.maxSteps ? positiveInt(opts.maxSteps, '--max-steps') : undefined, wait: opts.wait, backend, overrides: configOverrides(opts),
+        });
         return;
       }
       const result = await runCompare({

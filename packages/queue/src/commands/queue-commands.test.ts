@@ -4,6 +4,7 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { Command } from 'commander';
 import { registerQueueCommands } from '../commands';
+import { QueuedCompare } from '../queued-compare';
 import { waitForMatrix, type MatrixProgress } from '../enqueue';
 import { connectionOptions } from '../redis-url';
 import { RunQueue } from '../payload';
@@ -53,7 +54,7 @@ describeRedis('ssseg queue status, clear and drain', () => {
   it('status counts the runs of each comparison; a second compare sees the runs a killed one left', async () => {
     // a compare --queue killed after queueing (--no-wait stands for it), then another comparison
     for (const out of [killed, current]) {
-      await ssseg(['compare-queue', '--called-as-compare', '--config', file, ...queueArgs(), '--out', out, '--no-wait']);
+      await new QueuedCompare().execute({ file, outDir: out, queueUrl: redis.url, queueName: 'manage', attempts: 3, wait: false, overrides: {} });
     }
     const status = JSON.parse((await ssseg(['queue', 'status', ...queueArgs(), '--json'])).out);
     expect(status.total).toEqual({ waiting: 6, active: 0, failed: 0, done: 0 });
