@@ -5,13 +5,14 @@ import { componentType, ComponentOptions, ConfigError, Rng, type Dataset, type S
 import { defaultCacheDir, hashKey, readCache, writeCache } from './cache';
 import { compositeDigits, type CompositeOptions } from './composite';
 import { readMnist, type MnistDigits } from './idx';
+import { labelledCountOf } from '../splits/labelled-count';
 
 export const MNIST_SEG_CLASSES = ['background', 'digit 0', 'digit 1', 'digit 2', 'digit 3', 'digit 4', 'digit 5', 'digit 6', 'digit 7', 'digit 8', 'digit 9'] as const;
 
 /** Bump when the compositing changes, so old caches are not reused. */
 const GENERATOR_VERSION = 2;
 
-const SPLIT = /^(1_(\d+)|full)$/;
+const SPLIT = /^(1_([1-9]\d*)|full)$/;
 
 export const MnistSegOptions = z.strictObject({
   seed: z.number().int().default(1),
@@ -98,7 +99,7 @@ export class MnistSegDataset implements Dataset {
     this.val = { count: o.valSize, images: arrays.valImages, masks: arrays.valMasks };
 
     const match = SPLIT.exec(o.split)!;
-    const labelledCount = match[2] ? Math.max(1, Math.round(o.size / Number(match[2]))) : o.size;
+    const labelledCount = match[2] ? labelledCountOf(o.size, 1 / Number(match[2]), 'data.split', o.split) : o.size;
     const order = Rng.fromSeed(`mnist-seg:${o.seed}:labelled`).shuffle([...Array(o.size).keys()]);
     this.labelledIndices = order.slice(0, labelledCount).sort((a, b) => a - b);
     this.unlabelledIndices = order.slice(labelledCount).sort((a, b) => a - b);
