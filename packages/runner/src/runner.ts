@@ -10,6 +10,7 @@ import { assembleRun } from './assemble';
 import { loadCheckpoint, type RunPosition } from './checkpoint';
 import { GALLERY_FOLDER } from '@ssseg/report';
 import { createHost } from './host';
+import { reportDiskFull } from './disk-full-report';
 import { runDataLoader } from './data-loader';
 import { paramGroups } from './param-groups';
 import { buildOptimization } from './optimization';
@@ -138,8 +139,6 @@ export class Runner {
       for (const name of ['metrics', 'last', 'best', 'done'] as const) fs.rmSync(runFile(outDir, name), { force: true });
       fs.rmSync(path.join(outDir, GALLERY_FOLDER), { recursive: true, force: true });
     }
-    writeFileAtomic(runFile(outDir, 'config'), YAML.stringify(config));
-
     const record: RunRecord = {
       bestMiou: position.bestMiou,
       finalMiou: position.lastMiou ?? null,
@@ -147,6 +146,12 @@ export class Runner {
       checkpointedAt: resume ? position.step : -1,
       lastCheckpoint: resume ? runFile(outDir, 'last') : null,
     };
+    try {
+      writeFileAtomic(runFile(outDir, 'config'), YAML.stringify(config));
+    } catch (error) {
+      dispose();
+      throw reportDiskFull(error, record, outDir);
+    }
     const session: RunSession = {
       config, source, outDir, run, loader, metrics, parts, record,
       resumedAt: resume ? position.step : null,
@@ -190,6 +195,8 @@ export class Runner {
         outDir, steps: result.steps, finalMiou, bestMiou, failed, stoppedBecause: result.stoppedBecause, interrupted,
         resumedFrom: session.resumedAt, lastCheckpoint: record.lastCheckpoint, wallSeconds,
       };
+    } catch (error) {
+      throw reportDiskFull(error, record, outDir);
     } finally {
       for (const hook of hooks) hook.dispose?.();
       dispose();
