@@ -7,6 +7,7 @@ import {
   type RunConfig, type RunLoaderFactory,
 } from '@ssseg/core';
 import { assembleRun } from './assemble';
+import { checkStepMemory } from './memory/memory-check';
 import { loadCheckpoint, type RunPosition } from './checkpoint';
 import { GALLERY_FOLDER } from '@ssseg/report';
 import { createHost } from './host';
@@ -103,8 +104,11 @@ export class Runner {
     await initEngine({ backend: config.engine.backend, threads: config.engine.threads, verbose: !options.quiet });
     const host = options.host ?? createHost({ plugins: config.plugins });
     host.load(runnerPlugin);
+    const createLoader = options.createLoader ?? runDataLoader(host);
+    // before the run is built and before anything in the folder changes
+    await checkStepMemory(host, config, source, createLoader);
     const run = assembleRun(host, config, source);
-    const loader = (options.createLoader ?? runDataLoader(host))(run);
+    const loader = createLoader(run);
     const { optimizer, schedule } = buildOptimization(host, config, source, run.scope);
     const teacherModel = run.teacher && run.teacher.model() !== run.model ? run.teacher.model() : undefined;
     const parts = { model: run.model, teacher: teacherModel, optimizer };
