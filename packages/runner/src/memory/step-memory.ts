@@ -32,9 +32,11 @@ export interface StepMemoryEstimate {
   unlabelled: number;
 }
 
-/** Per-step tensor bytes of a probe step, above what was allocated before its batch was made. */
+/** Tensor bytes of a probe step, above what was allocated before its batch was made. */
 interface ProbeStep {
   peak: number;
+  /** At the end of the forward passes: the batch and every tensor kept for the backward pass. */
+  kept: number;
   gradients: number;
 }
 
@@ -66,12 +68,15 @@ export async function estimateStepMemory(host: PluginHost, config: RunConfig, so
     await step(1, 1, true); // the first step allocates the optimizer's slots and anything else built lazily
     const slots = tf.memory().numBytes - beforeSlots;
     const one = await step(1, 1);
-    const perLabelled = Math.max(0, (await step(2, 1)).peak - one.peak);
+    // where a large model's gradients outweigh a probe's activations, the peak comes late in the
+    // backward pass and grows less with the batch than what the forward passes keep
+    const growth = (more: ProbeStep) => Math.max(0, more.peak - one.peak, more.kept - one.kept);
+    const perLabelled = growth(await step(2, 1));
     const semi = template.unlabelled !== undefined;
-    const perUnlabelled = semi ? Math.max(0, (await step(1, 2)).peak - one.peak) : 0;
+    const perUnlabelled = semi ? growth(await step(1, 2)) : 0;
     const labelled = config.train.batchSize;
     const unlabelled = semi ? config.train.unlabelledBatchSize ?? labelled : 0;
-    const fixed = Math.max(0, one.peak - one.gradients - perLabelled - perUnlabelled * (semi ? 1 : 0));
+    const fixed = Math.max(0, one.peak - one.gradients - perLabelled - perUnlabelled);
     const activations = fixed + scale * (labelled * perLabelled + unlabelled * perUnlabelled);
     const loader = loaderBytes(template, labelled, unlabelled);
     const parts = { model, optimizer: slots, gradients: one.gradients, activations, loader, checkpoint: model + slots };
@@ -98,11 +103,15 @@ function stepProbe(run: AssembledRun, template: TrainBatch, size: ProbeSize, opt
   const groups = paramGroups(run.model, run.config.train.optimizer.headLrMultiplier);
   return async (labelled: number, unlabelled: number, apply = false): Promise<ProbeStep> => {
     const start = tf.memory().numBytes;
-    let gradients = 0;
+    let gradients = 0, kept = 0;
     const profile = await tf.profile(() => {
       const batch = probeBatch(template, size, labelled, unlabelled);
       const context = { step: 0, totalSteps: 1, epoch: 0, rng: run.rng, log: () => undefined };
-      const { value, grads } = tf.variableGrads(() => run.method.losses(batch, context).total, variables.map(([, v]) => v));
+      const { value, grads } = tf.variableGrads(() => {
+        const { total } = run.method.losses(batch, context);
+        kept = tf.memory().numBytes - start;
+        return total;
+      }, variables.map(([, v]) => v));
       disposeBatch(batch);
       gradients = Object.values(grads).reduce((s, g) => s + g.size * 4, 0);
       if (apply) {
@@ -112,7 +121,7 @@ function stepProbe(run: AssembledRun, template: TrainBatch, size: ProbeSize, opt
       tf.dispose([value, ...Object.values(grads)]);
       return [] as tf.Tensor[];
     });
-    return { peak: profile.peakBytes - start, gradients };
+    return { peak: profile.peakBytes - start, kept, gradients };
   };
 }
 
