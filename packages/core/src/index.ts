@@ -32,6 +32,7 @@ export * from './trainer/periodic';
 export * from './version';
 export * from './package-info';
 export * from './io/atomic-write';
+export * from './io/disk-full';
 export * from './io/folder-lock';
 export * from './io/test-pause';
 export * from './io/tensor-file';

@@ -26,7 +26,7 @@ export {
   AugmentationPipeline, BUILTIN_AUGMENTATIONS, buildAugmentations, buildBuiltinAugmentation, defaultWeakConfig, defaultStrongConfig,
   defaultWeakPipeline, defaultStrongPipeline, type AugmentationConfig, type BuildAugmentation,
 } from './augment/pipeline';
-export { DataLoader, createLoader, type LoaderOptions, type LoaderState } from './loader/loader';
+export { DEFAULT_PREFETCH, DataLoader, createLoader, type LoaderOptions, type LoaderState } from './loader/loader';
 export { collateLabelled, collateUnlabelled, type UnlabelledViews } from './loader/collate';
 export { IMAGENET_NORMALISATION, NO_NORMALISATION, normaliseInto, sampleToInput, type Normalisation } from './loader/normalise';
 export { validationBatches, type ValidationBatch } from './loader/validation';

@@ -13,3 +13,7 @@ export { bar, formatSeconds, matrixEta } from './hooks/progress';
 export { assembleRun, withRunDefaults } from './assemble';
 export { saveCheckpoint, loadCheckpoint, checkpointExists, NonFiniteCheckpointError, type CheckpointParts, type RunPosition } from './checkpoint';
 export { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from './config-override-flags';
+export { checkStepMemory, InsufficientMemoryError, SKIP_MEMORY_CHECK, type MemoryCheckOptions } from './memory/memory-check';
+export { estimateStepMemory, type StepMemoryEstimate } from './memory/step-memory';
+export { availableMemory } from './memory/available-memory';
+export { checkRunMemory } from './memory/check-run-memory';

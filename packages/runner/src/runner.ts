@@ -7,9 +7,11 @@ import {
   type RunConfig, type RunLoaderFactory,
 } from '@ssseg/core';
 import { assembleRun } from './assemble';
+import { checkStepMemory } from './memory/memory-check';
 import { loadCheckpoint, type RunPosition } from './checkpoint';
 import { GALLERY_FOLDER } from '@ssseg/report';
 import { createHost } from './host';
+import { reportDiskFull } from './disk-full-report';
 import { runDataLoader } from './data-loader';
 import { paramGroups } from './param-groups';
 import { buildOptimization } from './optimization';
@@ -102,8 +104,11 @@ export class Runner {
     await initEngine({ backend: config.engine.backend, threads: config.engine.threads, verbose: !options.quiet });
     const host = options.host ?? createHost({ plugins: config.plugins });
     host.load(runnerPlugin);
+    const createLoader = options.createLoader ?? runDataLoader(host);
+    // before the run is built and before anything in the folder changes
+    await checkStepMemory(host, config, source, createLoader);
     const run = assembleRun(host, config, source);
-    const loader = (options.createLoader ?? runDataLoader(host))(run);
+    const loader = createLoader(run);
     const { optimizer, schedule } = buildOptimization(host, config, source, run.scope);
     const teacherModel = run.teacher && run.teacher.model() !== run.model ? run.teacher.model() : undefined;
     const parts = { model: run.model, teacher: teacherModel, optimizer };
@@ -138,8 +143,6 @@ export class Runner {
       for (const name of ['metrics', 'last', 'best', 'done'] as const) fs.rmSync(runFile(outDir, name), { force: true });
       fs.rmSync(path.join(outDir, GALLERY_FOLDER), { recursive: true, force: true });
     }
-    writeFileAtomic(runFile(outDir, 'config'), YAML.stringify(config));
-
     const record: RunRecord = {
       bestMiou: position.bestMiou,
       finalMiou: position.lastMiou ?? null,
@@ -147,6 +150,12 @@ export class Runner {
       checkpointedAt: resume ? position.step : -1,
       lastCheckpoint: resume ? runFile(outDir, 'last') : null,
     };
+    try {
+      writeFileAtomic(runFile(outDir, 'config'), YAML.stringify(config));
+    } catch (error) {
+      dispose();
+      throw reportDiskFull(error, record, outDir);
+    }
     const session: RunSession = {
       config, source, outDir, run, loader, metrics, parts, record,
       resumedAt: resume ? position.step : null,
@@ -190,6 +199,8 @@ export class Runner {
         outDir, steps: result.steps, finalMiou, bestMiou, failed, stoppedBecause: result.stoppedBecause, interrupted,
         resumedFrom: session.resumedAt, lastCheckpoint: record.lastCheckpoint, wallSeconds,
       };
+    } catch (error) {
+      throw reportDiskFull(error, record, outDir);
     } finally {
       for (const hook of hooks) hook.dispose?.();
       dispose();

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { lockFolder, type ConfigOverrideOptions, type PluginHost } from '@ssseg/core';
 import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeReport, type ComparisonMatrix } from '@ssseg/report';
-import { Runner, bar, checkRunConfigs, formatSeconds, matrixEta, runDataLoader } from '@ssseg/runner';
+import { Runner, bar, checkRunConfigs, checkRunMemory, formatSeconds, matrixEta, runDataLoader } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
 
 export interface CompareOptions {
@@ -49,6 +49,10 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   for (const run of matrix.runs) {
     if (options.maxSteps) run.config.train.maxSteps = options.maxSteps;
     if (options.backend && options.backend !== 'auto') run.config.engine.backend = options.backend;
+  }
+  // every run's memory before the first trains: a matrix is not refused hours in
+  for (const run of matrix.runs) {
+    if (!isRunDone(path.join(options.outDir, run.dir))) await checkRunMemory(run.config, { host, source: `${options.file}: ${run.id}` });
   }
   const lock = lockFolder(options.outDir, 'ssseg compare', { onTakeOver: (message) => process.stderr.write(`${message}\n`) });
   try {

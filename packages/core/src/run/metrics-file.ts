@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SssegError } from '../errors';
 import { writeFileAtomic } from '../io/atomic-write';
+import { namingFullDisk } from '../io/disk-full';
 
 /** One line of a run's metrics.jsonl. */
 export type MetricsRecord =
@@ -16,7 +17,8 @@ export class MetricsWriter {
   }
 
   write(record: MetricsRecord): void {
-    fs.appendFileSync(this.file, JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
+    const line = JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n';
+    namingFullDisk(this.file, () => fs.appendFileSync(this.file, line));
   }
 
   /**

@@ -6,8 +6,9 @@ import type { Composite } from './composite-items';
 import { CompositeSource, type Composites } from './composite-source';
 import type { LabelledImages } from './idx';
 import { COMPOSITE_CLASS_COLOURS } from './class-colours';
+import { labelledCountOf } from '../splits/labelled-count';
 
-const SPLIT = /^(1_(\d+)|full)$/;
+const SPLIT = /^(1_([1-9]\d*)|full)$/;
 
 /** The options every composite dataset takes (each adds its own to these). */
 export const COMPOSITE_DATASET_OPTIONS = {
@@ -95,7 +96,7 @@ export abstract class CompositeDataset implements Dataset {
     this.val = { count: o.valSize, images: arrays.valImages, masks: arrays.valMasks };
 
     const match = SPLIT.exec(o.split)!;
-    const labelledCount = match[2] ? Math.max(1, Math.round(o.size / Number(match[2]))) : o.size;
+    const labelledCount = match[2] ? labelledCountOf(o.size, 1 / Number(match[2]), 'data.split', o.split) : o.size;
     const order = Rng.fromSeed(`${spec.name}:${o.seed}:labelled`).shuffle([...Array(o.size).keys()]);
     this.labelledIndices = order.slice(0, labelledCount).sort((a, b) => a - b);
     this.unlabelledIndices = order.slice(labelledCount).sort((a, b) => a - b);

@@ -22,9 +22,11 @@ export interface LoaderOptions {
   /** The loader forks its own stream from it (without advancing it). */
   rng: Rng;
   normalise?: Normalisation;
-  /** Batches prepared ahead of the one being trained on. */
+  /** Batches prepared ahead of the one being trained on (default DEFAULT_PREFETCH). */
   prefetch?: number;
 }
+
+export const DEFAULT_PREFETCH = 2;
 
 /** Saved with a checkpoint so a resumed run sees the same data order and augmentations. */
 export interface LoaderState {
@@ -68,7 +70,7 @@ export class DataLoader {
     this.unlabelledBatchSize = positiveInt(options.unlabelledBatchSize ?? options.batchSize, 'unlabelledBatchSize');
     this.strongViews = options.strongViews ?? 0;
     this.useUnlabelled = options.useUnlabelled ?? this.strongViews > 0;
-    this.prefetch = Math.max(0, options.prefetch ?? 2);
+    this.prefetch = Math.max(0, options.prefetch ?? DEFAULT_PREFETCH);
     this.normalisation = options.normalise ?? IMAGENET_NORMALISATION;
     this.labelledSource = dataset.labelled();
     if (this.labelledSource.length === 0) throw new SssegError(`dataset ${dataset.type} has no labelled images`);

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Rng, SssegError, writeFileAtomic } from '@ssseg/core';
 import { formatSplitLines } from './split-file';
+import { labelledCountOf } from './labelled-count';
 
 export interface PrepareSplitsOptions {
   type: 'pascal-voc' | 'cityscapes';
@@ -67,7 +68,7 @@ function labelledCount(options: PrepareSplitsOptions, poolSize: number): { count
   if (!(f > 0 && f <= 1)) throw new SssegError(`fraction must be in (0, 1], got ${f}`, 'prepareSplits');
   const inverse = 1 / f;
   const name = Math.abs(inverse - Math.round(inverse)) < 1e-9 ? `1_${Math.round(inverse)}` : String(f);
-  return { count: Math.max(1, Math.round(poolSize * f)), name };
+  return { count: labelledCountOf(poolSize, f, 'prepareSplits: fraction', name), name };
 }
 
 /** VOC: ImageSets/Segmentation/{train,val}.txt list ids; masks in SegmentationClassAug if present. */
