@@ -11,5 +11,6 @@ export { runnerPlugin } from './plugin';
 export { exitCodeFor } from './hooks/interrupt';
 export { bar, formatSeconds, matrixEta } from './hooks/progress';
 export { assembleRun, withRunDefaults } from './assemble';
+export { describeLastCheckpoint, loadCheckpointFile, type UseInstead } from './checkpoint-integrity';
 export { saveCheckpoint, loadCheckpoint, checkpointExists, NonFiniteCheckpointError, type CheckpointParts, type RunPosition } from './checkpoint';
 export { configOverrideArgs, configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from './config-override-flags';
