@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { initEngine } from '@ssseg/engine';
+import { expectNoLeak, initEngine } from '@ssseg/engine';
 import { Rng } from '@ssseg/core';
 import { ResNet, expectedTensors } from '@ssseg/models';
 import { makeVocTree } from '../../packages/datasets/src/testing/fixtures';
@@ -22,9 +22,11 @@ let resnet18: Map<string, number[]>;
 
 beforeAll(async () => {
   await initEngine({ backend: 'cpu', verbose: false });
-  const backbone = new ResNet({ depth: 18, stem: 'torchvision', outputStride: 32 }, Rng.fromSeed(0));
-  resnet18 = new Map([...expectedTensors(backbone)].map(([name, e]) => [name, e.torchShape]));
-  backbone.dispose();
+  await expectNoLeak(() => {
+    const backbone = new ResNet({ depth: 18, stem: 'torchvision', outputStride: 32 }, Rng.fromSeed(0));
+    resnet18 = new Map([...expectedTensors(backbone)].map(([name, e]) => [name, e.torchShape]));
+    backbone.dispose();
+  });
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 jest.setTimeout(300_000);
