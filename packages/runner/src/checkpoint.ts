@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { tf } from '@ssseg/engine';
-import { SssegError, loadTensorFile, saveTensorFile, type Optimizer, type RngState, type SegmentationModel } from '@ssseg/core';
+import { SssegError, saveTensorFile, type Optimizer, type RngState, type SegmentationModel } from '@ssseg/core';
+import { loadCheckpointFile, type UseInstead } from './checkpoint-integrity';
 
 /** Where a run stands: enough to continue it exactly. */
 export interface RunPosition {
@@ -58,9 +59,13 @@ export function saveCheckpoint(file: string, parts: CheckpointParts, position: R
   }
 }
 
-/** Restores what `saveCheckpoint` wrote into the given parts; returns the run position. */
-export function loadCheckpoint(file: string, parts: CheckpointParts): { position: RunPosition; meta: Record<string, unknown> } {
-  const { tensors, meta } = loadTensorFile(file);
+/**
+ * Restores what `saveCheckpoint` wrote into the given parts; returns the run position. A damaged
+ * file (checksum mismatch) is an error naming it and a checkpoint beside it that verifies, with
+ * `useInstead` saying what to do with that one.
+ */
+export function loadCheckpoint(file: string, parts: CheckpointParts, useInstead?: UseInstead): { position: RunPosition; meta: Record<string, unknown> } {
+  const { tensors, meta } = loadCheckpointFile(file, useInstead);
   try {
     const group = (prefix: string) =>
       new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));

@@ -126,7 +126,8 @@ export class Runner {
       configHooks = (config.hooks ?? []).map((h, i) => host.build(Hook, h, `${source}: hooks[${i}]`, run.scope));
       if (resume) {
         // read before anything in the folder changes: a checkpoint that does not load leaves it as it was
-        position = loadCheckpoint(runFile(outDir, 'last'), parts).position;
+        const last = runFile(outDir, 'last');
+        position = loadCheckpoint(last, parts, () => `copy it over ${last} to resume from it`).position;
         run.rng.restore(position.rng);
         loader.restore(position.loader);
       }

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import type { Command } from 'commander';
 import { initEngine, tf } from '@ssseg/engine';
 import {
-  Dataset, SegmentationModel, SssegError, datasetClassCount, datasetOptions, loadRunConfig, loadTensorFile,
+  Dataset, SegmentationModel, SssegError, datasetClassCount, datasetOptions, loadRunConfig,
   type AssembledRun, type ConfigOverrideOptions, type PluginHost, type RunConfig,
 } from '@ssseg/core';
-import { assembleRun, withRunDefaults } from '@ssseg/runner';
+import { assembleRun, loadCheckpointFile, withRunDefaults } from '@ssseg/runner';
 import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
 import { createCliHost } from '../cli-host';
 import { positiveInt } from './train';
@@ -70,7 +70,7 @@ export function disposeRunModel(m: RunModel): void {
 
 /**
  * Loads one group of a training checkpoint ('model' = the student, 'teacher' = an EMA teacher)
- * into a model, every weight required. Returns false when the checkpoint has no such group.
+ * into a model, every weight required, once its checksum verifies. Returns false when the checkpoint has no such group.
  * A PyTorch or safetensors checkpoint of the same layout (a published UniMatch model) is one set of
  * weights: it goes into either group, and what was read is said on stderr.
  */
@@ -86,7 +86,7 @@ export function loadCheckpointGroup(model: SegmentationModel, checkpoint: string
     if (group === 'model') process.stderr.write(`${checkpoint}: ${imported.notes.join('; ')}\n`);
     return true;
   }
-  const { tensors } = loadTensorFile(checkpoint);
+  const { tensors } = loadCheckpointFile(checkpoint, (alternative) => `give --checkpoint ${alternative} instead`);
   try {
     const prefix = `${group}/`;
     const weights = new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));

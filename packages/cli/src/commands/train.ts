@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type { Command } from 'commander';
 import { RUN_FILES, SssegError, loadRunConfig, type RunConfig } from '@ssseg/core';
-import { Runner, exitCodeFor } from '@ssseg/runner';
+import { Runner, describeLastCheckpoint, exitCodeFor } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
 import { InterruptedError } from '../run/interrupted-error';
 import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
@@ -56,7 +56,7 @@ export function registerTrainCommand(program: Command): void {
         label: path.basename(outDir), stopOnSignals: true,
       }).run();
       if (result.failed) {
-        const last = result.lastCheckpoint ? `the last good checkpoint is ${result.lastCheckpoint}` : 'no checkpoint was written';
+        const last = result.lastCheckpoint ? describeLastCheckpoint(result.lastCheckpoint) : 'no checkpoint was written';
         throw new SssegError(`${result.stoppedBecause}; ${last}`);
       }
       if (result.interrupted) {

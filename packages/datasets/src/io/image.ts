@@ -1,6 +1,13 @@
 import sharp from 'sharp';
 import { SssegError } from '@ssseg/core';
 
+/**
+ * The most pixels an image (or mask) may have: sharp's own default limit, named here so that
+ * masks, which sharp does not read, are held to the same one. A file over it is refused before
+ * it is decoded (a small PNG can decode to gigabytes).
+ */
+export const MAX_IMAGE_PIXELS = 0x3fff * 0x3fff;
+
 export interface DecodedImage {
   width: number;
   height: number;
@@ -12,7 +19,7 @@ export interface DecodedImage {
 export async function readImage(file: string): Promise<DecodedImage> {
   let raw: { data: Buffer; info: sharp.OutputInfo };
   try {
-    raw = await sharp(file, { failOn: 'truncated' })
+    raw = await sharp(file, { failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS })
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })

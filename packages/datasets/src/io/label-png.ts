@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import { decode } from 'fast-png';
 import { SssegError } from '@ssseg/core';
+import { MAX_IMAGE_PIXELS } from './image';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export interface LabelMap {
   width: number;
@@ -9,9 +12,17 @@ export interface LabelMap {
   values: Uint8Array;
 }
 
+/** Width and height from a PNG's first chunk (IHDR), read before anything is inflated; undefined for another file. */
+function pngSize(bytes: Buffer): { width: number; height: number; pixels: bigint } | undefined {
+  if (bytes.length < 24 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE) || bytes.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+  const width = bytes.readUInt32BE(16), height = bytes.readUInt32BE(20);
+  return { width, height, pixels: BigInt(width) * BigInt(height) };
+}
+
 /**
  * Reads a label PNG as indices: palette PNGs give their palette index, greyscale PNGs their grey
  * level. Colour PNGs are refused, since mapping colours back to classes is lossy and ambiguous.
+ * A PNG whose header declares more pixels than images may have is refused before it is decoded.
  */
 export function readLabelPng(file: string): LabelMap {
   let bytes: Buffer;
@@ -19,6 +30,10 @@ export function readLabelPng(file: string): LabelMap {
     bytes = fs.readFileSync(file);
   } catch (err) {
     throw new SssegError(`cannot read label file: ${(err as Error).message}`, file);
+  }
+  const size = pngSize(bytes);
+  if (size && size.pixels > BigInt(MAX_IMAGE_PIXELS)) {
+    throw new SssegError(`label PNG of ${size.width}x${size.height} (${size.pixels} pixels) is over the ${MAX_IMAGE_PIXELS}-pixel limit of images: not decoded`, file);
   }
   let png: ReturnType<typeof decode>;
   try {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { tf } from '@ssseg/engine';
-import { SssegError, type SegmentationModel } from '@ssseg/core';
+import { SssegError, isTensorFile, type SegmentationModel } from '@ssseg/core';
 import type { Module } from '../nn/module';
 import type { Backbone } from '../backbones/backbone';
 import { loadBackboneWeights } from '../weights/weight-file';
@@ -17,11 +17,9 @@ import {
 
 export type WeightFileKind = 'ssseg' | 'pytorch' | 'safetensors' | 'onnx';
 
-const SSSEG_MAGIC = 'SSSEGT1\n';
-
 /** The kind of a weight file, by its first bytes (the name's extension decides nothing). */
 export function weightFileKind(bytes: Uint8Array, fileSize = bytes.length): WeightFileKind {
-  if (Buffer.from(bytes.subarray(0, SSSEG_MAGIC.length)).toString('latin1') === SSSEG_MAGIC) return 'ssseg';
+  if (isTensorFile(bytes)) return 'ssseg';
   if (isZip(bytes) || (bytes[0] === 0x80 && bytes[1] === 0x02)) return 'pytorch';
   if (looksLikeSafetensors(bytes, fileSize)) return 'safetensors';
   return 'onnx';

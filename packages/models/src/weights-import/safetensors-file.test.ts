@@ -32,11 +32,45 @@ describe('safetensors reader', () => {
 
   it('names the file and the tensor when the data is cut short or the header is not JSON', () => {
     const torn = safetensors(header, data.slice(0, 12));
-    expect(() => readSafetensors(torn, 'torn.safetensors')).toThrow("torn.safetensors: tensor 'float' ([1,2], F32) has data offsets [8, 16] that do not fit it or the file (12 data bytes; truncated?)");
+    expect(() => readSafetensors(torn, 'torn.safetensors')).toThrow("torn.safetensors: safetensors file: tensor 'float' has data offsets [8, 16] past the end of its 12 data bytes (truncated?)");
     const bad = Uint8Array.from([5, 0, 0, 0, 0, 0, 0, 0, ...Buffer.from('{oops')]);
-    expect(() => readSafetensors(bad, 'bad.safetensors')).toThrow(/^bad\.safetensors: safetensors header is not JSON/);
+    expect(() => readSafetensors(bad, 'bad.safetensors')).toThrow(/^bad\.safetensors: safetensors file: header is not JSON/);
     expect(() => readSafetensors(safetensors({ x: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Array(8).fill(0)), 'c.safetensors'))
       .toThrow("c.safetensors: tensor 'x' has dtype 'C64', which ssseg does not read");
+  });
+});
+
+describe('safetensors reader refuses offsets that are not a layout of the data', () => {
+  const shaped = (offsets: Record<string, [number | string, number | string]>) =>
+    Object.fromEntries(Object.entries(offsets).map(([name, o]) => [name, { dtype: 'F32', shape: [2], data_offsets: o }]));
+  const data16 = new Array(16).fill(0);
+
+  it('two tensors sharing bytes, whatever order the header lists them in; not empty tensors', () => {
+    expect(() => readSafetensors(safetensors(shaped({ b: [4, 12], a: [0, 8] }), data16), 'o.safetensors'))
+      .toThrow("o.safetensors: safetensors file: tensors 'a' (data offsets [0, 8]) and 'b' ([4, 12]) overlap: a byte of data belongs to one tensor only");
+    expect(() => readSafetensors(safetensors(shaped({ a: [0, 8], same: [0, 8] }), data16), 'o.safetensors')).toThrow(/tensors 'a' .* and 'same' .* overlap/);
+    const empty = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, none: { dtype: 'F32', shape: [0], data_offsets: [4, 4] } };
+    expect([...readSafetensors(safetensors(empty, data16), 'e.safetensors').keys()]).toEqual(['a', 'none']);
+  });
+
+  it('an end before its start, and offsets that do not hold the shape', () => {
+    expect(() => readSafetensors(safetensors(shaped({ a: [8, 0] }), data16), 'r.safetensors'))
+      .toThrow("r.safetensors: safetensors file: tensor 'a' has data offsets [8, 0]: out of order (the end before the start)");
+    expect(() => readSafetensors(safetensors(shaped({ a: [0, 12] }), data16), 's.safetensors'))
+      .toThrow("s.safetensors: safetensors file: tensor 'a' has data offsets [0, 12], 12 bytes, where its shape [2] of F32 needs 8");
+  });
+
+  it('says offsets and shapes beyond 2^53 with every digit, and a header length larger than the file', () => {
+    const huge = '18446744073709551615';
+    const json = Buffer.from(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,${huge}]},"layer1.99999999999999999":{"dtype":"F32","shape":[${huge}],"data_offsets":[0,8]}}`);
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(json.length));
+    const file = Uint8Array.from(Buffer.concat([length, json, Buffer.from(data16)]));
+    expect(() => readSafetensors(file, 'h.safetensors')).toThrow(`h.safetensors: safetensors file: tensor 'a' has data offsets [0, ${huge}] past the end of its 16 data bytes (truncated?)`);
+    const impossible = Uint8Array.from(Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x10]), Buffer.from('{"a":{}}')]));
+    expect(looksLikeSafetensors(impossible)).toBe(true);
+    expect(() => readSafetensors(impossible, 'l.safetensors'))
+      .toThrow('l.safetensors: safetensors file: header length 1152921504606846976 is more than the 8 bytes after it (truncated, or not a safetensors file)');
   });
 });
 

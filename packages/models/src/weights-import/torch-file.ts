@@ -1,7 +1,7 @@
-import { unzipSync } from 'fflate';
 import { SssegError } from '@ssseg/core';
 import { unpickle, unpickleAt, UnpickleError, type AllowedGlobal } from './restricted-unpickler';
 import { DTYPE_BYTES, SourceTensor, decodeElements, type SourceDtype } from './source-tensor';
+import { readZipDirectory, zipEntryBytes, type ZipEntry } from './zip-archive';
 
 const STORAGE_DTYPES: Record<string, SourceDtype> = {
   FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
@@ -10,9 +10,15 @@ const STORAGE_DTYPES: Record<string, SourceDtype> = {
 
 interface Storage {
   dtype: SourceDtype;
-  bytes: Uint8Array;
   key: string;
+  /** Elements the file declares for it. */
+  elements: number;
+  /** Its bytes, read (inflated) when a tensor of it is first decoded. */
+  read: () => Uint8Array;
 }
+
+/** A state dict's pickle is a few hundred KB: a larger one is not a state dict (or a decompression bomb). */
+const PICKLE_LIMIT = 256 * 1024 * 1024;
 
 /** PyTorch's legacy (before 1.6) files start with a pickled magic number instead of a zip header. */
 export function isLegacyTorchFile(bytes: Uint8Array): boolean {
@@ -37,34 +43,41 @@ export function readTorchFile(bytes: Uint8Array, file: string): unknown {
     throw err;
   }
   if (!isZip(bytes)) throw new SssegError('not a PyTorch file (no zip header)', file);
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (err) {
-    throw new SssegError(`cannot read the zip archive: ${(err as Error).message} (truncated file?)`, file);
-  }
-  const pickleName = Object.keys(entries).find((n) => /^[^/]+\/data\.pkl$/.test(n));
-  if (!pickleName) throw new SssegError(`a zip file without '<name>/data.pkl': not written by torch.save (found ${Object.keys(entries).slice(0, 3).join(', ')})`, file);
+  const entries = readZipDirectory(bytes, file);
+  const pickleName = [...entries.keys()].find((n) => /^[^/]+\/data\.pkl$/.test(n));
+  if (!pickleName) throw new SssegError(`a zip file without '<name>/data.pkl': not written by torch.save (found ${[...entries.keys()].slice(0, 3).join(', ')})`, file);
   const root = pickleName.slice(0, -'data.pkl'.length);
-  const byteorder = entries[`${root}byteorder`];
+  const small = (entry: ZipEntry, what: string) => {
+    if (entry.size > BigInt(PICKLE_LIMIT)) throw new SssegError(`zip entry '${entry.name}' claims ${entry.size} bytes, over the ${PICKLE_LIMIT}-byte limit for ${what}`, file);
+    return zipEntryBytes(bytes, entry, Number(entry.size), 'the archive says', file);
+  };
+  const byteorderEntry = entries.get(`${root}byteorder`);
+  const byteorder = byteorderEntry && small(byteorderEntry, 'a byte order');
   if (byteorder && new TextDecoder().decode(byteorder).trim() !== 'little') throw new SssegError('a big-endian PyTorch file: re-save it on a little-endian machine', file);
+  const pickle = small(entries.get(pickleName)!, "a state dict's pickle");
 
   const storages = new Map<string, Storage>();
   const persistentLoad = (pid: unknown): Storage => {
     if (!Array.isArray(pid) || pid[0] !== 'storage') throw new UnpickleError(`a persistent reference that is not a tensor storage (${JSON.stringify(pid)})`);
-    const [, type, key] = pid as [string, AllowedGlobal, string];
+    const [, type, key, , numel] = pid as [string, AllowedGlobal, string, string, unknown];
     const dtype = STORAGE_DTYPES[type?.name];
     if (!dtype) throw new UnpickleError(`storage of unknown type '${type?.module}.${type?.name}'`);
     const cached = storages.get(key);
     if (cached) return cached;
-    const data = entries[`${root}data/${key}`];
-    if (!data) throw new UnpickleError(`tensor storage '${root}data/${key}' is missing from the archive (truncated file?)`);
-    const storage = { dtype, bytes: data, key };
+    const entry = entries.get(`${root}data/${key}`);
+    if (!entry) throw new UnpickleError(`tensor storage '${root}data/${key}' is missing from the archive (truncated file?)`);
+    if (!(typeof numel === 'number' && Number.isSafeInteger(numel) && numel >= 0)) throw new UnpickleError(`storage '${key}' declares ${String(numel)} elements`);
+    const declared = numel * DTYPE_BYTES[dtype];
+    // checked before anything is inflated, and the inflation stops at the declared size
+    if (entry.size !== BigInt(declared)) throw new SssegError(`zip entry '${entry.name}' claims ${entry.size} bytes where its storage declares ${declared} (${numel} ${dtype})`, file);
+    let data: Uint8Array | undefined;
+    const read = () => (data ??= zipEntryBytes(bytes, entry, declared, `its storage declares (${numel} ${dtype})`, file));
+    const storage = { dtype, key, elements: numel, read };
     storages.set(key, storage);
     return storage;
   };
   try {
-    return unpickle(entries[pickleName], { globals: torchGlobals(file), persistentLoad });
+    return unpickle(pickle, { globals: torchGlobals(file), persistentLoad });
   } catch (err) {
     if (err instanceof UnpickleError) throw new SssegError(`${pickleName}: ${err.message}`, file);
     throw err;
@@ -92,7 +105,7 @@ function readLegacyTorchFile(bytes: Uint8Array, file: string): unknown {
     const dtype = STORAGE_DTYPES[type?.name];
     if (!dtype) throw new UnpickleError(`storage of unknown type '${type?.module}.${type?.name}'`);
     // the data follows the pickles: filled in below, read only when a tensor is decoded
-    if (!storages.has(key)) storages.set(key, { dtype, bytes: new Uint8Array(0), key });
+    if (!storages.has(key)) storages.set(key, { dtype, key, elements: 0, read: () => new Uint8Array(0) });
     return storages.get(key)!;
   };
   const root = unpickleAt(bytes, sysInfo.end, { globals: torchGlobals(file), persistentLoad });
@@ -103,11 +116,13 @@ function readLegacyTorchFile(bytes: Uint8Array, file: string): unknown {
   for (const key of keys.value as string[]) {
     const storage = storages.get(String(key));
     if (pos + 8 > bytes.length) throw new SssegError(`legacy PyTorch file ends before storage '${key}' (truncated file?)`, file);
-    const length = Number(view.getBigInt64(pos, true)) * DTYPE_BYTES[storage?.dtype ?? 'uint8'];
+    const elements = view.getBigInt64(pos, true);
+    const length = elements * BigInt(DTYPE_BYTES[storage?.dtype ?? 'uint8']);
     pos += 8;
-    if (pos + length > bytes.length) throw new SssegError(`legacy PyTorch file ends inside storage '${key}' (truncated file?)`, file);
-    if (storage) storage.bytes = bytes.subarray(pos, pos + length);
-    pos += length;
+    if (elements < 0n || BigInt(pos) + length > BigInt(bytes.length)) throw new SssegError(`legacy PyTorch file ends inside storage '${key}' of ${elements} elements (truncated file?)`, file);
+    const data = bytes.subarray(pos, pos + Number(length));
+    if (storage) Object.assign(storage, { elements: Number(elements), read: () => data });
+    pos += Number(length);
   }
   return root.value;
 }
@@ -127,15 +142,14 @@ function torchGlobals(file: string): Map<string, AllowedGlobal> {
 /** _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, ...): a view into a storage. */
 function rebuildTensor(args: unknown[], file: string): SourceTensor {
   const [storage, offset, size, stride] = args as [Storage, number, number[], number[]];
-  if (!storage?.bytes || !Array.isArray(size) || !Array.isArray(stride) || typeof offset !== 'number') {
+  if (!storage?.read || !Array.isArray(size) || !Array.isArray(stride) || typeof offset !== 'number') {
     throw new UnpickleError('a tensor rebuilt from arguments other than (storage, offset, size, stride)');
   }
   const shape = size.map(Number), strides = stride.map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const last = count === 0 ? offset : offset + shape.reduce((s, n, d) => s + (n - 1) * strides[d], 0);
   return new SourceTensor(storage.dtype, shape, () => {
-    const available = storage.bytes.byteLength / DTYPE_BYTES[storage.dtype];
-    if (last >= available && count > 0) throw new SssegError(`a tensor of shape [${shape}] reads past the end of its storage '${storage.key}' (${available} elements; truncated file?)`, file);
-    return decodeElements(storage.bytes, storage.dtype, shape, offset, strides);
+    if (last >= storage.elements && count > 0) throw new SssegError(`a tensor of shape [${shape}] reads past the end of its storage '${storage.key}' (${storage.elements} elements; truncated file?)`, file);
+    return decodeElements(storage.read(), storage.dtype, shape, offset, strides);
   });
 }

@@ -3,7 +3,8 @@ import { loadTensorFile, saveTensorFile, SssegError, type SegmentationModel } fr
 
 /**
  * Model weights as one file: core's tensor file (magic, JSON header with names, dtypes, shapes,
- * offsets and metadata, then raw little-endian data), written atomically (temporary file, rename).
+ * offsets and metadata, raw little-endian data, a checksum verified on every load), written
+ * atomically (temporary file, rename).
  */
 export function saveWeights(model: SegmentationModel, file: string, meta: Record<string, unknown> = {}): void {
   saveTensorFile(file, model.getWeights(), { format: 'ssseg-weights-1', modelType: model.type, numClasses: model.numClasses, ...meta });
