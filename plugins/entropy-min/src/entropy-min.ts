@@ -28,18 +28,20 @@ export class EntropyMinimisation implements Regularizer {
     this.name = this.opts.name;
   }
 
+  // tf.sum(x) rather than x.sum(): the chained ops are typed inside the ssseg workspace only, and
+  // `ssseg plugin new` copies this file into packages of their own
   loss(context: UnsupervisedContext): tf.Scalar {
     const ramp = this.opts.rampUp ? Math.min(1, context.step / this.opts.rampUp) : 1;
     return tf.tidy(() => {
       const perView = context.views.map((view) => {
         const logProbs = tf.logSoftmax(view.studentLogits);
-        const entropy = tf.exp(logProbs).mul(logProbs).sum(-1).neg();
+        const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logProbs), logProbs), -1));
         const valid = tf.sub(1, view.ignoreMask);
-        return entropy.mul(valid).sum().div(valid.sum().maximum(1));
+        return tf.div(tf.sum(tf.mul(entropy, valid)), tf.maximum(tf.sum(valid), 1));
       });
-      const mean = tf.addN(perView).div(perView.length) as tf.Scalar;
+      const mean = tf.div(tf.addN(perView), perView.length) as tf.Scalar;
       context.log(`${this.name}/value`, mean.dataSync()[0]);
-      return mean.mul(this.opts.weight * ramp) as tf.Scalar;
+      return tf.mul(mean, this.opts.weight * ramp) as tf.Scalar;
     });
   }
 }

@@ -1,14 +1,14 @@
 import * as path from 'path';
 import type { Command } from 'commander';
 import { writePluginSkeleton } from '../scaffold/new-plugin';
-import { PLUGIN_KINDS } from '../scaffold/templates';
+import { PLUGIN_KINDS } from '../scaffold/plugin-template';
 
 export function registerPluginNewCommand(program: Command): void {
   program
     .command('plugin')
     .description('plugin authoring')
     .command('new <name>')
-    .description('write a working plugin package skeleton (package.json, tsup, jest, one component, one test)')
+    .description('write a working plugin package: a copy of the example plugin of that kind, renamed')
     .requiredOption('--kind <kind>', `extension point: ${PLUGIN_KINDS.join(' | ')}`)
     .option('--type <type>', 'config type name (default: from the package name)')
     .option('--dir <dir>', 'target folder (default: ./<name without scope>)')

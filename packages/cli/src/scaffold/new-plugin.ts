@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CORE_VERSION, SssegError } from '@ssseg/core';
-import { componentTemplate } from './templates';
+import { SssegError } from '@ssseg/core';
+import { exampleNames, newPluginNames, pluginTemplate, renamer, typeOfPackage, type PluginTemplate } from './plugin-template';
 
 export interface NewPluginOptions {
   /** npm package name, e.g. '@acme/ssseg-plugin-consistency' or 'ssseg-plugin-consistency'. */
@@ -20,6 +20,20 @@ export interface NewPluginOptions {
 }
 
 /**
+ * What a plugin outside the workspace has instead of the workspace's shared settings: a
+ * tsconfig.json of its own to type-check with, and jest compiling TypeScript with it (ts-jest's
+ * preset reads the package's tsconfig.json). tfjs keeps its engine on the global object, which
+ * jest must not clean between test files.
+ */
+const STANDALONE_SCRIPTS = { typecheck: 'tsc --noEmit -p .' };
+const STANDALONE_JEST = {
+  preset: 'ts-jest',
+  testEnvironmentOptions: { globalsCleanup: 'off' },
+  setupFiles: ['reflect-metadata'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+
+/**
  * `file:<folder>` of a package this CLI's install resolves (the ssseg that writes the plugin), or
  * the version range when it resolves none (a toolchain package missing from a published install).
  */
@@ -33,74 +47,58 @@ function localOr(name: string, range: string, from: NewPluginOptions['dependenci
   return range;
 }
 
-/**
- * Writes a plugin package that builds (tsup), tests (jest) and loads by name: package.json with
- * @ssseg/core as a peer dependency and the `ssseg.plugin` field, one component, one test.
- * Refuses to write into a non-empty folder.
- */
 function dependencySpecs(ranges: Record<string, string>, from: NewPluginOptions['dependencies']): Record<string, string> {
   return Object.fromEntries(Object.entries(ranges).map(([name, range]) => [name, localOr(name, range, from)]));
 }
 
+/**
+ * The example's package.json for a package of its own: the new name, no license (the author
+ * chooses), the standalone settings, and the dependencies (the toolchain added, since no workspace
+ * root provides it) linked or as ranges.
+ */
+function packageJson(template: PluginTemplate, type: string, options: NewPluginOptions): string {
+  const { license: _license, ...example } = template.packageJson;
+  const pkg = {
+    ...example,
+    name: options.name,
+    description: `ssseg plugin: ${type} (${options.kind})`,
+    scripts: { ...example.scripts, ...STANDALONE_SCRIPTS },
+    jest: STANDALONE_JEST,
+    dependencies: dependencySpecs(example.dependencies ?? {}, options.dependencies),
+    devDependencies: dependencySpecs({ ...example.devDependencies, ...template.toolchain }, options.dependencies),
+  };
+  return JSON.stringify(pkg, null, 2) + '\n';
+}
+
+/**
+ * Writes a plugin package made from the example plugin of the kind asked for (its package.json,
+ * README and src/, with the example's package name, type, class and term name replaced by the new
+ * plugin's), with the workspace's build config and compiler options as files of its own, so it
+ * builds (tsup), type-checks (tsc), tests (jest) and loads by name outside the workspace.
+ * Refuses to write into a non-empty folder.
+ */
 export function writePluginSkeleton(options: NewPluginOptions): string[] {
   if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(options.name)) {
     throw new SssegError(`'${options.name}' is not a valid npm package name`);
   }
-  const type = options.type ?? options.name.replace(/^@[^/]+\//, '').replace(/^ssseg-plugin-/, '');
-  const className = type.split(/[^a-zA-Z0-9]/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
-  const component = componentTemplate(options.kind, type, className);
+  const template = pluginTemplate(options.kind);
+  const type = options.type ?? typeOfPackage(options.name);
+  if (!/^[a-z][a-z0-9-]*$/.test(type)) {
+    throw new SssegError(`'${type}' is not a usable plugin type: use lower-case letters, digits and '-', starting with a letter`);
+  }
   if (fs.existsSync(options.dir) && fs.readdirSync(options.dir).length) {
     throw new SssegError(`${options.dir} is not empty; choose a new folder`);
   }
-  const range = `^${CORE_VERSION}`;
+  const example = exampleNames(template);
+  const rename = renamer(example, newPluginNames(example, options.name, type));
   const files: Record<string, string> = {
-    'package.json': JSON.stringify({
-      name: options.name,
-      version: '0.1.0',
-      description: `ssseg plugin: ${type} (${options.kind})`,
-      main: 'dist/index.js',
-      types: 'dist/index.d.ts',
-      files: ['dist'],
-      scripts: { build: 'tsup', test: 'jest' },
-      ssseg: { plugin: './dist/index.js' },
-      peerDependencies: { '@ssseg/core': range, '@ssseg/engine': range },
-      dependencies: dependencySpecs({ inversify: '^7.8.0', zod: '^4.1.0' }, options.dependencies),
-      devDependencies: dependencySpecs({
-        '@ssseg/core': range, '@ssseg/engine': range, '@types/jest': '^30.0.0', '@types/node': '^20.19.0', jest: '^30.0.0',
-        'reflect-metadata': '^0.2.2', 'ts-jest': '^29.4.15', tsup: '^8.5.0', typescript: '~6.0.3',
-      }, options.dependencies),
-    }, null, 2) + '\n',
+    'package.json': packageJson(template, type, options),
     // linked folders are built already: npm must not run their prepare scripts (ts-jest's needs its own devDependencies)
     '.npmrc': 'ignore-scripts=true\n',
-    'tsconfig.json': JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, esModuleInterop: true,
-        skipLibCheck: true, experimentalDecorators: true, emitDecoratorMetadata: true, declaration: true,
-        outDir: 'dist', rootDir: 'src', types: ['node', 'jest'], ignoreDeprecations: '6.0',
-      },
-      include: ['src'],
-    }, null, 2) + '\n',
-    'tsup.config.ts': `import { defineConfig } from 'tsup';\n\nexport default defineConfig({\n  entry: ['src/index.ts'],\n  format: ['cjs'],\n  dts: true,\n  clean: true,\n  target: 'node20',\n  external: [/^@ssseg\\//],\n});\n`,
-    'jest.config.js': `module.exports = {\n  testEnvironment: 'node',\n  transform: { '^.+\\\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true, experimentalDecorators: true, emitDecoratorMetadata: true } }] },\n  setupFiles: ['reflect-metadata'],\n  testPathIgnorePatterns: ['/node_modules/', '/dist/'],\n};\n`,
-    [`src/${type}.ts`]: component.source,
-    [`src/${type}.test.ts`]: component.test,
-    'src/index.ts': `import 'reflect-metadata';
-import { ContainerModule } from 'inversify';
-import { ${component.token}, definePlugin, provide } from '@ssseg/core';
-import { ${className} } from './${type}';
-
-export { ${className} };
-
-// name and version come from package.json, next to src/ and dist/
-export default definePlugin({
-  from: __dirname,
-  module: new ContainerModule(({ bind }) => provide(bind, ${component.token}, ${className})),
-});
-`,
-    'README.md': `# ${options.name}\n\nAn ssseg ${options.kind} plugin registering the type \`${type}\`.\n\n` +
-      '```sh\nnpm install && npm run build && npm test\n```\n\nUse it from a run config:\n\n```yaml\nplugins: [' +
-      `'${options.name}']\n` + (options.kind === 'regularizer' ? `regularizers:\n  - { type: ${type}, weight: 0.1 }\n` : '') + '```\n',
+    'tsconfig.json': template.tsconfig,
+    'tsup.config.ts': template.tsupConfig,
   };
+  for (const [rel, text] of Object.entries(template.files)) files[rename(rel)] = rename(text);
   const written: string[] = [];
   for (const [rel, text] of Object.entries(files)) {
     const file = path.join(options.dir, rel);

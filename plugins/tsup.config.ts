@@ -1,5 +1,7 @@
 import { defineConfig } from 'tsup';
 
+// Every plugin's build: tsup looks for its config from the package folder upwards and finds this
+// one (the compiler options come the same way, from plugins/tsconfig.json).
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['cjs'],
