@@ -34,11 +34,9 @@ export class ${className} implements Regularizer {
   static readonly type = '${type}';
   readonly type = componentType(this);
   readonly name: string;
-  private readonly opts: z.infer<typeof options>;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
-    this.opts = opts as z.infer<typeof options>;
-    this.name = this.opts.name;
+  constructor(@inject(ComponentOptions) private readonly opts: ComponentOptions<typeof ${className}.options>) {
+    this.name = opts.name;
   }
 
   loss(context: UnsupervisedContext): tf.Scalar {
@@ -99,11 +97,8 @@ export class ${className} implements PseudoLabeler {
   static summary = 'argmax labels above a confidence threshold';
   static readonly type = '${type}';
   readonly type = componentType(this);
-  private readonly opts: z.infer<typeof options>;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
-    this.opts = opts as z.infer<typeof options>;
-  }
+  constructor(@inject(ComponentOptions) private readonly opts: ComponentOptions<typeof ${className}.options>) {}
 
   label(teacherLogits: tf.Tensor4D): PseudoLabels {
     return tf.tidy(() => {
@@ -160,11 +155,8 @@ export class ${className} implements Augmentation {
   static summary = 'vertical flip';
   static readonly type = '${type}';
   readonly type = componentType(this);
-  private readonly opts: z.infer<typeof options>;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
-    this.opts = opts as z.infer<typeof options>;
-  }
+  constructor(@inject(ComponentOptions) private readonly opts: ComponentOptions<typeof ${className}.options>) {}
 
   apply(sample: Sample, rng: Rng): Sample {
     if (!rng.bernoulli(this.opts.p)) return sample;

@@ -78,8 +78,7 @@ export class MnistSegDataset implements Dataset {
     ];
   }
 
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    const o = MnistSegOptions.parse(options);
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof MnistSegOptions>) {
     if (o.maxDigits < o.minDigits) throw new ConfigError(`maxDigits (${o.maxDigits}) is below minDigits (${o.minDigits})`, 'data.maxDigits');
     this.canvas = o.canvas;
     this.cropSize = o.cropSize ?? o.canvas;
