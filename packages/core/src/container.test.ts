@@ -13,9 +13,9 @@ class ConstantRegularizer implements Regularizer {
   readonly type = componentType(this);
   readonly name: string;
   readonly value: number;
-  constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
-    this.value = options.value as number;
-    this.name = options.name as string;
+  constructor(@inject(ComponentOptions) options: ComponentOptions<typeof ConstantRegularizer.options>) {
+    this.value = options.value;
+    this.name = options.name;
   }
   loss(_context: UnsupervisedContext): never {
     throw new Error('not used in this test');
@@ -78,6 +78,44 @@ describe('PluginHost', () => {
     expect(() => host.build(Regularizer, { type: 'constant', value: 'high' }, 'regularizers[0]')).toThrow(
       /regularizers\[0\]\.value: .*number/,
     );
+  });
+
+  it('refuses an unknown key of a plain z.object schema, nested ones too, naming the config path and the key meant', () => {
+    @injectable()
+    class Ramped implements Regularizer {
+      static options = z.object({ weight: z.number().default(1), ramp: z.object({ steps: z.number().default(0) }).default({ steps: 0 }) });
+      static readonly type = 'ramped';
+      readonly type = componentType(this);
+      readonly name = 'ramped';
+      constructor(@inject(ComponentOptions) readonly options: ComponentOptions<typeof Ramped.options>) {}
+      loss(_context: UnsupervisedContext): never {
+        throw new Error('not used in this test');
+      }
+    }
+    const host = createPluginHost();
+    host.load(definePlugin({ name: 'ramped-plugin', version: '1.0.0', module: new ContainerModule(({ bind }) => provide(bind, Regularizer, Ramped)) }));
+    const build = (config: Record<string, unknown>) => host.build(Regularizer, { type: 'ramped', ...config }, 'regularizers[0]') as Ramped;
+    expect(() => build({ wieght: 3 })).toThrow("regularizers[0].wieght: unknown key; did you mean 'weight'?");
+    expect(() => build({ ramp: { stesp: 5 } })).toThrow("regularizers[0].ramp.stesp: unknown key; did you mean 'steps'?");
+    expect(build({ weight: 2, ramp: { steps: 5 } }).options).toEqual({ weight: 2, ramp: { steps: 5 } });
+    // the plugin's own schema is left as it wrote it
+    expect(Ramped.options.parse({ wieght: 3 })).toEqual({ weight: 1, ramp: { steps: 0 } });
+  });
+
+  it('gives a component whose class declares no options schema no options: every key is unknown', () => {
+    @injectable()
+    class Bare implements Regularizer {
+      static readonly type = 'bare';
+      readonly type = componentType(this);
+      readonly name = 'bare';
+      loss(_context: UnsupervisedContext): never {
+        throw new Error('not used in this test');
+      }
+    }
+    const host = createPluginHost();
+    host.load(definePlugin({ name: 'bare-plugin', version: '1.0.0', module: new ContainerModule(({ bind }) => provide(bind, Regularizer, Bare)) }));
+    expect(host.build(Regularizer, { type: 'bare' }, 'regularizers[0]').type).toBe('bare');
+    expect(() => host.build(Regularizer, { type: 'bare', weight: 1 }, 'regularizers[0]')).toThrow('regularizers[0].weight: unknown key');
   });
 
   it('keeps extension points apart: a Regularizer type is not a PseudoLabeler type', () => {

@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Container, type ServiceIdentifier } from 'inversify';
-import type { ZodType } from 'zod';
 import { ComponentDescriptor, contributionsOf, type SssegPlugin } from './plugin';
 import { BuildSubComponent, ComponentOptions } from './tokens';
 import { ConfigError, PluginError } from './errors';
-import { formatZodIssues } from './config/zod-errors';
+import { validateOptions } from './component-options';
 import { CORE_VERSION, coreCompatibility } from './version';
 import { findPackageJson, type PackageJson } from './package-info';
 
@@ -165,19 +164,13 @@ export class PluginHost {
     return found;
   }
 
-  /** Validates a component's options against its schema; errors name the config path. */
+  /**
+   * Validates a component's options against its schema made strict (unknown keys are errors,
+   * nested objects' too, whatever the plugin wrote); errors name the config path.
+   */
   parseOptions(component: RegisteredComponent, config: Record<string, unknown>, configPath: string): Record<string, unknown> {
     const { type: _type, ...rest } = config;
-    const schema: ZodType | undefined = component.implementation.options;
-    if (!schema) return rest;
-    const parsed = schema.safeParse(rest);
-    if (!parsed.success) {
-      throw new ConfigError(
-        `invalid options for ${tokenName(component.token)} '${component.type}':\n${formatZodIssues(parsed.error.issues, configPath, schema)}`,
-        configPath,
-      );
-    }
-    return parsed.data as Record<string, unknown>;
+    return validateOptions(component.implementation.options, rest, configPath, `${tokenName(component.token)} '${component.type}'`) as Record<string, unknown>;
   }
 
   /**

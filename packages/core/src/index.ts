@@ -5,6 +5,7 @@ export * from './rng';
 export * from './errors';
 export * from './plugin';
 export * from './container';
+export * from './component-options';
 export { ComponentConfig, OptimizerConfig, TrainConfig, EvalConfig, EngineConfig, RunConfigSchema, type RunConfigInput } from './config/schema';
 export * from './config/load';
 export { configTree } from './config/config-tree';

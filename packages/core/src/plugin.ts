@@ -35,7 +35,10 @@ export interface ComponentClass<T = unknown> {
   new (...args: any[]): T;
   /** The name configs give it (`type: ...`); written once, here. */
   type?: string;
-  /** Schema of the options object (the config dict without `type`); defaults filled by it. */
+  /**
+   * Schema of the options object (the config dict without `type`); defaults filled by it. The host
+   * parses it made strict (unknown keys are errors); a class without one takes no options.
+   */
   options?: ZodType;
   /** One line for `ssseg plugins list`. */
   summary?: string;

@@ -8,6 +8,7 @@
  */
 import type { tf } from '@ssseg/engine';
 import type { ServiceIdentifier } from 'inversify';
+import type { output, ZodType } from 'zod';
 import type { Rng } from './rng';
 import type { RunConfig as ValidatedRunConfig } from './config/schema';
 import type { ConfigOverrideOptions } from './config/overrides';
@@ -423,8 +424,14 @@ export interface CompareExecutor {
 }
 export const CompareExecutor: ServiceIdentifier<CompareExecutor> = Symbol.for('ssseg.CompareExecutor');
 
-/** Options of the component being built: the validated config object, without `type`. */
-export const ComponentOptions: ServiceIdentifier<Record<string, unknown>> = Symbol.for('ssseg.ComponentOptions');
+/**
+ * Options of the component being built: its config dict without `type`, validated by the class's
+ * static `options` schema made strict (unknown keys are errors), defaults filled in. The type is
+ * that schema's output, so options are declared once, in the schema:
+ * `constructor(@inject(ComponentOptions) readonly options: ComponentOptions<typeof MyTerm.options>)`.
+ */
+export type ComponentOptions<Schema extends ZodType = ZodType> = output<Schema>;
+export const ComponentOptions: ServiceIdentifier<ComponentOptions> = Symbol.for('ssseg.ComponentOptions');
 /**
  * Builds a component that the options of the component being built name (DeepLabV3+'s
  * `backbone`), with the same run services; `key` is its options key, so errors name the path.

@@ -11,4 +11,5 @@ export {
   type InterPixelRelation,
   type InterPixelDistance,
 } from './inter-pixel/inter-pixel-loss';
+export { InterPixelSettings, interPixelRules } from './inter-pixel/inter-pixel-settings';
 export { runW3, formatW3, type W3Options, type W3Row } from './bench/w3';

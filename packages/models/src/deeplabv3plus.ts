@@ -126,10 +126,9 @@ export class DeepLabV3Plus extends SegmentationModule<DeepLabV3PlusOptions> {
   private readonly decoder: DeepLabV3PlusDecoder;
 
   constructor(
-    @inject(ComponentOptions) options: Record<string, unknown>,
+    @inject(ComponentOptions) o: ComponentOptions<typeof DeepLabV3Plus.options>,
     @inject(BuildSubComponent) @optional() private readonly buildSub?: BuildSubComponent,
   ) {
-    const o = DeepLabV3PlusOptions.parse(options);
     super(o);
     const rng = this.initRng();
     const { backbone, pretrained } = buildBackbone(o.backbone, { outputStride: o.outputStride, rng }, buildSub);
@@ -142,9 +141,8 @@ export class DeepLabV3Plus extends SegmentationModule<DeepLabV3PlusOptions> {
 
   protected create(): DeepLabV3Plus {
     // a clone gets its weights copied from this model: no need to read the pretrained file again
-    const o = this.options as z.infer<typeof DeepLabV3PlusOptions>;
-    const { pretrained: _pretrained, ...backbone } = o.backbone;
-    return new DeepLabV3Plus({ ...o, backbone }, this.buildSub);
+    const { pretrained: _pretrained, ...backbone } = this.options.backbone;
+    return new DeepLabV3Plus({ ...this.options, backbone }, this.buildSub);
   }
 
   forward(x: tf.Tensor4D, options: ForwardOptions): ForwardResult {

@@ -1,5 +1,5 @@
 import { describeWithBackends, expectNoLeak, tf } from '@ssseg/engine';
-import { Rng } from '@ssseg/core';
+import { Rng, optionsFor } from '@ssseg/core';
 import { DeepLabV3Plus } from './deeplabv3plus';
 import { UNet } from './unet';
 import type { SegmentationModule } from './segmentation-module';
@@ -7,12 +7,12 @@ import type { SegmentationModule } from './segmentation-module';
 /** Tiny variants: full layouts, few channels. */
 export const tinyModels: Record<string, () => SegmentationModule<any>> = {
   'deeplabv3plus resnet18 os16': () =>
-    new DeepLabV3Plus({ numClasses: 3, backbone: { type: 'resnet', depth: 18, baseWidth: 4 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 }),
+    new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 3, backbone: { type: 'resnet', depth: 18, baseWidth: 4 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 })),
   'deeplabv3plus resnet50 os8': () =>
-    new DeepLabV3Plus({ numClasses: 3, outputStride: 8, backbone: { type: 'resnet', depth: 50, baseWidth: 2 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 }),
+    new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 3, outputStride: 8, backbone: { type: 'resnet', depth: 50, baseWidth: 2 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 })),
   'deeplabv3plus mobilenetv2 os16': () =>
-    new DeepLabV3Plus({ numClasses: 3, backbone: { type: 'mobilenetv2', widthMultiplier: 0.25 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 }),
-  'unet depth 3': () => new UNet({ numClasses: 3, baseWidth: 4, depth: 3 }),
+    new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 3, backbone: { type: 'mobilenetv2', widthMultiplier: 0.25 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 })),
+  'unet depth 3': () => new UNet(optionsFor(UNet, { numClasses: 3, baseWidth: 4, depth: 3 })),
 };
 
 function randomImages(shape: [number, number, number, number], seed: number): tf.Tensor4D {

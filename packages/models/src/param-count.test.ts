@@ -1,6 +1,7 @@
 import { initEngine, tf } from '@ssseg/engine';
 import { DeepLabV3Plus } from './deeplabv3plus';
 import { summarizeModel } from './summary';
+import { optionsFor } from '@ssseg/core';
 
 describe('DeepLabV3+ parameter counts (UniMatch layout, 21 classes)', () => {
   beforeAll(async () => {
@@ -13,7 +14,7 @@ describe('DeepLabV3+ parameter counts (UniMatch layout, 21 classes)', () => {
     [101, 59.34e6],
   ])('ResNet-%i matches UniMatch within 1%%', (depth, expected) => {
     const before = tf.memory().numTensors;
-    const model = new DeepLabV3Plus({ numClasses: 21, backbone: { type: 'resnet', depth } });
+    const model = new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 21, backbone: { type: 'resnet', depth } }));
     const summary = summarizeModel(model);
     expect(Math.abs(summary.trainableParams - expected) / expected).toBeLessThan(0.01);
     // BN running statistics are state, not trainable, and counted in the total.

@@ -1,5 +1,5 @@
 import { describeWithBackends, expectNoLeak, tf } from '@ssseg/engine';
-import { Rng } from '@ssseg/core';
+import { Rng, optionsFor } from '@ssseg/core';
 import { DeepLabV3Plus } from './deeplabv3plus';
 import { UNet } from './unet';
 import type { SegmentationModule } from './segmentation-module';
@@ -52,11 +52,11 @@ function train(model: SegmentationModule<any>, steps: number, lr: number, pertur
 }
 
 const trainable: Record<string, () => SegmentationModule<any>> = {
-  unet: () => new UNet({ numClasses: 3, baseWidth: 4, depth: 2 }),
+  unet: () => new UNet(optionsFor(UNet, { numClasses: 3, baseWidth: 4, depth: 2 })),
   'deeplabv3plus resnet18': () =>
-    new DeepLabV3Plus({ numClasses: 3, backbone: { type: 'resnet', depth: 18, baseWidth: 4 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 }),
+    new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 3, backbone: { type: 'resnet', depth: 18, baseWidth: 4 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 })),
   'deeplabv3plus mobilenetv2': () =>
-    new DeepLabV3Plus({ numClasses: 3, backbone: { type: 'mobilenetv2', widthMultiplier: 0.25 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 }),
+    new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 3, backbone: { type: 'mobilenetv2', widthMultiplier: 0.25 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 })),
 };
 
 describeWithBackends('training lowers the loss', () => {

@@ -49,8 +49,7 @@ export class UNet extends SegmentationModule<UNetOptions> {
   private readonly classifier: Conv2d;
   private readonly pool = new MaxPool2d(2, 2, 'ceil');
 
-  constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
-    const o = UNetOptions.parse(options);
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof UNet.options>) {
     super(o);
     const rng = this.initRng();
     const width = (level: number) => o.baseWidth * 2 ** level;

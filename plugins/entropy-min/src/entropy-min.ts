@@ -21,11 +21,9 @@ export class EntropyMinimisation implements Regularizer {
   static readonly type = 'entropy-min';
   readonly type = componentType(this);
   readonly name: string;
-  private readonly opts: z.infer<typeof options>;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
-    this.opts = opts as z.infer<typeof options>;
-    this.name = this.opts.name;
+  constructor(@inject(ComponentOptions) private readonly opts: ComponentOptions<typeof EntropyMinimisation.options>) {
+    this.name = opts.name;
   }
 
   // tf.sum(x) rather than x.sum(): the chained ops are typed inside the ssseg workspace only, and

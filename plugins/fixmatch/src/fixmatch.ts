@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { tf } from '@ssseg/engine';
 import { TeacherStudentMethod, componentFromBase, teacherStudentOptions, unsupervisedCrossEntropy, type UnlabelledStep } from '@ssseg/core';
 
@@ -10,7 +9,7 @@ const options = teacherStudentOptions();
  * learns them on one strong (CutMix) view. Loss (Lx + Lu) / 2, plus any regularizers.
  */
 @componentFromBase()
-export class FixMatch extends TeacherStudentMethod<z.infer<typeof options>> {
+export class FixMatch extends TeacherStudentMethod<typeof options> {
   static readonly type = 'fixmatch';
   static options = options;
   static summary = 'weak-to-strong pseudo-labels with a confidence threshold';

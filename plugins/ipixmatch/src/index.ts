@@ -2,7 +2,7 @@ import { ContainerModule } from 'inversify';
 import { Regularizer, definePlugin, provide } from '@ssseg/core';
 import { IPixMatchRegularizer } from './ipixmatch';
 
-export { IPixMatchRegularizer, type IPixMatchOptions } from './ipixmatch';
+export { IPixMatchRegularizer } from './ipixmatch';
 
 export default definePlugin({
   from: __dirname,

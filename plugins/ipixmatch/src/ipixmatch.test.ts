@@ -53,7 +53,11 @@ describeWithBackends('ipixmatch regularizer', () => {
     expect(reg.opts).toMatchObject({
       relation: 'affinity', distance: 'kl', weight: 0.3, confThreshold: 0.95, maxPixels: null, resolution: 'output', stride: 1, rampUp: 0,
       rows: 'confident', columns: 'confident', perClass: null, scope: 'image', classes: 'all', gradRatioEvery: 0,
+      teacherTemperature: 1, studentTemperature: 1, chunkRows: 1024, stdFloor: 0.01, epsilon: 1e-8,
     });
+    // its options' type is its schema's output: a key the schema does not declare does not compile
+    // @ts-expect-error
+    expect(reg.opts.wieght).toBeUndefined();
     expect(host.typesOf(Regularizer)).toContain('ipixmatch');
   });
 
@@ -67,6 +71,7 @@ describeWithBackends('ipixmatch regularizer', () => {
     expect(() => host.build(Regularizer, { type: 'ipixmatch', classes: 'present' }, 'regularizers[0]'))
       .toThrow(/regularizers\[0\]\.classes: applies to relation 'spatial' only/);
     expect(() => host.build(Regularizer, { type: 'ipixmatch', gradRatioEvery: -1 }, 'regularizers[0]')).toThrow(/regularizers\[0\]\.gradRatioEvery/);
+    expect(() => host.build(Regularizer, { type: 'ipixmatch', wieght: 1 }, 'regularizers[0]')).toThrow("regularizers[0].wieght: unknown key; did you mean 'weight'?");
   });
 
   it('passes rows, columns, perClass, scope and classes to the inter-pixel term', async () => {

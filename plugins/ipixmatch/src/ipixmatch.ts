@@ -4,60 +4,30 @@ import { tf } from '@ssseg/engine';
 import {
   componentType, ComponentOptions, gradientNormOnTape, resizeLogits, resizeMask, type Regularizer, type StrongViewContext, type UnsupervisedContext,
 } from '@ssseg/core';
-import { INTER_PIXEL_DEFAULTS, interPixelLossWithStats } from '@ssseg/losses';
+import { InterPixelSettings, interPixelLossWithStats, interPixelRules } from '@ssseg/losses';
 
-const options = z
-  .strictObject({
-    relation: z.enum(['affinity', 'spatial']).default('affinity'),
-    /** KL by default: the correlation form hurt in the reference runs and collapsed at weight 1 (docs/IPIXMATCH.md). */
-    distance: z.enum(['kl', 'correlation']).default('kl'),
-    /** 0.3: the one setting that came out (slightly) above plain FixMatch in the reference runs. */
-    weight: z.number().min(0).default(0.3),
-    confThreshold: z.number().min(0).max(1).default(INTER_PIXEL_DEFAULTS.confThreshold),
-    teacherTemperature: z.number().positive().default(1),
-    studentTemperature: z.number().positive().default(1),
-    /** Confident pixels per image at most, sampled with the run's seeded RNG; null keeps every confident pixel. */
-    maxPixels: z.number().int().min(2).nullable().default(null),
-    /** Relations from the `rows` to the `columns`: the confident pixels, or `all` non-ignored ones (see interPixelLoss). */
-    rows: z.enum(['confident', 'all']).default('confident'),
-    columns: z.enum(['confident', 'all']).default('confident'),
-    /** Per image, at most this many confident pixels of each teacher class, evenly in raster order; null keeps all. */
-    perClass: z.number().int().min(1).nullable().default(null),
-    /** Relations within each `image`, or among the pixels of the whole `batch` pooled. */
-    scope: z.enum(['image', 'batch']).default('image'),
-    /** Spatial relation only: average over `all` classes, or those `present` as the teacher's argmax on a kept pixel. */
-    classes: z.enum(['all', 'present']).default('all'),
-    /**
-     * Every this many steps (0: never), log the ratio of this term's gradient norm on the strong
-     * views' student logits to that of the method's unsupervised loss (as each enters the total):
-     * `gradRatio` with the weight and ramp applied, `gradRatioPerWeight` without. Costs one more
-     * backward pass of the term on those steps.
-     */
-    gradRatioEvery: z.number().int().min(0).default(0),
-    /** `output`: logits as the network gives them (stride 4 for DeepLabV3+); `input`: upsampled to the view size. */
-    resolution: z.enum(['output', 'input']).default('output'),
-    /**
-     * Compare relations on logits shrunk by this factor (bilinear, so 2 averages 2x2 blocks): M falls by
-     * stride^2 and the KL form's cost by stride^4. For networks whose logits are at the input's size
-     * (U-Net), 4 matches DeepLabV3+'s stride-4 outputs.
-     */
-    stride: z.number().int().min(1).default(1),
-    /** Iterations over which the weight rises linearly from 0 (0: full weight from the first step). */
-    rampUp: z.number().int().min(0).default(0),
-    chunkRows: z.number().int().positive().default(INTER_PIXEL_DEFAULTS.chunkRows),
-    stdFloor: z.number().positive().default(INTER_PIXEL_DEFAULTS.stdFloor),
-    epsilon: z.number().min(0).default(INTER_PIXEL_DEFAULTS.epsilon),
-    name: z.string().min(1).default('ipixmatch'),
-  })
-  .superRefine((o, ctx) => {
-    if (o.relation === 'spatial' && o.rows !== 'confident') {
-      ctx.addIssue({ code: 'custom', path: ['rows'], message: "applies to relation 'affinity' only (spatial distributions run over the columns)" });
-    }
-    if (o.relation !== 'spatial' && o.classes !== 'all') {
-      ctx.addIssue({ code: 'custom', path: ['classes'], message: "applies to relation 'spatial' only" });
-    }
-  });
-export type IPixMatchOptions = z.infer<typeof options>;
+const options = InterPixelSettings.extend({
+  /** 0.3: the one setting that came out (slightly) above plain FixMatch in the reference runs. */
+  weight: z.number().min(0).default(0.3),
+  /**
+   * Every this many steps (0: never), log the ratio of this term's gradient norm on the strong
+   * views' student logits to that of the method's unsupervised loss (as each enters the total):
+   * `gradRatio` with the weight and ramp applied, `gradRatioPerWeight` without. Costs one more
+   * backward pass of the term on those steps.
+   */
+  gradRatioEvery: z.number().int().min(0).default(0),
+  /** `output`: logits as the network gives them (stride 4 for DeepLabV3+); `input`: upsampled to the view size. */
+  resolution: z.enum(['output', 'input']).default('output'),
+  /**
+   * Compare relations on logits shrunk by this factor (bilinear, so 2 averages 2x2 blocks): M falls by
+   * stride^2 and the KL form's cost by stride^4. For networks whose logits are at the input's size
+   * (U-Net), 4 matches DeepLabV3+'s stride-4 outputs.
+   */
+  stride: z.number().int().min(1).default(1),
+  /** Iterations over which the weight rises linearly from 0 (0: full weight from the first step). */
+  rampUp: z.number().int().min(0).default(0),
+  name: z.string().min(1).default('ipixmatch'),
+}).superRefine(interPixelRules);
 
 /**
  * IPixMatch (specified in docs/IPIXMATCH.md): the student's inter-pixel relations on each strong view are pulled towards the
@@ -73,11 +43,9 @@ export class IPixMatchRegularizer implements Regularizer {
   static readonly type = 'ipixmatch';
   readonly type = componentType(this);
   readonly name: string;
-  readonly opts: IPixMatchOptions;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
-    this.opts = opts as IPixMatchOptions;
-    this.name = this.opts.name;
+  constructor(@inject(ComponentOptions) readonly opts: ComponentOptions<typeof IPixMatchRegularizer.options>) {
+    this.name = opts.name;
   }
 
   /** Linear ramp from 0 at step 0 to 1 at step `rampUp`. */
@@ -97,24 +65,7 @@ export class IPixMatchRegularizer implements Regularizer {
     const mean = tf.tidy(() => {
       const perView = context.views.map((view) => {
         const { teacher, student, ignore } = this.atResolution(view, context.inputSize);
-        const r = interPixelLossWithStats(teacher, student, {
-          relation: this.opts.relation,
-          distance: this.opts.distance,
-          confThreshold: this.opts.confThreshold,
-          teacherTemperature: this.opts.teacherTemperature,
-          studentTemperature: this.opts.studentTemperature,
-          maxPixels: this.opts.maxPixels,
-          rows: this.opts.rows,
-          columns: this.opts.columns,
-          perClass: this.opts.perClass,
-          scope: this.opts.scope,
-          classes: this.opts.classes,
-          chunkRows: this.opts.chunkRows,
-          stdFloor: this.opts.stdFloor,
-          epsilon: this.opts.epsilon,
-          ignoreMask: ignore,
-          rng,
-        });
+        const r = interPixelLossWithStats(teacher, student, { ...this.opts, ignoreMask: ignore, rng });
         confident += r.confidentShare;
         kept += r.keptPerImage.reduce((a, b) => a + b, 0);
         images += r.keptPerImage.length;

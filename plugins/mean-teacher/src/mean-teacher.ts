@@ -16,7 +16,7 @@ const options = teacherStudentOptions({ teacher: { type: 'ema', decay: 0.999 } }
  * Loss (Lx + Lu) / 2, plus any regularizers.
  */
 @componentFromBase()
-export class MeanTeacher extends TeacherStudentMethod<z.infer<typeof options>> {
+export class MeanTeacher extends TeacherStudentMethod<typeof options> {
   static readonly type = 'mean-teacher';
   static options = options;
   static summary = 'EMA teacher, consistency on a strong view';

@@ -17,11 +17,8 @@ export class SoftPseudoLabeler implements PseudoLabeler {
   static summary = 'softmax(logits / temperature), optional confidence mask';
   static readonly type = 'soft';
   readonly type = componentType(this);
-  private readonly opts: z.infer<typeof options>;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
-    this.opts = opts as z.infer<typeof options>;
-  }
+  constructor(@inject(ComponentOptions) private readonly opts: ComponentOptions<typeof SoftPseudoLabeler.options>) {}
 
   label(teacherLogits: tf.Tensor4D): PseudoLabels {
     return tf.tidy(() => {

@@ -15,18 +15,15 @@ export class ThresholdPseudoLabeler implements PseudoLabeler {
   static summary = 'argmax labels where max softmax >= confThreshold';
   static readonly type = 'threshold';
   readonly type = componentType(this);
-  private readonly confThreshold: number;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
-    this.confThreshold = (opts as z.infer<typeof options>).confThreshold;
-  }
+  constructor(@inject(ComponentOptions) private readonly opts: ComponentOptions<typeof ThresholdPseudoLabeler.options>) {}
 
   label(teacherLogits: tf.Tensor4D): PseudoLabels {
     return tf.tidy(() => {
       const probs = tf.softmax(teacherLogits) as tf.Tensor4D;
       const confidence = probs.max(-1) as tf.Tensor3D;
       const labels = probs.argMax(-1) as tf.Tensor3D;
-      const mask = confidence.greaterEqual(this.confThreshold).toFloat() as tf.Tensor3D;
+      const mask = confidence.greaterEqual(this.opts.confThreshold).toFloat() as tf.Tensor3D;
       return { probs, labels, confidence, mask };
     });
   }

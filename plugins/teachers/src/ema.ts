@@ -22,11 +22,8 @@ export class EmaTeacher implements TeacherStrategy {
   static readonly type = 'ema';
   readonly type = componentType(this);
   private teacher?: SegmentationModel;
-  private readonly opts: z.infer<typeof options>;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
-    this.opts = opts as z.infer<typeof options>;
-  }
+  constructor(@inject(ComponentOptions) private readonly opts: ComponentOptions<typeof EmaTeacher.options>) {}
 
   attach(student: SegmentationModel): void {
     this.teacher?.dispose();

@@ -30,8 +30,8 @@ export class TensorBoardHook implements Hook {
   private loggedEvaluationAt = -1;
   private loggedInputs = false;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>, @inject(RunFolder) private readonly runDir: string) {
-    this.logDir = path.resolve(runDir, (opts as z.infer<typeof options>).logDir);
+  constructor(@inject(ComponentOptions) opts: ComponentOptions<typeof TensorBoardHook.options>, @inject(RunFolder) private readonly runDir: string) {
+    this.logDir = path.resolve(runDir, opts.logDir);
   }
 
   beforeRun(): void {

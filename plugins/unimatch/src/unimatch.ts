@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { tf } from '@ssseg/engine';
 import { TeacherStudentMethod, componentFromBase, teacherStudentOptions, resizeLogits, unsupervisedCrossEntropy, type UnlabelledStep } from '@ssseg/core';
 
@@ -10,7 +9,7 @@ const options = teacherStudentOptions();
  * them too (Lfp). Loss (Lx + 0.25 Ls1 + 0.25 Ls2 + 0.5 Lfp) / 2, plus any regularizers.
  */
 @componentFromBase()
-export class UniMatch extends TeacherStudentMethod<z.infer<typeof options>> {
+export class UniMatch extends TeacherStudentMethod<typeof options> {
   static readonly type = 'unimatch';
   static options = options;
   static summary = 'dual strong views + feature perturbation';

@@ -18,10 +18,8 @@ export class SyntheticSegmentationDataset implements Dataset {
   readonly type = componentType(this);
   readonly numClasses: number;
   readonly classNames: readonly string[];
-  private readonly o: z.infer<typeof options>;
 
-  constructor(@inject(ComponentOptions) opts: Record<string, unknown>) {
-    this.o = opts as z.infer<typeof options>;
+  constructor(@inject(ComponentOptions) private readonly o: ComponentOptions<typeof SyntheticSegmentationDataset.options>) {
     this.numClasses = this.o.numClasses;
     this.classNames = Array.from({ length: this.numClasses }, (_, c) => `class${c}`);
   }

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { FashionSegDataset, MnistSegDataset, prepareSplits } from '@ssseg/datasets';
 import { encodeSampleGrid } from '@ssseg/report';
 import { runCli } from './cli-harness';
+import { optionsFor } from '@ssseg/core';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-data-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -17,7 +18,7 @@ describe('ssseg data inspect', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     const stats = JSON.parse(out);
-    const ds = new MnistSegDataset({ size: 16, valSize: 4, cacheDir });
+    const ds = new MnistSegDataset(optionsFor(MnistSegDataset, { size: 16, valSize: 4, cacheDir }));
     const counts = new Array(11).fill(0);
     let ignore = 0, images = 0;
     for (const source of [ds.labelled(), ds.unlabelled(), ds.validation()]) {
@@ -84,7 +85,7 @@ describe('ssseg data export-images', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/wrote 3 images and 3 masks of mnist-seg \(validation\)/);
     const { decode } = await import('fast-png');
-    const source = new MnistSegDataset({ size: 16, valSize: 4, cacheDir }).validation();
+    const source = new MnistSegDataset(optionsFor(MnistSegDataset, { size: 16, valSize: 4, cacheDir })).validation();
     const images = fs.readdirSync(path.join(out, 'images')).sort();
     expect(images).toHaveLength(3);
     for (const [i, name] of images.entries()) {

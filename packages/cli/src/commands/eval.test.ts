@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initEngine, tf } from '@ssseg/engine';
-import { Rng, evaluate } from '@ssseg/core';
+import { Rng, evaluate, optionsFor } from '@ssseg/core';
 import { saveCheckpoint } from '@ssseg/runner';
 import { MnistSegDataset, sampleToInput } from '@ssseg/datasets';
 import { UNet } from '@ssseg/models';
@@ -12,13 +12,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-eval-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const data = { type: 'mnist-seg', size: 16, valSize: 4, cacheDir: path.join(dir, 'cache') };
 const position = { step: 0, epoch: 0, rng: Rng.fromSeed(1).state(), loader: null, bestMiou: null };
-const unet = (seed: number) => new UNet({ numClasses: 11, baseWidth: 4, depth: 1, seed });
+const unet = (seed: number) => new UNet(optionsFor(UNet, { numClasses: 11, baseWidth: 4, depth: 1, seed }));
 
 beforeAll(() => initEngine({ backend: 'cpu', verbose: false }));
 
 async function reference(model: UNet): Promise<number> {
   const { type: _type, ...options } = data;
-  const ds = new MnistSegDataset(options);
+  const ds = new MnistSegDataset(optionsFor(MnistSegDataset, options));
   const result = await evaluate(model, ds.validation(), { numClasses: 11, mode: 'full', toInput: (s) => sampleToInput(s) });
   return result.miou;
 }

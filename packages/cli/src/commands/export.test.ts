@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { decode } from 'fast-png';
 import { onnx } from 'onnx-proto';
 import { initEngine, tf } from '@ssseg/engine';
-import { Rng } from '@ssseg/core';
+import { Rng, optionsFor } from '@ssseg/core';
 import { saveCheckpoint } from '@ssseg/runner';
 import { OnnxPredictor, UNet } from '@ssseg/models';
 import { runCli } from './cli-harness';
@@ -21,7 +21,7 @@ const H = 24, W = 32;
 beforeAll(async () => {
   await initEngine({ backend: 'cpu', verbose: false });
   fs.writeFileSync(config, 'model: { type: unet, baseWidth: 4, depth: 2 }\ndata: { type: pascal-voc, root: /nowhere }\n');
-  const model = new UNet({ numClasses: 4, baseWidth: 4, depth: 2, seed: 11 });
+  const model = new UNet(optionsFor(UNet, { numClasses: 4, baseWidth: 4, depth: 2, seed: 11 }));
   saveCheckpoint(checkpoint, { model }, { step: 0, epoch: 0, rng: Rng.fromSeed(1).state(), loader: null, bestMiou: null });
   model.dispose();
   fs.mkdirSync(images);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describeIf, initEngine, tf } from '@ssseg/engine';
-import { Rng, evaluate, loadTensorFile } from '@ssseg/core';
+import { Rng, evaluate, loadTensorFile, optionsFor } from '@ssseg/core';
 import { MnistSegDataset, sampleToInput } from '@ssseg/datasets';
 import {
   DeepLabV3Plus, ResNet, expectedTensors, importModelWeights, loadBackboneWeights, torchUnavailableReason, writeOnnx, writeTorchFiles,
@@ -14,7 +14,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-import-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 beforeAll(() => initEngine({ backend: 'cpu', verbose: false }));
 const file = (name: string) => path.join(dir, name);
-const deeplab = (seed: number) => new DeepLabV3Plus({ numClasses: 2, seed, backbone: { type: 'resnet', depth: 18, stem: 'torchvision' } });
+const deeplab = (seed: number) => new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 2, seed, backbone: { type: 'resnet', depth: 18, stem: 'torchvision' } }));
 const BIN = path.resolve(__dirname, '../../dist/bin.js');
 
 /** The built command in its own process, as a user runs it. */
@@ -73,7 +73,7 @@ describeIf(torchUnavailableReason(), 'ssseg import-backbone and eval on files Py
     fs.writeFileSync(file('broken-shapes.json'), JSON.stringify(shapes));
     // a UniMatch-layout checkpoint of the eval config's model (random values)
     fs.writeFileSync(evalConfig, `method: { type: unimatch }\nmodel: ${JSON.stringify({ type: 'deeplabv3plus', ...evalModel })}\ndata: ${JSON.stringify(evalData)}\n`);
-    const model = new DeepLabV3Plus({ numClasses: 11, ...evalModel });
+    const model = new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 11, ...evalModel }));
     fs.writeFileSync(file('eval-shapes.json'), JSON.stringify(Object.fromEntries([...expectedTensors(model)].map(([n, e]) => [n, e.torchShape]))));
     model.dispose();
     writeTorchFiles([
@@ -139,12 +139,12 @@ describeIf(torchUnavailableReason(), 'ssseg import-backbone and eval on files Py
     const { code, out, err } = await runCli(['eval', '--config', evalConfig, '--checkpoint', checkpoint, '--json']);
     expect(code).toBe(0);
     expect(err).toContain(`${checkpoint}: whole model from a PyTorch checkpoint, state dict under 'model'; names prefixed 'module.'`);
-    const model = new DeepLabV3Plus({ numClasses: 11, ...evalModel });
+    const model = new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 11, ...evalModel }));
     const imported = importModelWeights(model, checkpoint);
     model.setWeights(imported.tensors, { strict: true });
     tf.dispose([...imported.tensors.values()]);
     const { type: _type, ...options } = evalData;
-    const expected = await evaluate(model, new MnistSegDataset(options).validation(), { numClasses: 11, mode: 'full', toInput: (s) => sampleToInput(s) });
+    const expected = await evaluate(model, new MnistSegDataset(optionsFor(MnistSegDataset, options)).validation(), { numClasses: 11, mode: 'full', toInput: (s) => sampleToInput(s) });
     expect(JSON.parse(out).miou).toBeCloseTo(expected.miou, 10);
     model.dispose();
   });

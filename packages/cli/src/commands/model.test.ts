@@ -4,6 +4,7 @@ import * as path from 'path';
 import { initEngine, tf } from '@ssseg/engine';
 import { DeepLabV3Plus, UNet, summarizeModel } from '@ssseg/models';
 import { runCli } from './cli-harness';
+import { optionsFor } from '@ssseg/core';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-model-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +19,7 @@ describe('ssseg model summary', () => {
     expect(code).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
     const printed = JSON.parse(out);
-    const reference = new DeepLabV3Plus({ numClasses: 21, backbone: { type: 'resnet', depth: 18 } });
+    const reference = new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 21, backbone: { type: 'resnet', depth: 18 } }));
     const expected = summarizeModel(reference);
     reference.dispose();
     expect(printed.trainableParams).toBe(expected.trainableParams);
@@ -33,7 +34,7 @@ describe('ssseg model summary', () => {
     fs.writeFileSync(config, `model: { type: unet, baseWidth: 4, depth: 1 }\ndata: { type: mnist-seg, size: 16, valSize: 4, cacheDir: ${JSON.stringify(path.join(dir, 'cache'))} }\n`);
     const { code, out } = await runCli(['model', 'summary', '--config', config]);
     expect(code).toBe(0);
-    const reference = new UNet({ numClasses: 11, baseWidth: 4, depth: 1 });
+    const reference = new UNet(optionsFor(UNet, { numClasses: 11, baseWidth: 4, depth: 1 }));
     const expected = summarizeModel(reference);
     reference.dispose();
     expect(out).toMatch(/^unet, 11 classes/);

@@ -4,7 +4,7 @@ import * as path from 'path';
 import sharp from 'sharp';
 import { decode } from 'fast-png';
 import { initEngine, tf } from '@ssseg/engine';
-import { Rng, predictLogits } from '@ssseg/core';
+import { Rng, predictLogits, optionsFor } from '@ssseg/core';
 import { saveCheckpoint } from '@ssseg/runner';
 import { readImage, sampleToInput } from '@ssseg/datasets';
 import { OnnxPredictor, UNet } from '@ssseg/models';
@@ -21,7 +21,7 @@ const position = { step: 0, epoch: 0, rng: Rng.fromSeed(1).state(), loader: null
 beforeAll(async () => {
   await initEngine({ backend: 'cpu', verbose: false });
   fs.writeFileSync(config, 'model: { type: unet, baseWidth: 4, depth: 2 }\ndata: { type: pascal-voc, root: /nowhere }\n');
-  const model = new UNet({ numClasses: 5, baseWidth: 4, depth: 2, seed: 7 });
+  const model = new UNet(optionsFor(UNet, { numClasses: 5, baseWidth: 4, depth: 2, seed: 7 }));
   saveCheckpoint(checkpoint, { model }, position);
   model.dispose();
   fs.mkdirSync(images);
@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 /** The masks a model with the checkpoint's weights predicts, computed in the test. */
 async function referenceMask(file: string): Promise<Int32Array> {
-  const model = new UNet({ numClasses: 5, baseWidth: 4, depth: 2, seed: 7 });
+  const model = new UNet(optionsFor(UNet, { numClasses: 5, baseWidth: 4, depth: 2, seed: 7 }));
   const d = await readImage(file);
   const labels = tf.tidy(() => predictLogits(model, sampleToInput({ id: 'x', height: d.height, width: d.width, image: d.image }), { mode: 'full' }).argMax(-1).dataSync());
   model.dispose();
@@ -87,7 +87,7 @@ describe('ssseg export', () => {
     expect(code).toBe(0);
     const predictor = await OnnxPredictor.create(out);
     expect(predictor.inputShape).toEqual([2, 16, 12, 3]);
-    const model = new UNet({ numClasses: 5, baseWidth: 4, depth: 2, seed: 7 });
+    const model = new UNet(optionsFor(UNet, { numClasses: 5, baseWidth: 4, depth: 2, seed: 7 }));
     const x = tf.randomUniform([2, 16, 12, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
     const { data } = await predictor.logits(x);
     const expected = tf.tidy(() => model.forward(x, { training: false }).logits.dataSync());

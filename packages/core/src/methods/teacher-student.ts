@@ -45,7 +45,7 @@ export interface UnlabelledStep {
  * teacher's update after the optimizer step. A subclass gives only its own terms and formula.
  */
 @injectable()
-export abstract class TeacherStudentMethod<Options = Record<string, unknown>> extends MethodBase {
+export abstract class TeacherStudentMethod<Schema extends z.ZodType = ReturnType<typeof teacherStudentOptions>> extends MethodBase {
   readonly usesUnlabelled = true;
 
   constructor(
@@ -53,15 +53,12 @@ export abstract class TeacherStudentMethod<Options = Record<string, unknown>> ex
     @inject(TeacherStrategy) protected readonly teacher: TeacherStrategy,
     @inject(PseudoLabeler) protected readonly pseudoLabeler: PseudoLabeler,
     @inject(RunRegularizers) private readonly regularizers: readonly Regularizer[],
-    @inject(ComponentOptions) options: Record<string, unknown>,
+    /** The method's validated options: the output of its static `options` schema, `Schema`. */
+    @inject(ComponentOptions) protected readonly options: ComponentOptions<Schema>,
   ) {
     super(student);
-    this.options = options as Options;
     teacher.attach(student);
   }
-
-  /** The method's validated options (its static `options` schema's output). */
-  protected readonly options: Options;
 
   /** The method's own unlabelled loss terms, by the name they are logged under. */
   protected abstract unlabelledTerms(step: UnlabelledStep): Record<string, tf.Scalar>;

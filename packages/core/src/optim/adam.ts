@@ -18,14 +18,6 @@ const options = z.strictObject({
   momentum: z.number().min(0).max(1).optional(),
 });
 
-export interface AdamOptions {
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  /** Decoupled weight decay (AdamW) when > 0. */
-  weightDecay?: number;
-}
-
 /** Adam (AdamW when weightDecay > 0), as torch.optim.AdamW computes it. */
 @injectable()
 export class Adam extends SlotOptimizer {
@@ -33,12 +25,12 @@ export class Adam extends SlotOptimizer {
   static options = options;
   static summary = 'Adam; AdamW (decoupled weight decay) when weightDecay > 0, as torch.optim.AdamW';
   readonly type = componentType(this);
-  constructor(@inject(ComponentOptions) private readonly options: AdamOptions = {}) {
+  constructor(@inject(ComponentOptions) private readonly options: ComponentOptions<typeof Adam.options>) {
     super();
   }
 
   apply(groups: ParamGroup[], grads: Map<string, tf.Tensor>, lr: number): void {
-    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay = 0 } = this.options;
+    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay } = this.options;
     const t = this.steps + 1;
     const bias1 = 1 - Math.pow(beta1, t);
     const bias2 = 1 - Math.pow(beta2, t);

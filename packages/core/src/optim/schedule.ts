@@ -19,7 +19,7 @@ export class PolySchedule implements LrSchedule {
   static summary = 'lr * (1 - step / total) ^ power, as UniMatch';
   readonly type = componentType(this);
 
-  constructor(@inject(ComponentOptions) private readonly options: z.infer<typeof polyOptions>) {}
+  constructor(@inject(ComponentOptions) private readonly options: ComponentOptions<typeof PolySchedule.options>) {}
 
   rate(baseLr: number, step: number, totalSteps: number): number {
     return polyLr(baseLr, step, totalSteps, this.options.power);

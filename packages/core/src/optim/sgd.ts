@@ -12,12 +12,6 @@ const options = z.strictObject({
   nesterov: z.boolean().optional(),
 });
 
-export interface SgdOptions {
-  momentum: number;
-  weightDecay: number;
-  nesterov?: boolean;
-}
-
 /** SGD with momentum and L2 weight decay, as torch.optim.SGD computes it. */
 @injectable()
 export class Sgd extends SlotOptimizer {
@@ -25,7 +19,7 @@ export class Sgd extends SlotOptimizer {
   static options = options;
   static summary = 'SGD with momentum (optionally Nesterov) and L2 weight decay, as torch.optim.SGD';
   readonly type = componentType(this);
-  constructor(@inject(ComponentOptions) private readonly options: SgdOptions) {
+  constructor(@inject(ComponentOptions) private readonly options: ComponentOptions<typeof Sgd.options>) {
     super();
   }
 

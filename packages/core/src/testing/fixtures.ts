@@ -36,7 +36,7 @@ export class StripesDataset implements Dataset {
   readonly type = componentType(this);
   readonly numClasses = 2;
   readonly classNames = ['background', 'stripe'];
-  constructor(@inject(ComponentOptions) private readonly opts: { train: number; val: number }) {}
+  constructor(@inject(ComponentOptions) private readonly opts: ComponentOptions<typeof StripesDataset.options>) {}
   labelled() {
     return source('l', this.opts.train);
   }
@@ -51,7 +51,7 @@ export class StripesDataset implements Dataset {
 @injectable()
 export class TinyModel extends TinySegmentationModel {
   static options = z.object({ numClasses: z.number().int(), seed: z.number().int().default(1), width: z.number().int().default(4) });
-  constructor(@inject(ComponentOptions) opts: { numClasses: number; seed: number; width: number }) {
+  constructor(@inject(ComponentOptions) opts: ComponentOptions<typeof TinyModel.options>) {
     super(opts);
   }
 }

@@ -1,4 +1,4 @@
-import { Rng, type Sample } from '@ssseg/core';
+import { Rng, type Sample, optionsFor } from '@ssseg/core';
 import { applyCutMix, CutMixBox, drawCutMixBox } from './cutmix';
 import { buildAugmentations } from './pipeline';
 
@@ -28,7 +28,7 @@ describe('CutMix', () => {
 
   it('the augmentation only draws the box: pixels and labels stay', () => {
     const s = solid('a', 16, 16, 0.2, 3);
-    const out = new CutMixBox({ p: 1 }).apply(s, Rng.fromSeed(1));
+    const out = new CutMixBox(optionsFor(CutMixBox, { p: 1 })).apply(s, Rng.fromSeed(1));
     expect(out.image).toBe(s.image);
     expect(out.mask).toBe(s.mask);
     expect(out.cutmixBox!.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
@@ -38,7 +38,7 @@ describe('CutMix', () => {
     const target = solid('t', 8, 8, 0.2, 3);
     const partner = solid('p', 8, 8, 0.9, 5);
     partner.ignore![2 * 8 + 3] = 1;
-    const withBox = new CutMixBox({ p: 1 }).apply(target, Rng.fromSeed(4));
+    const withBox = new CutMixBox(optionsFor(CutMixBox, { p: 1 })).apply(target, Rng.fromSeed(4));
     const box = withBox.cutmixBox!;
     box[2 * 8 + 3] = 1; // make sure the ignored partner pixel is inside
     const mixed = applyCutMix(withBox, partner);

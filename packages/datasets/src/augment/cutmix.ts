@@ -2,13 +2,7 @@ import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { componentType, ComponentOptions, SssegError, type Augmentation, type Rng, type Sample } from '@ssseg/core';
 
-export interface CutMixBoxOptions {
-  p: number;
-  minArea: number;
-  maxArea: number;
-  minAspect: number;
-  maxAspect: number;
-}
+export type CutMixBoxOptions = ComponentOptions<typeof CutMixBox.options>;
 
 /**
  * UniMatch's obtain_cutmix_box on an h x w image: with probability p, a box of area
@@ -56,10 +50,7 @@ export class CutMixBox implements Augmentation {
   static summary = 'draws a CutMix box (the step mixes pixels with a partner)';
   static readonly type = 'cutmix-box';
   readonly type = componentType(this);
-  readonly o: CutMixBoxOptions;
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    this.o = CutMixBox.options.parse(options);
-  }
+  constructor(@inject(ComponentOptions) readonly o: CutMixBoxOptions) {}
 
   apply(sample: Sample, rng: Rng): Sample {
     return { ...sample, cutmixBox: drawCutMixBox(sample.height, sample.width, rng, this.o) };

@@ -15,8 +15,7 @@ export class RandomRescale implements Augmentation {
   readonly type = componentType(this);
   readonly minScale: number;
   readonly maxScale: number;
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    const o = RandomRescale.options.parse(options);
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof RandomRescale.options>) {
     this.minScale = o.minScale;
     this.maxScale = o.maxScale;
   }
@@ -51,8 +50,8 @@ export class RandomCrop implements Augmentation {
   static readonly type = 'random-crop';
   readonly type = componentType(this);
   readonly size: number;
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    this.size = RandomCrop.options.parse(options).size;
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof RandomCrop.options>) {
+    this.size = o.size;
   }
 
   apply(sample: Sample, rng: Rng): Sample {
@@ -84,8 +83,8 @@ export class HorizontalFlip implements Augmentation {
   static readonly type = 'horizontal-flip';
   readonly type = componentType(this);
   readonly p: number;
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    this.p = HorizontalFlip.options.parse(options).p;
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof HorizontalFlip.options>) {
+    this.p = o.p;
   }
 
   apply(sample: Sample, rng: Rng): Sample {

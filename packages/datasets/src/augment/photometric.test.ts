@@ -1,4 +1,4 @@
-import { Rng, type Sample } from '@ssseg/core';
+import { Rng, type Sample, optionsFor } from '@ssseg/core';
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, ColorJitter, GaussianBlur, RandomGrayscale, gaussianBlur } from './photometric';
 import { defaultStrongPipeline } from './pipeline';
 
@@ -54,7 +54,7 @@ describe('photometric augmentations', () => {
   it('photometric transforms never touch mask, ignore or box, and never mutate their input', () => {
     const s = { ...randomSample(6, 6, 2), ignore: new Uint8Array(36), cutmixBox: new Uint8Array(36) };
     const before = Float32Array.from(s.image);
-    for (const aug of [new ColorJitter({ p: 1 }), new RandomGrayscale({ p: 1 }), new GaussianBlur({ p: 1 })]) {
+    for (const aug of [new ColorJitter(optionsFor(ColorJitter, { p: 1 })), new RandomGrayscale({ p: 1 }), new GaussianBlur(optionsFor(GaussianBlur, { p: 1 }))]) {
       const out = aug.apply(s, Rng.fromSeed(3));
       expect(out.mask).toBe(s.mask);
       expect(out.ignore).toBe(s.ignore);

@@ -21,10 +21,7 @@ export class ColorJitter implements Augmentation {
   static summary = 'colour jitter (brightness, contrast, saturation, hue) with probability p';
   static readonly type = 'color-jitter';
   readonly type = componentType(this);
-  readonly o: z.infer<typeof ColorJitter.options>;
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    this.o = ColorJitter.options.parse(options);
-  }
+  constructor(@inject(ComponentOptions) readonly o: ComponentOptions<typeof ColorJitter.options>) {}
 
   apply(sample: Sample, rng: Rng): Sample {
     if (!rng.bernoulli(this.o.p)) return sample;
@@ -106,8 +103,8 @@ export class RandomGrayscale implements Augmentation {
   static readonly type = 'grayscale';
   readonly type = componentType(this);
   readonly p: number;
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    this.p = RandomGrayscale.options.parse(options).p;
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof RandomGrayscale.options>) {
+    this.p = o.p;
   }
 
   apply(sample: Sample, rng: Rng): Sample {
@@ -131,10 +128,7 @@ export class GaussianBlur implements Augmentation {
   static summary = 'Gaussian blur with random sigma, probability p';
   static readonly type = 'gaussian-blur';
   readonly type = componentType(this);
-  readonly o: z.infer<typeof GaussianBlur.options>;
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    this.o = GaussianBlur.options.parse(options);
-  }
+  constructor(@inject(ComponentOptions) readonly o: ComponentOptions<typeof GaussianBlur.options>) {}
 
   apply(sample: Sample, rng: Rng): Sample {
     if (!rng.bernoulli(this.o.p)) return sample;

@@ -1,4 +1,4 @@
-import { ConfigError, SssegError, formatZodIssues, type Augmentation, type ComponentClass, type Dataset, type Rng, type Sample } from '@ssseg/core';
+import { ConfigError, SssegError, validateOptions, type Augmentation, type ComponentClass, type Dataset, type Rng, type Sample } from '@ssseg/core';
 import { CutMixBox } from './cutmix';
 import { HorizontalFlip, RandomCrop, RandomRescale } from './geometric';
 import { ColorJitter, GaussianBlur, RandomGrayscale } from './photometric';
@@ -34,9 +34,7 @@ export const buildBuiltinAugmentation: BuildAugmentation = (config, configPath) 
     throw new ConfigError(`unknown Augmentation type '${config.type}'. Known Augmentation types: ${Object.keys(BUILTIN_AUGMENTATIONS).join(', ')}`, `${configPath}.type`);
   }
   const { type: _type, ...options } = config;
-  const parsed = cls.options!.safeParse(options);
-  if (!parsed.success) throw new ConfigError(`invalid options for Augmentation '${config.type}':\n${formatZodIssues(parsed.error.issues, configPath, cls.options)}`, configPath);
-  return new cls(parsed.data);
+  return new cls(validateOptions(cls.options, options, configPath, `Augmentation '${config.type}'`));
 };
 
 /** A pipeline from a config list such as `augmentations.weak: [{ type: 'random-rescale' }, ...]`. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { tf } from '@ssseg/engine';
-import { Rng, type TrainBatch } from '@ssseg/core';
+import { Rng, type TrainBatch, optionsFor } from '@ssseg/core';
 import { MnistSegDataset } from '../mnist/mnist-seg';
 import { createLoader } from '../loader/loader';
 
@@ -46,10 +46,10 @@ export async function runLoaderBench(options: LoaderBenchOptions = {}): Promise<
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-bench-cache-'));
   try {
     let t = performance.now();
-    new MnistSegDataset({ seed: o.seed, cacheDir });
+    new MnistSegDataset(optionsFor(MnistSegDataset, { seed: o.seed, cacheDir }));
     const generateMs = performance.now() - t;
     t = performance.now();
-    const dataset = new MnistSegDataset({ seed: o.seed, cacheDir, split: '1_8' });
+    const dataset = new MnistSegDataset(optionsFor(MnistSegDataset, { seed: o.seed, cacheDir, split: '1_8' }));
     const cachedOpenMs = performance.now() - t;
     const loader = createLoader({
       dataset, batchSize: o.batchSize, unlabelledBatchSize: o.unlabelledBatchSize, strongViews: o.strongViews, rng: Rng.fromSeed(o.seed), prefetch: o.prefetch,

@@ -1,4 +1,4 @@
-import { ConfigError, SssegError, formatZodIssues, type ComponentClass, type Dataset, type SampleSource } from '@ssseg/core';
+import { ConfigError, SssegError, validateOptions, type ComponentClass, type Dataset, type SampleSource } from '@ssseg/core';
 import { CityscapesDataset } from '../readers/cityscapes';
 import { PascalVocDataset } from '../readers/pascal-voc';
 import { MnistSegDataset } from '../mnist/mnist-seg';
@@ -17,9 +17,7 @@ export function buildDataset(config: { type: string; [option: string]: unknown }
   const cls = BUILTIN_DATASETS[config.type];
   if (!cls) throw new ConfigError(`unknown Dataset type '${config.type}'. Known Dataset types: ${Object.keys(BUILTIN_DATASETS).join(', ')}`, `${configPath}.type`);
   const { type: _type, ...options } = config;
-  const parsed = cls.options!.safeParse(options);
-  if (!parsed.success) throw new ConfigError(`invalid options for Dataset '${config.type}':\n${formatZodIssues(parsed.error.issues, configPath, cls.options)}`, configPath);
-  return new cls(parsed.data);
+  return new cls(validateOptions(cls.options, options, configPath, `Dataset '${config.type}'`));
 }
 
 export type DatasetPart = 'labelled' | 'unlabelled' | 'validation';

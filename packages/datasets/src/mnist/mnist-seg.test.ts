@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MnistSegDataset } from './mnist-seg';
 import { readMnist } from './idx';
-import { inspectDataset, formatClassBalance } from '../inspect/inspect';
+import { buildDataset, inspectDataset, formatClassBalance } from '../inspect/inspect';
 import { tempDir } from '../testing/fixtures';
 import { defaultWeakFor } from '../augment/pipeline';
 import { HorizontalFlip, RandomCrop, RandomRescale } from '../augment/geometric';
+import { optionsFor } from '@ssseg/core';
 
 describe('mnist-seg', () => {
   const cacheDir = tempDir('mnist-cache');
@@ -22,27 +23,27 @@ describe('mnist-seg', () => {
   });
 
   it('is deterministic from the seed, cached on disk, and differs across seeds', async () => {
-    const a = new MnistSegDataset({ ...small, seed: 4 });
+    const a = new MnistSegDataset(optionsFor(MnistSegDataset, { ...small, seed: 4 }));
     expect(a.generated).toBe(true);
     expect(fs.existsSync(a.cacheFile)).toBe(true);
     expect(fs.readdirSync(path.dirname(a.cacheFile)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    const b = new MnistSegDataset({ ...small, seed: 4 });
+    const b = new MnistSegDataset(optionsFor(MnistSegDataset, { ...small, seed: 4 }));
     expect(b.generated).toBe(false);
     expect(b.cacheFile).toBe(a.cacheFile);
-    const other = new MnistSegDataset({ ...small, seed: 5 });
+    const other = new MnistSegDataset(optionsFor(MnistSegDataset, { ...small, seed: 5 }));
     expect(other.cacheFile).not.toBe(a.cacheFile);
     const [sa, sb, so] = await Promise.all([a.labelled().get(0), b.labelled().get(0), other.unlabelled().get(0)]);
     expect(sb).toEqual(sa);
     expect(Array.from(so.image)).not.toEqual(Array.from(sa.image));
     // a fresh generation (no cache) gives the same bytes
     extraDirs.push(tempDir('mnist-cache2'));
-    const fresh = new MnistSegDataset({ ...small, seed: 4, cacheDir: extraDirs[0] });
+    const fresh = new MnistSegDataset(optionsFor(MnistSegDataset, { ...small, seed: 4, cacheDir: extraDirs[0] }));
     expect(fresh.generated).toBe(true);
     expect(await fresh.labelled().get(3)).toEqual(await a.labelled().get(3));
   });
 
   it('labels pixels as digit + 1 where the digit passes the threshold, with sensible class balance', async () => {
-    const ds = new MnistSegDataset({ ...small, seed: 1 });
+    const ds = new MnistSegDataset(optionsFor(MnistSegDataset, { ...small, seed: 1 }));
     const stats = await inspectDataset(ds, { parts: ['labelled', 'unlabelled'] });
     expect(stats.images).toBe(128);
     expect(stats.masks).toBe(4); // 1_32 of 128
@@ -63,7 +64,7 @@ describe('mnist-seg', () => {
   });
 
   it('each composite has 2 to 4 digits and its mask marks bright pixels only', async () => {
-    const ds = new MnistSegDataset({ ...small, seed: 1 });
+    const ds = new MnistSegDataset(optionsFor(MnistSegDataset, { ...small, seed: 1 }));
     for (let i = 0; i < 32; i++) {
       const s = await ds.validation().get(i);
       const present = new Set(Array.from(s.mask!).filter((v) => v > 0));
@@ -81,7 +82,7 @@ describe('mnist-seg', () => {
   });
 
   it('splits are labelled fractions, nested, disjoint from unlabelled, and fixed by the seed alone', () => {
-    const split = (s: string, seed = 1) => new MnistSegDataset({ ...small, seed, split: s });
+    const split = (s: string, seed = 1) => new MnistSegDataset(optionsFor(MnistSegDataset, { ...small, seed, split: s }));
     const s64 = split('1_64'), s32 = split('1_32'), s16 = split('1_16'), s8 = split('1_8');
     expect([s64, s32, s16, s8].map((d) => d.labelled().length)).toEqual([2, 4, 8, 16]);
     expect(s8.unlabelled().length).toBe(128 - 16);
@@ -94,7 +95,7 @@ describe('mnist-seg', () => {
   });
 
   it('trains without mirroring digits: its default weak pipeline rescales mildly and crops, never flips', () => {
-    const dataset = new MnistSegDataset({ ...small, cropSize: 48 });
+    const dataset = new MnistSegDataset(optionsFor(MnistSegDataset, { ...small, cropSize: 48 }));
     const pipeline = defaultWeakFor(dataset);
     expect(pipeline.steps.map((s) => s.constructor)).toEqual([RandomRescale, RandomCrop]);
     expect(pipeline.steps.some((s) => s instanceof HorizontalFlip)).toBe(false);
@@ -102,7 +103,7 @@ describe('mnist-seg', () => {
   });
 
   it('refuses bad options with the option named', () => {
-    expect(() => new MnistSegDataset({ ...small, split: '1/32' })).toThrow(/split/);
-    expect(() => new MnistSegDataset({ ...small, sized: 3 })).toThrow(/sized/);
+    expect(() => buildDataset({ type: 'mnist-seg', ...small, split: '1/32' })).toThrow(/data\.split: expected '1_<k>'/);
+    expect(() => buildDataset({ type: 'mnist-seg', ...small, sized: 3 })).toThrow(/data\.sized: unknown key; did you mean 'size'\?/);
   });
 });

@@ -33,8 +33,7 @@ export class MnistSegDataset extends CompositeDataset {
   readonly numClasses = 11;
   readonly classNames = MNIST_SEG_CLASSES;
 
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    const o = MnistSegOptions.parse(options);
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof MnistSegOptions>) {
     if (o.maxDigits < o.minDigits) throw new ConfigError(`maxDigits (${o.maxDigits}) is below minDigits (${o.minDigits})`, 'data.maxDigits');
     const compose = { canvas: o.canvas, minItems: o.minDigits, maxItems: o.maxDigits, threshold: o.threshold, maxOverlap: 0.25 };
     super({

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { CityscapesDataset, CITYSCAPES_TRAIN_IDS } from './cityscapes';
 import { makeCityscapesTree, writeGreyPng, writeLines, type CityscapesTree } from '../testing/fixtures';
+import { optionsFor } from '@ssseg/core';
 
 /** The table written out as a plain lookup, independently of the reader's LUT. */
 function expectedTrainId(labelId: number): number {
@@ -14,7 +15,7 @@ describe('cityscapes reader', () => {
   });
 
   it('maps labelIds to the 19 trainIds, pixel by pixel', async () => {
-    const ds = new CityscapesDataset({ root: tree.root, split: '1_2' });
+    const ds = new CityscapesDataset(optionsFor(CityscapesDataset, { root: tree.root, split: '1_2' }));
     expect(ds.numClasses).toBe(19);
     expect([ds.labelled().length, ds.unlabelled().length, ds.validation().length]).toEqual([2, 2, 1]);
     const masks = Object.keys(tree.labelIds);
@@ -30,7 +31,7 @@ describe('cityscapes reader', () => {
   });
 
   it('reads PNG images exactly', async () => {
-    const s = await new CityscapesDataset({ root: tree.root, split: '1_2' }).labelled().get(1);
+    const s = await new CityscapesDataset(optionsFor(CityscapesDataset, { root: tree.root, split: '1_2' })).labelled().get(1);
     // pattern(h, w, 1): red = x*20 + 40, green = y*20 + 10, blue = 128
     const at = (x: number, y: number) => Array.from(s.image.subarray((y * tree.w + x) * 3, (y * tree.w + x) * 3 + 3), (v) => Math.round(v * 255));
     expect(at(3, 2)).toEqual([100, 50, 128]);
@@ -42,7 +43,7 @@ describe('cityscapes reader', () => {
     const values = new Uint8Array(tree.h * tree.w).map((_, i) => (i % 5 === 0 ? 255 : i % 19));
     writeGreyPng(path.join(root, mask), values, tree.h, tree.w);
     writeLines(path.join(root, 'splits/1_2/labeled.txt'), [`leftImg8bit/train/aachen/aachen_000000_000019_leftImg8bit.png ${mask}`]);
-    const s = await new CityscapesDataset({ root, split: '1_2' }).labelled().get(0);
+    const s = await new CityscapesDataset(optionsFor(CityscapesDataset, { root, split: '1_2' })).labelled().get(0);
     expect(Array.from(s.mask!)).toEqual(Array.from(values));
   });
 
@@ -52,9 +53,9 @@ describe('cityscapes reader', () => {
     const values = new Uint8Array(tree.h * tree.w).fill(7);
     values[3] = 34;
     writeGreyPng(path.join(root, mask), values, tree.h, tree.w);
-    await expect(new CityscapesDataset({ root, split: '1_2' }).labelled().get(0)).rejects.toThrow(/labelIds\.png: label value 34 at \(x 3, y 0\) is not a Cityscapes labelId/);
+    await expect(new CityscapesDataset(optionsFor(CityscapesDataset, { root, split: '1_2' })).labelled().get(0)).rejects.toThrow(/labelIds\.png: label value 34 at \(x 3, y 0\) is not a Cityscapes labelId/);
     values[3] = 19;
     writeGreyPng(path.join(root, mask), values, tree.h, tree.w);
-    await expect(new CityscapesDataset({ root, split: '1_2', labelFormat: 'trainIds' }).labelled().get(0)).rejects.toThrow(/label value 19 .* outside the 19 classes/);
+    await expect(new CityscapesDataset(optionsFor(CityscapesDataset, { root, split: '1_2', labelFormat: 'trainIds' })).labelled().get(0)).rejects.toThrow(/label value 19 .* outside the 19 classes/);
   });
 });

@@ -60,8 +60,7 @@ export class CityscapesDataset implements Dataset {
   readonly cropSize: number;
   private readonly lists: SplitSources;
 
-  constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
-    const o = CityscapesDataset.options.parse(options);
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof CityscapesDataset.options>) {
     this.cropSize = o.cropSize;
     const trainIds = classIndexDecoder(this.numClasses);
     const decode: LabelDecoder = (values, file, width) => {

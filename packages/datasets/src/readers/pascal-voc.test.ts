@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { encode } from 'fast-png';
 import { PascalVocDataset } from './pascal-voc';
+import { buildDataset } from '../inspect/inspect';
 import { makeVocTree, writeLines, writeGreyPng, writePalettePng, type VocTree } from '../testing/fixtures';
+import { optionsFor } from '@ssseg/core';
 
 describe('pascal-voc reader', () => {
   let tree: VocTree;
@@ -11,7 +13,7 @@ describe('pascal-voc reader', () => {
   });
 
   it('reads JPEG images and palette PNG labels as class indices, pixel by pixel', async () => {
-    const ds = new PascalVocDataset({ root: tree.root, split: '2' });
+    const ds = new PascalVocDataset(optionsFor(PascalVocDataset, { root: tree.root, split: '2' }));
     expect(ds.numClasses).toBe(21);
     expect([ds.labelled().length, ds.unlabelled().length, ds.validation().length]).toEqual([2, 2, 2]);
     for (const [source, ids] of [[ds.labelled(), tree.ids.slice(0, 2)], [ds.validation(), tree.ids.slice(4)]] as const) {
@@ -30,7 +32,7 @@ describe('pascal-voc reader', () => {
   });
 
   it('reads unlabelled images without their masks', async () => {
-    const s = await new PascalVocDataset({ root: tree.root, split: '2' }).unlabelled().get(0);
+    const s = await new PascalVocDataset(optionsFor(PascalVocDataset, { root: tree.root, split: '2' })).unlabelled().get(0);
     expect(s.mask).toBeUndefined();
     expect(s.image).toHaveLength(tree.h * tree.w * 3);
   });
@@ -40,7 +42,7 @@ describe('pascal-voc reader', () => {
     const values = new Uint8Array(10 * 12).map((_, i) => i % 16);
     fs.writeFileSync(path.join(root, 'SegmentationClass/2007_000000.png'), encode({ width: 12, height: 10, data: pack4(values), depth: 4, channels: 1, palette: Array.from({ length: 16 }, () => [0, 0, 0]) }));
     writeLines(path.join(root, 'splits/2/labeled.txt'), ['JPEGImages/2007_000000.jpg SegmentationClass/2007_000000.png']);
-    const s = await new PascalVocDataset({ root, split: '2' }).labelled().get(0);
+    const s = await new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' })).labelled().get(0);
     expect(Array.from(s.mask!)).toEqual(Array.from(values));
   });
 
@@ -51,22 +53,22 @@ describe('pascal-voc reader', () => {
         'JPEGImages/2007_000000.jpg SegmentationClass/2007_000000.png',
         'JPEGImages/nope.jpg SegmentationClass/2007_000000.png',
       ]);
-      expect(() => new PascalVocDataset({ root, split: '2' })).toThrow(/splits\/2\/labeled\.txt:2: image file JPEGImages\/nope\.jpg not found/);
+      expect(() => new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' }))).toThrow(/splits\/2\/labeled\.txt:2: image file JPEGImages\/nope\.jpg not found/);
       writeLines(path.join(root, 'splits/2/labeled.txt'), ['', 'JPEGImages/2007_000000.jpg SegmentationClass/missing.png']);
-      expect(() => new PascalVocDataset({ root, split: '2' })).toThrow(/labeled\.txt:2: mask file SegmentationClass\/missing\.png not found/);
+      expect(() => new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' }))).toThrow(/labeled\.txt:2: mask file SegmentationClass\/missing\.png not found/);
     });
 
     it('an empty split is refused, naming the file', async () => {
       const { root } = await makeVocTree(5);
       writeLines(path.join(root, 'splits/2/labeled.txt'), ['# nothing here', '']);
-      expect(() => new PascalVocDataset({ root, split: '2' })).toThrow(/labeled\.txt: split file lists no images/);
-      expect(() => new PascalVocDataset({ root, split: '7' })).toThrow(/splits\/7\/labeled\.txt: split file not found/);
+      expect(() => new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' }))).toThrow(/labeled\.txt: split file lists no images/);
+      expect(() => new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '7' }))).toThrow(/splits\/7\/labeled\.txt: split file not found/);
     });
 
     it('an image and mask of different sizes are refused, naming both and the line', async () => {
       const { root } = await makeVocTree(5);
       writePalettePng(path.join(root, 'SegmentationClass/2007_000001.png'), new Uint8Array(9 * 12), 9, 12);
-      const ds = new PascalVocDataset({ root, split: '2' });
+      const ds = new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' }));
       await expect(ds.labelled().get(1)).rejects.toThrow(
         /labeled\.txt:2: image .*2007_000001\.jpg is 12x10 but its mask .*2007_000001\.png is 12x9/,
       );
@@ -77,7 +79,7 @@ describe('pascal-voc reader', () => {
       const bad = new Uint8Array(10 * 12);
       bad[2 * 12 + 5] = 21;
       writePalettePng(path.join(root, 'SegmentationClass/2007_000000.png'), bad, 10, 12);
-      await expect(new PascalVocDataset({ root, split: '2' }).labelled().get(0)).rejects.toThrow(
+      await expect(new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' })).labelled().get(0)).rejects.toThrow(
         /2007_000000\.png: label value 21 at \(x 5, y 2\) is outside the 21 classes \[0, 20\] and is not 255/,
       );
     });
@@ -85,28 +87,28 @@ describe('pascal-voc reader', () => {
     it('a colour (RGB) label PNG is refused: labels are indices, not colours', async () => {
       const { root } = await makeVocTree(5);
       fs.writeFileSync(path.join(root, 'SegmentationClass/2007_000000.png'), encode({ width: 12, height: 10, data: new Uint8Array(360), depth: 8, channels: 3 }));
-      await expect(new PascalVocDataset({ root, split: '2' }).labelled().get(0)).rejects.toThrow(/2007_000000\.png: expected an indexed \(palette\) or greyscale label PNG, got 3 channels/);
+      await expect(new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' })).labelled().get(0)).rejects.toThrow(/2007_000000\.png: expected an indexed \(palette\) or greyscale label PNG, got 3 channels/);
     });
 
     it('a corrupt image or label file is refused, naming the file', async () => {
       const { root } = await makeVocTree(5);
       const jpeg = path.join(root, 'JPEGImages/2007_000000.jpg');
       fs.writeFileSync(jpeg, fs.readFileSync(jpeg).subarray(0, 40));
-      await expect(new PascalVocDataset({ root, split: '2' }).labelled().get(0)).rejects.toThrow(/2007_000000\.jpg: cannot decode image/);
+      await expect(new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' })).labelled().get(0)).rejects.toThrow(/2007_000000\.jpg: cannot decode image/);
       fs.writeFileSync(path.join(root, 'SegmentationClass/2007_000001.png'), 'not a png');
-      await expect(new PascalVocDataset({ root, split: '2' }).labelled().get(1)).rejects.toThrow(/2007_000001\.png: not a readable PNG label map/);
+      await expect(new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' })).labelled().get(1)).rejects.toThrow(/2007_000001\.png: not a readable PNG label map/);
     });
 
     it('a greyscale label PNG (SegmentationClassAug style) is read as indices', async () => {
       const { root } = await makeVocTree(5);
       const values = new Uint8Array(120).map((_, i) => (i % 7 === 0 ? 255 : i % 21));
       writeGreyPng(path.join(root, 'SegmentationClass/2007_000000.png'), values, 10, 12);
-      const s = await new PascalVocDataset({ root, split: '2' }).labelled().get(0);
+      const s = await new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' })).labelled().get(0);
       expect(Array.from(s.mask!)).toEqual(Array.from(values));
     });
 
     it('unknown options are refused', () => {
-      expect(() => new PascalVocDataset({ root: '/x', split: '2', spiltDir: 'y' })).toThrow(/spiltDir/);
+      expect(() => buildDataset({ type: 'pascal-voc', root: '/x', split: '2', spiltDir: 'y' })).toThrow(/data\.spiltDir: unknown key; did you mean 'splitDir'\?/);
     });
   });
 });

@@ -25,8 +25,7 @@ export class PascalVocDataset implements Dataset {
   readonly cropSize: number;
   private readonly lists: SplitSources;
 
-  constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
-    const o = PascalVocDataset.options.parse(options);
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof PascalVocDataset.options>) {
     this.cropSize = o.cropSize;
     const decode = classIndexDecoder(this.numClasses);
     this.lists = new SplitSources(o, decode);

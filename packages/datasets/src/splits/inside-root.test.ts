@@ -4,6 +4,7 @@ import { PascalVocDataset } from '../readers/pascal-voc';
 import { CityscapesDataset } from '../readers/cityscapes';
 import { FileSampleSource } from '../readers/file-source';
 import { makeCityscapesTree, makeVocTree, tempDir, writeLines } from '../testing/fixtures';
+import { optionsFor } from '@ssseg/core';
 
 /**
  * A split file can come from anywhere (a download, a colleague): the files it names must stay
@@ -25,7 +26,7 @@ describe('split file paths stay inside the data root', () => {
   it('refuses a line that climbs out with .., naming the split file and line', async () => {
     const { root } = await makeVocTree(5);
     writeLines(path.join(root, 'splits/2/labeled.txt'), [good, '../../../etc/passwd SegmentationClass/2007_000000.png']);
-    expect(() => new PascalVocDataset({ root, split: '2' })).toThrow(
+    expect(() => new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' }))).toThrow(
       `${path.join(root, 'splits/2/labeled.txt')}:2: image path ../../../etc/passwd leaves the data root ${root}`,
     );
   });
@@ -33,7 +34,7 @@ describe('split file paths stay inside the data root', () => {
   it('refuses an existing image outside the root even when the path dips into the root first', async () => {
     const { root, image } = await vocWithOutsideFiles();
     writeLines(path.join(root, 'splits/val.txt'), [good, `JPEGImages/../${image} SegmentationClass/2007_000000.png`]);
-    expect(() => new PascalVocDataset({ root, split: '2' })).toThrow(
+    expect(() => new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' }))).toThrow(
       `${path.join(root, 'splits/val.txt')}:2: image path JPEGImages/../${image} leaves the data root ${root}`,
     );
   });
@@ -41,7 +42,7 @@ describe('split file paths stay inside the data root', () => {
   it('refuses an absolute path, naming the split file and line', async () => {
     const { root } = await makeVocTree(5);
     writeLines(path.join(root, 'splits/2/labeled.txt'), [`${path.join(root, 'JPEGImages/2007_000000.jpg')} SegmentationClass/2007_000000.png`]);
-    expect(() => new PascalVocDataset({ root, split: '2' })).toThrow(
+    expect(() => new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' }))).toThrow(
       new RegExp(`labeled\\.txt:1: image path /.*2007_000000\\.jpg is absolute; split files name paths relative to the data root`),
     );
   });
@@ -49,10 +50,10 @@ describe('split file paths stay inside the data root', () => {
   it('refuses a mask outside the root, also in the unlabelled list whose masks are never read', async () => {
     const { root, mask } = await vocWithOutsideFiles();
     writeLines(path.join(root, 'splits/2/labeled.txt'), [`JPEGImages/2007_000000.jpg ${mask}`]);
-    expect(() => new PascalVocDataset({ root, split: '2' })).toThrow(`labeled.txt:1: mask path ${mask} leaves the data root`);
+    expect(() => new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' }))).toThrow(`labeled.txt:1: mask path ${mask} leaves the data root`);
     const tree = await makeVocTree(5);
     writeLines(path.join(tree.root, 'splits/2/unlabeled.txt'), [good, 'JPEGImages/2007_000001.jpg /etc/shadow']);
-    const ds = new PascalVocDataset({ root: tree.root, split: '2' });
+    const ds = new PascalVocDataset(optionsFor(PascalVocDataset, { root: tree.root, split: '2' }));
     expect(() => ds.unlabelled()).toThrow(`unlabeled.txt:2: mask path /etc/shadow is absolute`);
   });
 
@@ -60,7 +61,7 @@ describe('split file paths stay inside the data root', () => {
     const { root, outside } = await vocWithOutsideFiles();
     fs.symlinkSync(path.join(outside, `${path.basename(root)}-outside.jpg`), path.join(root, 'JPEGImages/linked.jpg'));
     writeLines(path.join(root, 'splits/2/labeled.txt'), [good, 'JPEGImages/linked.jpg SegmentationClass/2007_000001.png']);
-    expect(() => new PascalVocDataset({ root, split: '2' })).toThrow(
+    expect(() => new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2' }))).toThrow(
       new RegExp(`labeled\\.txt:2: image path JPEGImages/linked\\.jpg is a link to .*-outside\\.jpg, outside the data root`),
     );
   });
@@ -72,7 +73,7 @@ describe('split file paths stay inside the data root', () => {
     const linkedRoot = path.join(tempDir('voc-link'), 'voc');
     fs.symlinkSync(root, linkedRoot);
     for (const r of [root, linkedRoot]) {
-      const sample = await new PascalVocDataset({ root: r, split: '2' }).labelled().get(0);
+      const sample = await new PascalVocDataset(optionsFor(PascalVocDataset, { root: r, split: '2' })).labelled().get(0);
       expect([sample.height, sample.width]).toEqual([10, 12]);
     }
   });
@@ -80,7 +81,7 @@ describe('split file paths stay inside the data root', () => {
   it('holds for Cityscapes split files too', async () => {
     const { root } = await makeCityscapesTree();
     writeLines(path.join(root, 'splits/val.txt'), ['leftImg8bit/../../x.png gtFine/val/lindau/lindau_000000_000019_gtFine_labelIds.png']);
-    expect(() => new CityscapesDataset({ root, split: '1_2' })).toThrow(`val.txt:1: image path leftImg8bit/../../x.png leaves the data root`);
+    expect(() => new CityscapesDataset(optionsFor(CityscapesDataset, { root, split: '1_2' }))).toThrow(`val.txt:1: image path leftImg8bit/../../x.png leaves the data root`);
   });
 
   it('holds for a sample source built from entries that no split file checked', async () => {

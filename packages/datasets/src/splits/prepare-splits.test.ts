@@ -4,6 +4,7 @@ import { prepareSplits } from './prepare-splits';
 import { PascalVocDataset } from '../readers/pascal-voc';
 import { CityscapesDataset } from '../readers/cityscapes';
 import { makeCityscapesTree, makeVocTree } from '../testing/fixtures';
+import { optionsFor } from '@ssseg/core';
 
 const lines = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n');
 
@@ -18,7 +19,7 @@ describe('prepareSplits', () => {
     expect(lines(path.join(root, 'mysplits/val.txt'))).toEqual(ids.slice(6).map((id) => `JPEGImages/${id}.jpg SegmentationClass/${id}.png`));
     prepareSplits({ type: 'pascal-voc', root, count: 2, seed: 1, out: 'again' });
     expect(lines(path.join(root, 'again/2/labeled.txt'))).toEqual(labelled);
-    const ds = new PascalVocDataset({ root, split: '2', splitDir: 'mysplits' });
+    const ds = new PascalVocDataset(optionsFor(PascalVocDataset, { root, split: '2', splitDir: 'mysplits' }));
     expect(ds.labelled().length).toBe(2);
     expect((await ds.labelled().get(0)).mask).toBeDefined();
   });
@@ -27,7 +28,7 @@ describe('prepareSplits', () => {
     const { root } = await makeCityscapesTree();
     const r = prepareSplits({ type: 'cityscapes', root, fraction: 1 / 4, seed: 3 });
     expect(r).toMatchObject({ name: '1_4', labelled: 1, unlabelled: 3, validation: 1 });
-    const ds = new CityscapesDataset({ root, split: '1_4' });
+    const ds = new CityscapesDataset(optionsFor(CityscapesDataset, { root, split: '1_4' }));
     expect(ds.unlabelled().length).toBe(3);
     expect(lines(path.join(root, 'splits/1_4/labeled.txt'))[0]).toMatch(/^leftImg8bit\/train\/\w+\/\w+_leftImg8bit\.png gtFine\/train\/\w+\/\w+_gtFine_labelIds\.png$/);
   });

@@ -161,9 +161,9 @@ describeWithBackends('interPixelLoss', () => {
     const a = tf.zeros([1, 2, 2, 3]) as tf.Tensor4D;
     const b = tf.zeros([1, 2, 3, 3]) as tf.Tensor4D;
     expect(() => interPixelLoss(a, b)).toThrow(/studentLogits shape \[1,2,3,3\] differs from teacherLogits shape \[1,2,2,3\]/);
-    expect(() => interPixelLoss(a, a, { relation: 'pairwise' as never })).toThrow(/options.relation must be 'affinity' or 'spatial', got "pairwise"/);
+    expect(() => interPixelLoss(a, a, { relation: 'pairwise' as never })).toThrow(/options\.relation: Invalid option: expected one of "affinity"\|"spatial"/);
     expect(() => interPixelLoss(a, a, { distance: 'l2' as never })).toThrow(/options.distance/);
-    expect(() => interPixelLoss(a, a, { confThreshold: 2 })).toThrow(/options.confThreshold must be a number in \[0, 1\]/);
+    expect(() => interPixelLoss(a, a, { confThreshold: 2 })).toThrow(/options\.confThreshold: Too big: expected number to be <=1/);
     expect(() => interPixelLoss(a, a, { maxPixels: 1, rng: Rng.fromSeed(1) })).toThrow(/options.maxPixels/);
     const ignore = tf.zeros([1, 3, 2]) as tf.Tensor3D;
     expect(() => interPixelLoss(a, a, { ignoreMask: ignore })).toThrow(/ignoreMask must be \[1,2,2\], got \[1,3,2\]/);

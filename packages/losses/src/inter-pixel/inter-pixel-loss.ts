@@ -1,66 +1,26 @@
 import { tf } from '@ssseg/engine';
-import { stopGradient, type Rng } from '@ssseg/core';
+import { z } from 'zod';
+import { formatZodIssues, stopGradient, type Rng } from '@ssseg/core';
 import { gatherRows } from './gather-rows';
 import { selectPixels } from './select-pixels';
-import { relationGroups, concat, type PixelSet, type RelationScope } from './relation-groups';
+import { relationGroups, concat } from './relation-groups';
+import { InterPixelSettings, interPixelRules } from './inter-pixel-settings';
 import { affinityKl, affinityKlColumns } from './affinity-kl';
 import { affinityCorrelation } from './affinity-correlation';
 import { spatialRelation } from './spatial';
 import { naiveRelation } from './naive';
 
-export type InterPixelRelation = 'affinity' | 'spatial';
-export type InterPixelDistance = 'kl' | 'correlation';
+export type InterPixelRelation = InterPixelSettings['relation'];
+export type InterPixelDistance = InterPixelSettings['distance'];
 export type { PixelSet, RelationScope } from './relation-groups';
 
-export interface InterPixelOptions {
-  /** `affinity` (default): pixel-by-pixel class agreement; `spatial`: per-class distributions over pixels. */
-  relation?: InterPixelRelation;
-  /** `kl` (default) or `correlation` (row Pearson). */
-  distance?: InterPixelDistance;
-  /** Pixels whose teacher top probability is below this are left out (default 0.95). */
-  confThreshold?: number;
-  teacherTemperature?: number;
-  studentTemperature?: number;
-  /**
-   * Which pixels the relations start from (`rows`) and relate to (`columns`): `confident` (default)
-   * the kept confident pixels; `all` every non-ignored pixel (less the confident ones `perClass` or
-   * `maxPixels` left out). Row i's relation is `A[i, j] / Σ_{j in columns} A[i, j]`; KL and
-   * correlation average over rows. A group contributes with at least one row and two columns.
-   * `relation: spatial` forms its distributions over the columns and takes no `rows: all`.
-   */
-  rows?: PixelSet;
-  columns?: PixelSet;
-  /**
-   * Per image, keep at most this many confident pixels of each teacher class (argmax): of a
-   * class's n, those at raster positions floor(k n / K), k < K (default null: all).
-   */
-  perClass?: number | null;
-  /** Keep at most this many confident pixels per image (after perClass), drawn without replacement with `rng` (default null: all). */
-  maxPixels?: number | null;
-  /** `image` (default): relations within each image; `batch`: among the batch's pixels pooled as one set. */
-  scope?: RelationScope;
-  /** Spatial only: `all` (default) classes, or those `present` as the teacher's argmax on a kept pixel. */
-  classes?: 'all' | 'present';
+/** interPixelLoss's options: the settings (defaults where left out) and the tensors and generator of the call. */
+export type InterPixelOptions = z.input<typeof InterPixelSettings> & {
   /** [B, H, W], 1 = ignored pixel (padding, CutMix-ignored area). */
   ignoreMask?: tf.Tensor3D;
-  /** Rows of the [M, M] affinity held at once by the chunked KL (default 1024). */
-  chunkRows?: number;
-  /**
-   * Added inside the logs of the affinity KL (default 1e-8). Row-normalised affinities average
-   * 1/M (6e-5 at M = 16384), so 1e-8 keeps entries that underflow to 0 finite while biasing a
-   * typical entry by under 2e-4 relative, well inside float32's useful range.
-   */
-  epsilon?: number;
-  /**
-   * Correlation only: floor on each row's standard deviation (default 0.01; see affinityCorrelation).
-   * Affinity entries are probabilities in [0, 1]: a row of a two-class image with a share s of
-   * the other class has std ≈ sqrt(s(1-s)), so 0.01 only flattens rows with < 0.01% of another
-   * class (or near-uniform predictions) and caps the 1/std gradient factor at 100.
-   */
-  stdFloor?: number;
   /** Seeded generator for `maxPixels` sampling (required when maxPixels is set). */
   rng?: Rng;
-}
+};
 
 export interface InterPixelResult {
   loss: tf.Scalar;
@@ -70,39 +30,10 @@ export interface InterPixelResult {
   confidentShare: number;
 }
 
-interface Resolved {
-  relation: InterPixelRelation;
-  distance: InterPixelDistance;
-  confThreshold: number;
-  teacherTemperature: number;
-  studentTemperature: number;
-  rows: PixelSet;
-  columns: PixelSet;
-  perClass: number | null;
-  maxPixels: number | null;
-  scope: RelationScope;
-  classes: 'all' | 'present';
-  chunkRows: number;
-  epsilon: number;
-  stdFloor: number;
-}
+/** The settings of a call: other keys of the options (the tensors, a regularizer's own options) are not settings. */
+const callSettings = InterPixelSettings.strip().superRefine(interPixelRules);
 
-export const INTER_PIXEL_DEFAULTS: Resolved = {
-  relation: 'affinity',
-  distance: 'kl',
-  confThreshold: 0.95,
-  teacherTemperature: 1,
-  studentTemperature: 1,
-  rows: 'confident',
-  columns: 'confident',
-  perClass: null,
-  maxPixels: null,
-  scope: 'image',
-  classes: 'all',
-  chunkRows: 1024,
-  epsilon: 1e-8,
-  stdFloor: 0.01,
-};
+export const INTER_PIXEL_DEFAULTS: InterPixelSettings = InterPixelSettings.parse({});
 
 /**
  * The IPixMatch inter-pixel relation term (specified in docs/IPIXMATCH.md) between teacher logits (weak view, no gradient) and
@@ -185,7 +116,7 @@ function gatherGroups(teacher: tf.Tensor2D, student: tf.Tensor2D, sets: Int32Arr
 }
 
 /** One group's term; the columns are the rows' own tensors in the square case (rows and columns the same set). */
-function relationTerm(t: tf.Tensor2D, s: tf.Tensor2D, tColumns: tf.Tensor2D, sColumns: tf.Tensor2D, o: Resolved): tf.Scalar {
+function relationTerm(t: tf.Tensor2D, s: tf.Tensor2D, tColumns: tf.Tensor2D, sColumns: tf.Tensor2D, o: InterPixelSettings): tf.Scalar {
   if (o.relation === 'spatial') return spatialRelation(t, s, o.distance, o.stdFloor, o.classes);
   return tf.tidy(() => {
     const Pt = tf.softmax(t) as tf.Tensor2D;
@@ -201,35 +132,10 @@ function relationTerm(t: tf.Tensor2D, s: tf.Tensor2D, tColumns: tf.Tensor2D, sCo
   });
 }
 
-function resolve(options: InterPixelOptions): Resolved {
-  const o: Resolved = { ...INTER_PIXEL_DEFAULTS };
-  for (const key of Object.keys(INTER_PIXEL_DEFAULTS) as (keyof Resolved)[]) {
-    if (options[key] !== undefined) (o as unknown as Record<string, unknown>)[key] = options[key];
-  }
-  const fail = (key: string, expected: string) => {
-    throw new Error(`interPixelLoss: options.${key} must be ${expected}, got ${JSON.stringify((options as Record<string, unknown>)[key])}`);
-  };
-  if (o.relation !== 'affinity' && o.relation !== 'spatial') fail('relation', "'affinity' or 'spatial'");
-  if (o.distance !== 'kl' && o.distance !== 'correlation') fail('distance', "'kl' or 'correlation'");
-  if (!(o.confThreshold >= 0 && o.confThreshold <= 1)) fail('confThreshold', 'a number in [0, 1]');
-  if (!(o.teacherTemperature > 0)) fail('teacherTemperature', 'a positive number');
-  if (!(o.studentTemperature > 0)) fail('studentTemperature', 'a positive number');
-  if (o.maxPixels !== null && !(Number.isInteger(o.maxPixels) && o.maxPixels >= 2)) fail('maxPixels', 'null or an integer >= 2');
-  if (o.perClass !== null && !(Number.isInteger(o.perClass) && o.perClass >= 1)) fail('perClass', 'null or a positive integer');
-  if (o.rows !== 'confident' && o.rows !== 'all') fail('rows', "'confident' or 'all'");
-  if (o.columns !== 'confident' && o.columns !== 'all') fail('columns', "'confident' or 'all'");
-  if (o.scope !== 'image' && o.scope !== 'batch') fail('scope', "'image' or 'batch'");
-  if (o.classes !== 'all' && o.classes !== 'present') fail('classes', "'all' or 'present'");
-  if (o.relation === 'spatial' && o.rows !== 'confident') {
-    throw new Error("interPixelLoss: options.rows applies to relation 'affinity' only (spatial distributions run over the columns)");
-  }
-  if (o.relation !== 'spatial' && o.classes !== 'all') {
-    throw new Error("interPixelLoss: options.classes applies to relation 'spatial' only");
-  }
-  if (!(Number.isInteger(o.chunkRows) && o.chunkRows >= 1)) fail('chunkRows', 'a positive integer');
-  if (!(o.epsilon >= 0)) fail('epsilon', 'a number >= 0');
-  if (!(o.stdFloor > 0)) fail('stdFloor', 'a positive number');
-  return o;
+function resolve(options: InterPixelOptions): InterPixelSettings {
+  const parsed = callSettings.safeParse(options);
+  if (!parsed.success) throw new Error(`interPixelLoss: invalid options:\n${formatZodIssues(parsed.error.issues, 'options')}`);
+  return parsed.data;
 }
 
 function checkShapes(teacher: tf.Tensor, student: tf.Tensor, ignore: tf.Tensor | undefined): void {

@@ -141,12 +141,12 @@ describeWithBackends('interPixelLoss options', () => {
 
   it('rejects options that do not apply, naming them', () => {
     const a = tf.zeros([1, 2, 2, 3]) as tf.Tensor4D;
-    expect(() => interPixelLoss(a, a, { rows: 'some' as never })).toThrow(/options.rows must be 'confident' or 'all', got "some"/);
+    expect(() => interPixelLoss(a, a, { rows: 'some' as never })).toThrow(/options\.rows: Invalid option: expected one of "confident"\|"all"/);
     expect(() => interPixelLoss(a, a, { columns: 'none' as never })).toThrow(/options.columns/);
-    expect(() => interPixelLoss(a, a, { scope: 'dataset' as never })).toThrow(/options.scope must be 'image' or 'batch'/);
-    expect(() => interPixelLoss(a, a, { perClass: 0 })).toThrow(/options.perClass must be null or a positive integer, got 0/);
-    expect(() => interPixelLoss(a, a, { relation: 'spatial', rows: 'all' })).toThrow(/options.rows applies to relation 'affinity' only/);
-    expect(() => interPixelLoss(a, a, { classes: 'present' })).toThrow(/options.classes applies to relation 'spatial' only/);
+    expect(() => interPixelLoss(a, a, { scope: 'dataset' as never })).toThrow(/options\.scope: Invalid option: expected one of "image"\|"batch"/);
+    expect(() => interPixelLoss(a, a, { perClass: 0 })).toThrow(/options\.perClass: Too small: expected number to be >=1/);
+    expect(() => interPixelLoss(a, a, { relation: 'spatial', rows: 'all' })).toThrow(/options\.rows: applies to relation 'affinity' only/);
+    expect(() => interPixelLoss(a, a, { classes: 'present' })).toThrow(/options\.classes: applies to relation 'spatial' only/);
     a.dispose();
   });
 });

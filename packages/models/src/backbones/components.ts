@@ -26,14 +26,12 @@ export const MobileNetV2BackboneOptions = z.strictObject({
 
 /** A backbone component: its validated options, the weight file they name, the module it creates. */
 @injectable()
-abstract class BackboneFromOptions<Options extends { pretrained?: string }> implements BackboneComponent {
+abstract class BackboneFromOptions<Schema extends z.ZodType<{ pretrained?: string }>> implements BackboneComponent {
   readonly type = componentType(this);
   readonly pretrained?: string;
-  protected readonly o: Options;
 
-  constructor(@inject(ComponentOptions) options: Record<string, unknown>) {
-    this.o = options as Options;
-    this.pretrained = this.o.pretrained;
+  constructor(@inject(ComponentOptions) protected readonly o: ComponentOptions<Schema>) {
+    this.pretrained = o.pretrained;
   }
 
   abstract create(context: BackboneContext): Backbone;
@@ -41,7 +39,7 @@ abstract class BackboneFromOptions<Options extends { pretrained?: string }> impl
 
 /** `backbone: { type: resnet }`: ResNet-18/34/50/101 with UniMatch's deep stem or torchvision's. */
 @componentFromBase()
-export class ResNetBackbone extends BackboneFromOptions<z.infer<typeof ResNetBackboneOptions>> {
+export class ResNetBackbone extends BackboneFromOptions<typeof ResNetBackboneOptions> {
   static readonly type = 'resnet';
   static options = ResNetBackboneOptions;
   static summary = 'ResNet-18/34/50/101, deep (UniMatch) or torchvision stem';
@@ -54,7 +52,7 @@ export class ResNetBackbone extends BackboneFromOptions<z.infer<typeof ResNetBac
 
 /** `backbone: { type: mobilenetv2 }`: MobileNetV2 with a width multiplier. */
 @componentFromBase()
-export class MobileNetV2Backbone extends BackboneFromOptions<z.infer<typeof MobileNetV2BackboneOptions>> {
+export class MobileNetV2Backbone extends BackboneFromOptions<typeof MobileNetV2BackboneOptions> {
   static readonly type = 'mobilenetv2';
   static options = MobileNetV2BackboneOptions;
   static summary = 'MobileNetV2 with a width multiplier';

@@ -1,5 +1,5 @@
 import { initEngine, tf } from '@ssseg/engine';
-import { Rng } from '@ssseg/core';
+import { Rng, optionsFor } from '@ssseg/core';
 import { DeepLabV3Plus } from '../deeplabv3plus';
 import { exportOnnx } from '../onnx/export';
 import { OnnxPredictor } from '../onnx/predictor';
@@ -44,7 +44,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function runW4(options: W4Options = {}): Promise<W4Result> {
   const { backend } = await initEngine({ backend: options.backend ?? 'auto', verbose: false });
   const runs = options.runs ?? 5, batch = options.batch ?? 8, size = options.size ?? 256;
-  const model = new DeepLabV3Plus({ numClasses: 21, outputStride: 16, backbone: { type: 'resnet', depth: 18 } });
+  const model = new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 21, outputStride: 16, backbone: { type: 'resnet', depth: 18 } }));
   const rng = Rng.fromSeed('w4');
   const input = Float32Array.from({ length: batch * size * size * 3 }, () => rng.uniform(-1, 1));
   const x = tf.tensor4d(input, [batch, size, size, 3]);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describeWithBackends, expectNoLeak, tf } from '@ssseg/engine';
-import { Rng, TinySegmentationModel } from '@ssseg/core';
+import { Rng, TinySegmentationModel, optionsFor } from '@ssseg/core';
 import { DeepLabV3Plus } from '../deeplabv3plus';
 import { UNet } from '../unet';
 import type { SegmentationModule } from '../segmentation-module';
@@ -11,12 +11,12 @@ import { OnnxPredictor } from './predictor';
 
 const models: Record<string, () => SegmentationModule<any>> = {
   'deeplabv3plus resnet18 deep stem os16': () =>
-    new DeepLabV3Plus({ numClasses: 4, backbone: { type: 'resnet', depth: 18, baseWidth: 4 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 }),
+    new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 4, backbone: { type: 'resnet', depth: 18, baseWidth: 4 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 })),
   'deeplabv3plus resnet50 torchvision stem os8 multi-grid': () =>
-    new DeepLabV3Plus({ numClasses: 4, outputStride: 8, backbone: { type: 'resnet', depth: 50, baseWidth: 2, stem: 'torchvision', multiGrid: true }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 }),
+    new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 4, outputStride: 8, backbone: { type: 'resnet', depth: 50, baseWidth: 2, stem: 'torchvision', multiGrid: true }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 })),
   'deeplabv3plus mobilenetv2 os8': () =>
-    new DeepLabV3Plus({ numClasses: 4, outputStride: 8, backbone: { type: 'mobilenetv2', widthMultiplier: 0.25 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 }),
-  'unet depth 3': () => new UNet({ numClasses: 4, baseWidth: 4, depth: 3 }),
+    new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 4, outputStride: 8, backbone: { type: 'mobilenetv2', widthMultiplier: 0.25 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 })),
+  'unet depth 3': () => new UNet(optionsFor(UNet, { numClasses: 4, baseWidth: 4, depth: 3 })),
 };
 
 /** Moves every BN's statistics and affine terms off the identity so the export is tested on them. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describeIf, expectNoLeak, initEngine, tf } from '@ssseg/engine';
-import { Rng } from '@ssseg/core';
+import { Rng, optionsFor } from '@ssseg/core';
 import { ResNet } from '../backbones/resnet';
 import { MobileNetV2 } from '../backbones/mobilenetv2';
 import type { Backbone } from '../backbones/backbone';
@@ -131,9 +131,9 @@ describeIf(torchUnavailableReason(), 'weight import against PyTorch (files writt
 
   it('loads a UniMatch DeepLabV3+ checkpoint (module. prefix, under model) whose logits equal PyTorch\'s', async () => {
     const reference = torchOutputs(unimatch.out);
-    const model = new DeepLabV3Plus({
+    const model = new DeepLabV3Plus(optionsFor(DeepLabV3Plus, {
       numClasses: 3, outputStride: 16, backbone: { type: 'resnet', depth: 50, stem: 'deep' }, asppChannels: 16, lowLevelChannels: 8, decoderChannels: 16,
-    });
+    }));
     await expectNoLeak(() => {
       const imported = importModelWeights(model, unimatch.out);
       expect(imported.notes).toContain("names prefixed 'module.'");
@@ -144,7 +144,7 @@ describeIf(torchUnavailableReason(), 'weight import against PyTorch (files writt
       expectMatchesTorch(logits as tf.Tensor4D, reference.outputs.logits);
       tf.dispose([x, logits, features!]);
     });
-    const other = new DeepLabV3Plus({ numClasses: 5, outputStride: 16, backbone: { type: 'resnet', depth: 50, stem: 'deep' }, asppChannels: 16, lowLevelChannels: 8, decoderChannels: 16 });
+    const other = new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses: 5, outputStride: 16, backbone: { type: 'resnet', depth: 50, stem: 'deep' }, asppChannels: 16, lowLevelChannels: 8, decoderChannels: 16 }));
     expect(() => importModelWeights(other, unimatch.out)).toThrow(/wrong shape: 'classifier\.weight' is \[3, 16, 1, 1\] in the file, the model expects \[5, 16, 1, 1\]/);
     model.dispose();
     other.dispose();
@@ -154,7 +154,7 @@ describeIf(torchUnavailableReason(), 'weight import against PyTorch (files writt
     const small = { numClasses: 2, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 };
     for (const f of ['mobilenet_v2.pth', 'mobilenet_v2-folded.onnx']) {
       const before = tf.memory().numTensors;
-      const model = new DeepLabV3Plus({ ...small, backbone: { type: 'mobilenetv2', pretrained: file(f) } });
+      const model = new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { ...small, backbone: { type: 'mobilenetv2', pretrained: file(f) } }));
       const imported = importBackbone(file(f));
       const w = model.getWeights();
       for (const [name, t] of imported.tensors) expect([name, ...w.get(`backbone.${name}`)!.dataSync()]).toEqual([name, ...t.dataSync()]);
@@ -162,7 +162,7 @@ describeIf(torchUnavailableReason(), 'weight import against PyTorch (files writt
       model.dispose();
       expect(tf.memory().numTensors).toBe(before);
     }
-    expect(() => new DeepLabV3Plus({ ...small, backbone: { type: 'mobilenetv2', pretrained: file('deep-resnet18.safetensors') } }))
+    expect(() => new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { ...small, backbone: { type: 'mobilenetv2', pretrained: file('deep-resnet18.safetensors') } })))
       .toThrow(/deep-resnet18\.safetensors: the weights do not fit MobileNetV2 \(width 1\) \(the file holds a ResNet-18 \(deep stem, UniMatch's layout\)\):\n {2}not in the model: 'conv1\.0\.weight'/);
   });
 });

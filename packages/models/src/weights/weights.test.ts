@@ -2,12 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describeWithBackends, expectNoLeak, tf } from '@ssseg/engine';
-import { Rng } from '@ssseg/core';
+import { Rng, optionsFor } from '@ssseg/core';
 import { DeepLabV3Plus } from '../deeplabv3plus';
 import { loadBackboneWeights, loadWeights, saveWeights } from './weight-file';
 
 const tiny = (numClasses: number, seed: number) =>
-  new DeepLabV3Plus({ numClasses, seed, backbone: { type: 'resnet', depth: 18, baseWidth: 4 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 });
+  new DeepLabV3Plus(optionsFor(DeepLabV3Plus, { numClasses, seed, backbone: { type: 'resnet', depth: 18, baseWidth: 4 }, asppChannels: 8, lowLevelChannels: 4, decoderChannels: 8 }));
 
 function image(seed: number): tf.Tensor4D {
   const rng = Rng.fromSeed(seed);
