@@ -1,13 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initEngine, tf } from '@ssseg/engine';
-import { Rng, type Dataset } from '@ssseg/core';
+import { Rng, optionsFor, type Dataset } from '@ssseg/core';
 import { FashionSegDataset } from './fashion-seg';
 import { FASHION_MNIST_DIR, readFashionMnist } from './fashion-files';
 import { createLoader } from '../loader/loader';
 import { inspectDataset, formatClassBalance } from '../inspect/inspect';
 import { tempDir } from '../testing/fixtures';
 import { writeIdxPair } from '../testing/idx-fixture';
+
+/** The dataset as the plugin host builds it: options validated, defaults filled in. */
+const fashionSeg = (options: Record<string, unknown>) => new FashionSegDataset(optionsFor(FashionSegDataset, options));
 
 /** A stand-in Fashion-MNIST folder: 8x8 items of the given labels, each a solid square of grey 200. */
 function fakeFashionDir(dir: string, train: number[], t10k: number[]): string {
@@ -44,31 +47,31 @@ describe('fashion-seg', () => {
   it('composites training items into the training set and t10k items only into validation', async () => {
     // train: trousers (1) and coats (4) only; t10k: sneakers (7) only
     const dataDir = fakeFashionDir(dir('fake-fashion'), [1, 4, 1, 4, 1], [7, 7, 7]);
-    const ds = new FashionSegDataset({ size: 16, valSize: 8, canvas: 32, split: '1_2', cacheDir: dir('c'), dataDir });
+    const ds = fashionSeg({ size: 16, valSize: 8, canvas: 32, split: '1_2', cacheDir: dir('c'), dataDir });
     expect(await labelsIn(ds.labelled())).toEqual([0, 2, 5]);
     expect(await labelsIn(ds.validation())).toEqual([0, 8]);
   });
 
   it('is deterministic from the seed, cached on disk (read back without the package), and differs across seeds', async () => {
-    const a = new FashionSegDataset({ ...small, seed: 4 });
+    const a = fashionSeg({ ...small, seed: 4 });
     expect(a.generated).toBe(true);
     expect(a.cacheFile).toMatch(/fashion-seg-[0-9a-f]{16}\/composites\.bin$/);
     expect(fs.readdirSync(path.dirname(a.cacheFile)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    const b = new FashionSegDataset({ ...small, seed: 4, dataDir: '/nonexistent' });
+    const b = fashionSeg({ ...small, seed: 4, dataDir: '/nonexistent' });
     expect(b.generated).toBe(false);
     expect(b.cacheFile).toBe(a.cacheFile);
-    const other = new FashionSegDataset({ ...small, seed: 5 });
+    const other = fashionSeg({ ...small, seed: 5 });
     expect(other.cacheFile).not.toBe(a.cacheFile);
     const [sa, sb, so] = await Promise.all([a.labelled().get(0), b.labelled().get(0), other.unlabelled().get(0)]);
     expect(sb).toEqual(sa);
     expect(Array.from(so.image)).not.toEqual(Array.from(sa.image));
-    const fresh = new FashionSegDataset({ ...small, seed: 4, cacheDir: dir('fashion-cache2') });
+    const fresh = fashionSeg({ ...small, seed: 4, cacheDir: dir('fashion-cache2') });
     expect(fresh.generated).toBe(true);
     expect(fs.readFileSync(fresh.cacheFile).equals(fs.readFileSync(a.cacheFile))).toBe(true); // same bytes (toEqual on 2.6 MB is slow)
   });
 
   it('labels each product class, a textured background around them, and draws 2 to 4 products a canvas', async () => {
-    const ds = new FashionSegDataset({ ...small, seed: 1 });
+    const ds = fashionSeg({ ...small, seed: 1 });
     const stats = await inspectDataset(ds, { parts: ['validation'] });
     const counts = stats.classPixelCounts;
     const total = counts.reduce((x, y) => x + y, 0);
@@ -91,7 +94,7 @@ describe('fashion-seg', () => {
   });
 
   it('splits are labelled fractions, nested, disjoint from unlabelled, and fixed by the seed alone', () => {
-    const split = (s: string, seed = 1) => new FashionSegDataset({ ...small, seed, split: s });
+    const split = (s: string, seed = 1) => fashionSeg({ ...small, seed, split: s });
     const s64 = split('1_64'), s32 = split('1_32'), s16 = split('1_16');
     expect([s64, s32, s16].map((d) => d.labelled().length)).toEqual([2, 4, 8]);
     expect(s16.unlabelled().length).toBe(128 - 8);
@@ -106,7 +109,7 @@ describe('fashion-seg', () => {
 
   it('without the package, says how to install it and where it looked; SSSEG_FASHION_MNIST_DIR points elsewhere', () => {
     const empty = dir('no-fashion');
-    const build = (o: Record<string, unknown> = {}) => new FashionSegDataset({ size: 4, valSize: 2, cacheDir: dir('c'), ...o });
+    const build = (o: Record<string, unknown> = {}) => fashionSeg({ size: 4, valSize: 2, split: 'full', cacheDir: dir('c'), ...o });
     expect(() => build({ dataDir: empty })).toThrow(
       `${empty}: Fashion-MNIST not found (no train-images-idx3-ubyte.gz): install it with \`apt-get install dataset-fashion-mnist\``,
     );
@@ -124,7 +127,7 @@ describe('fashion-seg', () => {
 
   it('feeds the data loader (weak view and two strong views) without leaking tensors', async () => {
     await initEngine({ backend: 'cpu', verbose: false });
-    const ds = new FashionSegDataset({ ...small, split: '1_16' });
+    const ds = fashionSeg({ ...small, split: '1_16' });
     const loader = createLoader({ dataset: ds, batchSize: 2, unlabelledBatchSize: 2, strongViews: 2, rng: Rng.fromSeed(1), prefetch: 0 });
     const before = tf.memory().numTensors;
     for await (const batch of loader.epoch(0)) {
@@ -139,7 +142,7 @@ describe('fashion-seg', () => {
   });
 
   it('refuses bad options with the option named', () => {
-    expect(() => new FashionSegDataset({ ...small, split: '1/32' })).toThrow(/split/);
-    expect(() => new FashionSegDataset({ ...small, minItems: 3, maxItems: 2 })).toThrow(/data\.maxItems: maxItems \(2\) is below minItems \(3\)/);
+    expect(() => fashionSeg({ ...small, split: '1/32' })).toThrow(/split/);
+    expect(() => fashionSeg({ ...small, minItems: 3, maxItems: 2 })).toThrow(/data\.maxItems: maxItems \(2\) is below minItems \(3\)/);
   });
 });

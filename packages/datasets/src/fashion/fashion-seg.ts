@@ -42,8 +42,7 @@ export class FashionSegDataset extends CompositeDataset {
   readonly numClasses = 11;
   readonly classNames = FASHION_SEG_CLASSES;
 
-  constructor(@inject(ComponentOptions) options: Record<string, unknown> = {}) {
-    const o = FashionSegOptions.parse(options);
+  constructor(@inject(ComponentOptions) o: ComponentOptions<typeof FashionSegOptions>) {
     if (o.maxItems < o.minItems) throw new ConfigError(`maxItems (${o.maxItems}) is below minItems (${o.minItems})`, 'data.maxItems');
     const compose = { canvas: o.canvas, minItems: o.minItems, maxItems: o.maxItems, threshold: o.threshold, maxOverlap: o.maxOverlap };
     const dir = fashionMnistDir(o.dataDir);
