@@ -152,8 +152,8 @@ export class PluginHost {
     }
     const entry = own && pkg?.ssseg?.plugin ? path.resolve(own.dir, pkg.ssseg.plugin) : main;
     if ((entry !== main || !byName) && !fs.existsSync(entry)) {
-      const named = entry !== main ? `its package.json names "ssseg": { "plugin": "${pkg!.ssseg!.plugin}" }, but ` : '';
-      const folder = own ? ` (npm run build in ${own.dir})` : '';
+      const named = pkg?.ssseg?.plugin ? `its package.json names "ssseg": { "plugin": "${pkg.ssseg.plugin}" }, but ` : '';
+      const folder = own ? ` npm run build in ${own.dir}` : '';
       throw new PluginError(`plugin '${name}': ${named}${entry} does not exist (is the plugin built?${folder})`, name);
     }
     let exported: any;

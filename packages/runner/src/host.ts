@@ -28,7 +28,7 @@ export function createHost(options: HostOptions = {}): PluginHost {
   const cwd = options.cwd ?? process.cwd();
   for (const folder of pluginFolders(cwd, options.installedWith ?? path.resolve(__dirname, '..'))) host.discover(folder);
   const links = pluginLinks(projectRoot(cwd));
-  for (const folder of links.folders) host.loadFolder(folder, `${links.file} (ssseg.plugins; remove it with 'ssseg plugin unlink ${folder}')`);
+  for (const folder of links.folders) host.loadFolder(folder, `${links.file}, ssseg.plugins; unlink it with 'ssseg plugin unlink ${folder}'`);
   for (const name of options.plugins ?? []) host.loadByName(name, cwd);
   return host;
 }
