@@ -73,7 +73,7 @@ describe('a plugin made with `ssseg plugin new`, in a folder of its own', () => 
     expect(typecheck.status).toBe(0);
     const linked = JSON.parse(fs.readFileSync(path.join(pluginDir, 'package.json'), 'utf8')).devDependencies['@ssseg/core'];
     expect(fs.realpathSync(linked.replace(/^file:/, ''))).toBe(fs.realpathSync(path.join(repoRoot, 'packages/core')));
-  });
+  }, 600_000);
 
   it("refuses a plugin that is neither installed, linked nor named by folder, naming the steps that work", () => {
     const config = { extends: path.join(repoRoot, 'configs/mnist-seg/fixmatch.yaml'), plugins: ['@acme/ssseg-plugin-elsewhere'] };
