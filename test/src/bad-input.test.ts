@@ -188,6 +188,22 @@ describe('bad input through the ssseg command', () => {
     expect(run.out).toMatch(/fixmatch +@ssseg\/plugin-fixmatch@/);
     expect(run.out).not.toContain('stray');
   });
+  it('plugin link refuses a folder that is no built plugin, and unlink one that is not linked, recording nothing', () => {
+    const work = tempDir();
+    const plugin = path.join(work, 'ssseg-plugin-unbuilt');
+    fs.mkdirSync(plugin);
+    fs.writeFileSync(path.join(plugin, 'package.json'), JSON.stringify({ name: '@acme/unbuilt', version: '1.0.0', main: 'dist/index.js', ssseg: { plugin: './dist/index.js' } }));
+    const link = ssseg(['plugin', 'link', 'ssseg-plugin-unbuilt'], work);
+    expect(link.code).toBe(1);
+    expect(link.err).toContain(`does not exist (is the plugin built? npm run build in ${plugin})`);
+    expectNoStack(link.err);
+    expect(fs.existsSync(path.join(work, 'package.json'))).toBe(false);
+    const unlink = ssseg(['plugin', 'unlink', 'ssseg-plugin-unbuilt'], work);
+    expect(unlink.code).toBe(1);
+    expect(unlink.err).toContain(`${plugin} is not linked in ${path.join(work, 'package.json')} (linked: none)`);
+    expectNoStack(unlink.err);
+  });
+
   it('answers an unknown backend with the list, the native one in it, and no stack trace', () => {
     const run = ssseg(['--backend', 'gpu', 'config', 'print', path.join(repoRoot, 'configs/mnist-seg/fixmatch.yaml')]);
     expect(run.code).toBe(1);

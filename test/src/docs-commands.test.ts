@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LAUNCHER, documentedCommands, repoRoot, shellPrelude } from './docs-shell';
+import { LAUNCHER, documentedCommands, quickArgs, repoRoot, shellPrelude, shellQuoted } from './docs-shell';
 
 /**
  * Documentation that is executed: every `ssseg` / `npx ssseg` line of a shell block in README.md
@@ -39,20 +39,12 @@ const SKIPPED: Record<string, string> = {
   'npx ssseg import-backbone --from pretrained/resnet101.pth': "needs UniMatch's ImageNet weights, a download",
   'npx ssseg import-backbone --from resnet50-0676ba61.pth': "needs torchvision's ImageNet weights, a download",
   'npx ssseg serve runs/demo': 'serves until stopped (test/src/serve-dashboard.test.ts starts it)',
+  'npx ssseg plugin new @acme/ssseg-plugin-consistency --kind regularizer --dir ../ssseg-plugin-consistency':
+    'writes beside the folder it runs in; test/src/third-party-plugin.test.ts runs this walk-through as written, in a folder of its own',
+  'npx ssseg plugins list --plugin .': 'runs in the plugin folder the walk-through builds (test/src/third-party-plugin.test.ts)',
+  "npx ssseg train --config configs/mnist-seg/fixmatch.yaml --set 'regularizers=[{type: consistency, weight: 1}]' --out runs/consistency":
+    'needs the plugin the walk-through builds and links (test/src/third-party-plugin.test.ts)',
 };
-
-/**
- * What a command gets appended so that it ends in seconds: few steps on a small mnist-seg, one
- * seed of a matrix, one benchmark step. The command as written is run otherwise.
- */
-const TINY_DATA = ['data.size=48', 'data.valSize=8', 'train.maxSteps=2', 'train.evalEverySteps=2', 'train.batchSize=2'];
-const QUICK: { pattern: RegExp; args: string[] }[] = [
-  { pattern: /\bssseg train --config\b/, args: TINY_DATA.flatMap((s) => ['--set', s]) },
-  // one seed and one split of a matrix: the full mnist matrix is 10 runs even then
-  { pattern: /\bssseg compare --config\b(?!.*--queue)/, args: ['--seed', '1', '--set', 'splits=[1_64]', ...TINY_DATA.flatMap((s) => ['--set', `base.${s}`])] },
-  { pattern: /\bssseg (eval|predict|export) --config configs\/mnist-seg\//, args: ['--set', 'data.size=48', '--set', 'data.valSize=8'] },
-  { pattern: /\bssseg bench w[12]\b/, args: ['--steps', '1'] },
-];
 
 const docs = ['README.md', ...fs.readdirSync(path.join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 const commands = docs.flatMap((f) => documentedCommands(path.join(repoRoot, f)));
@@ -101,12 +93,12 @@ describe('the documented commands', () => {
 
   const runnable = commands.filter((c) => !(c.command in SKIPPED));
   it.each(runnable.map((c, i) => [`${c.where}: ${c.command}`, c, runnable[i + 1]] as const))('%s', async (_name, c, next) => {
-    const extra = QUICK.filter((q) => q.pattern.test(c.command)).flatMap((q) => q.args);
+    const extra = quickArgs(c.command);
     // a run the next line resumes is first stopped as a crash stops it: kill -9 after step 2's checkpoint
     const resumedNext = next && /\bssseg train --resume (\S+)/.exec(next.command)?.[1];
     const crash = resumedNext && c.command.includes(`--out ${resumedNext}`);
     if (crash) extra.push('--set', 'train.maxSteps=4');
-    const line = [c.command, ...extra.map((a) => `'${a.replace(/'/g, `'\\''`)}'`)].join(' ');
+    const line = [c.command, ...shellQuoted(extra)].join(' ');
     const marker = path.join(work, '.paused');
     const env = {
       ...process.env, SSSEG_NATIVE_THREADS: '1', SSSEG_CACHE_DIR: path.join(work, '.cache'),

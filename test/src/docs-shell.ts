@@ -46,3 +46,27 @@ export const shellPrelude = [
 ].join('\n');
 
 export const LAUNCHER = launcher;
+
+/**
+ * What a command gets appended so that it ends in seconds: few steps on a small mnist-seg, one
+ * seed of a matrix, one benchmark step. The command as written is run otherwise.
+ */
+const TINY_DATA = ['data.size=48', 'data.valSize=8', 'train.maxSteps=2', 'train.evalEverySteps=2', 'train.batchSize=2'];
+const QUICK: { pattern: RegExp; args: string[] }[] = [
+  { pattern: /\bssseg train --config\b/, args: TINY_DATA.flatMap((s) => ['--set', s]) },
+  // one seed and one split of a matrix: the full mnist matrix is 10 runs even then
+  { pattern: /\bssseg compare --config\b(?!.*--queue)/, args: ['--seed', '1', '--set', 'splits=[1_64]', ...TINY_DATA.flatMap((s) => ['--set', `base.${s}`])] },
+  { pattern: /\bssseg (eval|predict|export) --config configs\/mnist-seg\//, args: ['--set', 'data.size=48', '--set', 'data.valSize=8'] },
+  { pattern: /\bssseg bench w[12]\b/, args: ['--steps', '1'] },
+];
+
+/** What `command` gets appended (QUICK) to end in seconds. */
+export function quickArgs(command: string): string[] {
+  return QUICK.filter((q) => q.pattern.test(command)).flatMap((q) => q.args);
+}
+
+/** Arguments quoted for bash. */
+export function shellQuoted(args: readonly string[]): string[] {
+  return args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`);
+}
+

@@ -139,7 +139,11 @@ describe('PluginHost', () => {
   it('reports a missing plugin package and a plugin that throws while loading', () => {
     const host = createPluginHost();
     expect(() => host.loadByName('@nobody/ssseg-plugin-missing')).toThrow(PluginError);
-    expect(() => host.loadByName('@nobody/ssseg-plugin-missing')).toThrow(/not installed/);
+    // no registry has a third-party plugin: the error names the steps that work instead of npm install
+    expect(() => host.loadByName('@nobody/ssseg-plugin-missing')).toThrow(
+      /not installed .*link its folder with 'npx ssseg plugin link \/path\/to\/plugin'.*or name its folder in the config's plugins:/,
+    );
+    expect(() => host.loadByName('@nobody/ssseg-plugin-missing')).not.toThrow(/npm install/);
     const broken = definePlugin({
       name: 'broken-plugin',
       version: '0.0.1',
@@ -205,7 +209,7 @@ describe('plugin packages', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ ...pkg, ssseg: { plugin: './dist/index.js' } }));
     expect(() => createPluginHost().discover(dir)).toThrow(
-      /plugin '@acme\/unbuilt': its package.json names "ssseg": \{ "plugin": ".\/dist\/index.js" \}, but .*dist\/index.js does not exist \(is the plugin built\?\)/,
+      /plugin '@acme\/unbuilt': its package.json names "ssseg": \{ "plugin": ".\/dist\/index.js" \}, but .*dist\/index.js does not exist \(is the plugin built\? npm run build in .*@acme\/unbuilt\)/,
     );
   });
 
@@ -229,6 +233,35 @@ describe('plugin packages', () => {
     expect(host.discover(child)).toEqual([]);
     expect(host.plugins()).toEqual([]);
     expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  it('loads a plugin package from its folder (no node_modules holds it), by path or as ./path from a folder, recording the folder', () => {
+    const dir = project('@acme/folder-plugin', '^0.1.0', validBody.replace('PKG', "'@acme/folder-plugin'"));
+    const folder = path.join(dir, 'node_modules/@acme/folder-plugin');
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-elsewhere-'));
+    const moved = path.join(elsewhere, 'folder-plugin');
+    fs.renameSync(folder, moved);
+    fs.symlinkSync(path.join(dir, 'node_modules'), path.join(elsewhere, 'node_modules'));
+    const host = createPluginHost();
+    host.loadFolder(moved);
+    expect(host.plugins()).toEqual([expect.objectContaining({ name: '@acme/folder-plugin', version: '3.1.0', folder: moved })]);
+    const relative = createPluginHost();
+    relative.loadByName('./folder-plugin', elsewhere);
+    expect(relative.plugins()).toEqual([expect.objectContaining({ name: '@acme/folder-plugin', folder: moved })]);
+  });
+
+  it('names the folder, and where it was named, when a plugin folder is missing, no package or unbuilt', () => {
+    const host = createPluginHost();
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-folder-'));
+    expect(() => host.loadByName('../nowhere', path.join(base, 'configs'))).toThrow(
+      `plugin folder ${path.join(base, 'nowhere')} (named in plugins: '../nowhere') does not exist`,
+    );
+    expect(() => host.loadFolder(base, 'package.json')).toThrow(`plugin folder ${base} (named in package.json) has no package.json`);
+    fs.writeFileSync(path.join(base, 'package.json'), JSON.stringify({ name: '@acme/unbuilt', version: '1.0.0', main: 'dist/index.js', ssseg: { plugin: './dist/index.js' } }));
+    expect(() => host.loadFolder(base)).toThrow(
+      `plugin '@acme/unbuilt': its package.json names "ssseg": { "plugin": "./dist/index.js" }, but ${path.join(base, 'dist/index.js')} does not exist (is the plugin built? npm run build in ${base})`,
+    );
+    expect(host.plugins()).toEqual([]);
   });
 
   it('reports a plugin that throws while loading, by name', () => {

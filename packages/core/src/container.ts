@@ -8,6 +8,7 @@ import { ConfigError, PluginError } from './errors';
 import { validateOptions } from './component-options';
 import { CORE_VERSION, coreCompatibility } from './version';
 import { findPackageJson, type PackageJson } from './package-info';
+import { PLUGIN_FOLDER_STEPS, isFolderSpec } from './plugin-spec';
 
 export interface RegisteredComponent extends ComponentDescriptor {
   /** Package (plugin name) that registered it. */
@@ -15,12 +16,16 @@ export interface RegisteredComponent extends ComponentDescriptor {
   pluginVersion: string;
   /** Where the plugin was loaded from (a path), when known. */
   source?: string;
+  /** The folder of the plugin's package, when it was loaded from one. */
+  folder?: string;
 }
 
 export interface LoadedPlugin {
   name: string;
   version: string;
   source?: string;
+  /** The folder of the plugin's package, when it was loaded from one. */
+  folder?: string;
 }
 
 /** Readable name of an extension-point token: Symbol.for('ssseg.Regularizer') -> 'Regularizer'. */
@@ -47,8 +52,11 @@ export class PluginHost {
     return [...this.loaded.values()];
   }
 
-  /** Loads a plugin object. The same plugin twice is a no-op; a type clash names both plugins. */
-  load(plugin: SssegPlugin, source?: string): void {
+  /**
+   * Loads a plugin object (`folder`: its package's, for `ssseg plugins list`). The same plugin
+   * twice is a no-op; a type clash names both plugins.
+   */
+  load(plugin: SssegPlugin, source?: string, folder?: string): void {
     if (!plugin || typeof plugin.name !== 'string' || !plugin.module) {
       throw new PluginError(
         `${source ?? 'plugin'} does not export a plugin: expected definePlugin({ name, version, module })`,
@@ -75,27 +83,62 @@ export class PluginHost {
       }
     }
     for (const d of added) {
-      this.registered.push({ ...d, plugin: plugin.name, pluginVersion: plugin.version, source });
+      this.registered.push({ ...d, plugin: plugin.name, pluginVersion: plugin.version, source, folder });
     }
-    this.loaded.set(plugin.name, { name: plugin.name, version: plugin.version, source });
+    this.loaded.set(plugin.name, { name: plugin.name, version: plugin.version, source, folder });
   }
 
   /**
    * Loads a plugin package by name (as a config's `plugins:` list gives it), resolved from
-   * `fromDir` (default: the working directory) and then from core's own location. The module
-   * loaded is the one its package.json names in `ssseg.plugin`, else the package's main.
+   * `fromDir` (default: the working directory) and then from core's own location; or, for a path
+   * (`./x`, `../x`, `/x`), the package in that folder, relative to `fromDir`. The module loaded is
+   * the one its package.json names in `ssseg.plugin`, else the package's main.
    */
   loadByName(name: string, fromDir = process.cwd()): void {
+    if (isFolderSpec(name)) {
+      this.loadFolder(path.resolve(fromDir, name), `plugins: '${name}'`);
+      return;
+    }
     let resolved: string;
     try {
       resolved = require.resolve(name, { paths: [fromDir, __dirname] });
     } catch {
       throw new PluginError(
-        `plugin '${name}' is not installed (looked from ${fromDir}); install it with npm install ${name}`,
+        `plugin '${name}' is not installed (looked from ${fromDir}); ${PLUGIN_FOLDER_STEPS}`,
         name,
       );
     }
     const own = ownPackageJson(resolved, name);
+    this.loadPackage(name, own, own ? path.resolve(own.dir, own.pkg.main ?? 'index.js') : resolved, true);
+  }
+
+  /**
+   * Loads the plugin package in `folder` (its package.json's `ssseg.plugin`, else its main), as
+   * `ssseg plugin link` and a folder in a config's `plugins:` give it. `origin` says where the
+   * folder was named, for the errors.
+   */
+  loadFolder(folder: string, origin?: string): void {
+    const from = origin ? ` (named in ${origin})` : '';
+    const file = path.join(folder, 'package.json');
+    if (!fs.existsSync(file)) {
+      throw new PluginError(`plugin folder ${folder}${from} ${fs.existsSync(folder) ? 'has no package.json' : 'does not exist'}`, folder);
+    }
+    let pkg: PackageJson;
+    try {
+      pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new PluginError(`plugin folder ${folder}${from}: ${file} is not valid JSON (${(err as Error).message})`, folder);
+    }
+    if (typeof pkg?.name !== 'string') throw new PluginError(`plugin folder ${folder}${from}: its package.json has no name`, folder);
+    this.loadPackage(pkg.name, { pkg, dir: folder }, resolveOr(folder, path.resolve(folder, pkg.main ?? 'index.js')), false);
+  }
+
+  /**
+   * Loads a plugin package whose package.json (when found) is `own`: checks its core range, then
+   * requires the module `ssseg.plugin` names, else the main, `byName` (through `name`, as the
+   * package was resolved) or by path (a folder that is no installed package).
+   */
+  private loadPackage(name: string, own: { pkg: PackageJson; dir: string } | undefined, main: string, byName: boolean): void {
     const pkg = own?.pkg;
     if (pkg) {
       const { range, compatible } = coreCompatibility(pkg);
@@ -107,22 +150,20 @@ export class PluginHost {
         );
       }
     }
-    const main = own ? path.resolve(own.dir, pkg?.main ?? 'index.js') : resolved;
     const entry = own && pkg?.ssseg?.plugin ? path.resolve(own.dir, pkg.ssseg.plugin) : main;
-    if (entry !== main && !fs.existsSync(entry)) {
-      throw new PluginError(
-        `plugin '${name}': its package.json names "ssseg": { "plugin": "${pkg!.ssseg!.plugin}" }, but ${entry} does not exist (is the plugin built?)`,
-        name,
-      );
+    if ((entry !== main || !byName) && !fs.existsSync(entry)) {
+      const named = pkg?.ssseg?.plugin ? `its package.json names "ssseg": { "plugin": "${pkg.ssseg.plugin}" }, but ` : '';
+      const folder = own ? ` npm run build in ${own.dir}` : '';
+      throw new PluginError(`plugin '${name}': ${named}${entry} does not exist (is the plugin built?${folder})`, name);
     }
     let exported: any;
     try {
       // The main by name, not path: test runners map workspace packages to their sources.
-      exported = entry === main ? requireFirst(name, resolved) : require(entry);
+      exported = byName && entry === main ? requireFirst(name, main) : require(entry);
     } catch (err) {
       throw new PluginError(`plugin '${name}' threw while loading: ${(err as Error).message}`, name);
     }
-    this.load(findPluginExport(exported) as SssegPlugin, name);
+    this.load(findPluginExport(exported) as SssegPlugin, name, own?.dir);
   }
 
   /**
@@ -157,7 +198,7 @@ export class PluginHost {
       throw new ConfigError(
         `unknown ${tokenName(token)} type '${type}'. Known ${tokenName(token)} types: ${known.join(', ') || '(none)'}.` +
           (near.length ? ` Did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : '') +
-          ` A type from another package needs that package in the config's plugins: list.`,
+          ` A type from another package needs that package installed, linked (npx ssseg plugin link DIR) or named in the config's plugins: list.`,
         `${configPath}.type`,
       );
     }
@@ -237,6 +278,15 @@ function findPluginExport(exported: any): unknown {
   for (const candidate of [exported?.default, exported?.plugin, exported]) if (isPlugin(candidate)) return candidate;
   const found = Object.values(exported ?? {}).filter(isPlugin);
   return found.length === 1 ? found[0] : undefined;
+}
+
+/** Node's resolution of `target` (a folder: its main, with extension or index.js); `otherwise` when it has none. */
+function resolveOr(target: string, otherwise: string): string {
+  try {
+    return require.resolve(target);
+  } catch {
+    return otherwise;
+  }
 }
 
 function requireFirst(name: string, resolved: string): unknown {

@@ -32,6 +32,7 @@ export * from './run/run-files';
 export * from './trainer/periodic';
 export * from './version';
 export * from './package-info';
+export * from './plugin-spec';
 export * from './io/atomic-write';
 export * from './io/disk-full';
 export * from './io/folder-lock';

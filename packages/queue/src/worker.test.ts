@@ -39,7 +39,7 @@ describe('job payload', () => {
   it('fails a job naming an uninstalled plugin before anything runs', async () => {
     const data = { runId: 'r', dir, config: { ...config, plugins: ['ssseg-plugin-not-installed'] } };
     await expect(processRunJob(data, '8', { queueUrl: 'redis://unused' })).rejects.toThrow(
-      /job r: plugin 'ssseg-plugin-not-installed' is not installed .*npm install ssseg-plugin-not-installed/,
+      /job r: plugin 'ssseg-plugin-not-installed' is not installed .*npx ssseg plugin link/,
     );
     expect(fs.existsSync(dir)).toBe(false);
   });

@@ -2,6 +2,7 @@ export { Runner, type RunnerOptions, type RunResult } from './runner';
 export { RunSession, runFile, type RunRecord, type RunPresentation } from './run-session';
 export { createHost, type HostOptions } from './host';
 export { pluginFolders, projectRoot, installRoot } from './plugin-folders';
+export { pluginLinks, addPluginLink, removePluginLink, type PluginLinks } from './plugin-links';
 export { checkRunConfigs, resolveRunConfig } from './run-config';
 export { runDataLoader } from './data-loader';
 export { paramGroups } from './param-groups';

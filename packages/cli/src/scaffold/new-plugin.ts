@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { SssegError } from '@ssseg/core';
+import { SssegError, packageInfo } from '@ssseg/core';
 import { exampleNames, newPluginNames, pluginTemplate, renamer, typeOfPackage, type PluginTemplate } from './plugin-template';
 
 export interface NewPluginOptions {
@@ -54,10 +54,12 @@ function dependencySpecs(ranges: Record<string, string>, from: NewPluginOptions[
 /**
  * The example's package.json for a package of its own: the new name, no license (the author
  * chooses), the standalone settings, and the dependencies (the toolchain added, since no workspace
- * root provides it) linked or as ranges.
+ * root provides it, and this CLI, so that `npx ssseg` runs in the plugin's folder) linked or as
+ * ranges.
  */
 function packageJson(template: PluginTemplate, type: string, options: NewPluginOptions): string {
   const { license: _license, ...example } = template.packageJson;
+  const cli = packageInfo(__dirname);
   const pkg = {
     ...example,
     name: options.name,
@@ -65,7 +67,7 @@ function packageJson(template: PluginTemplate, type: string, options: NewPluginO
     scripts: { ...example.scripts, ...STANDALONE_SCRIPTS },
     jest: STANDALONE_JEST,
     dependencies: dependencySpecs(example.dependencies ?? {}, options.dependencies),
-    devDependencies: dependencySpecs({ ...example.devDependencies, ...template.toolchain }, options.dependencies),
+    devDependencies: dependencySpecs({ ...example.devDependencies, ...template.toolchain, [cli.name]: `^${cli.version}` }, options.dependencies),
   };
   return JSON.stringify(pkg, null, 2) + '\n';
 }

@@ -141,3 +141,16 @@ describe('null unsets a key', () => {
     expect(withoutUnsetKeys({ a: null, b: { c: null, d: 1 }, e: [null, { f: null, g: 2 }] })).toEqual({ b: { d: 1 }, e: [null, { g: 2 }] });
   });
 });
+
+describe("folders in a config's plugins:", () => {
+  it('resolve relative to the file that names them (a base through extends: to its own folder); package names stay', () => {
+    const dir = folderWith({
+      'base/base.yaml': 'plugins: [../plugins/from-base]\n',
+      'configs/run.yaml': "extends: ../base/base.yaml\nplugins: ['./local-plugin', '../plugins/consistency', '@acme/ssseg-plugin-x', '/abs/plugin']\n",
+    });
+    expect(readConfigTree(path.join(dir, 'base/base.yaml'))).toEqual({ plugins: [path.join(dir, 'plugins/from-base')] });
+    expect((readConfigTree(path.join(dir, 'configs/run.yaml')) as { plugins: string[] }).plugins).toEqual([
+      path.join(dir, 'configs/local-plugin'), path.join(dir, 'plugins/consistency'), '@acme/ssseg-plugin-x', '/abs/plugin',
+    ]);
+  });
+});

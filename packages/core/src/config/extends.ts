@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../errors';
 import { readConfigFile } from './read-file';
+import { resolvePluginFolders } from './plugin-paths';
 
 /** How deep `extends:` may chain; a cycle is caught before, this only bounds a very long chain. */
 const MAX_EXTENDS_DEPTH = 16;
@@ -18,7 +19,7 @@ export function readConfigTree(file: string): unknown {
 }
 
 function readWithParents(absolute: string, shown: string, chain: readonly string[]): unknown {
-  const raw = readConfigFile(shown);
+  const raw = resolvePluginFolders(readConfigFile(shown), absolute);
   if (!isPlainObject(raw) || !('extends' in raw)) return raw;
   const { extends: parents, ...own } = raw;
   const here = [...chain, absolute];
