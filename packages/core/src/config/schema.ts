@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HookPriority } from '../tokens';
 
 // Every object of a run config is strict: a misspelt key would otherwise be dropped without a word
 // (`regularisers:` would turn the regularizers off).
@@ -58,6 +59,20 @@ export const EvalConfig = z.strictObject({
   galleryImages: z.number().int().min(0).max(64).default(8),
 });
 
+/** Where a hook runs among the others at each event: a HookPriority name or a number, lower first. */
+export const HookPriorityConfig = z.union([z.enum(Object.keys(HookPriority) as [keyof typeof HookPriority]), z.number()]);
+
+/**
+ * `hooks.NAME`: `false` switches the run's hook NAME off; an object gives it options (validated by
+ * the hook's own schema), `priority` moves it, and `type` names the hook type of a hook NAME the
+ * run does not have by default (or replaces a default one).
+ */
+export const HookConfig = z.union([
+  z.literal(false),
+  z.looseObject({ type: z.string().min(1, 'type must name a registered hook').optional(), priority: HookPriorityConfig.optional() }),
+]);
+export type HookConfig = z.infer<typeof HookConfig>;
+
 export const EngineConfig = z.strictObject({
   backend: z.string().default('auto'),
   threads: z.number().int().positive().optional(),
@@ -75,8 +90,15 @@ export const RunConfigSchema = z.strictObject({
   train: TrainConfig.prefault({}),
   eval: EvalConfig.prefault({}),
   engine: EngineConfig.prefault({}),
-  /** Hooks a plugin provides, run with the run's own (`[{ type: tensorboard }]`). */
-  hooks: z.array(ComponentConfig).optional(),
+  /**
+   * The run's hooks by name: overrides of its default ones (`checkpoint: { everySteps: 50 }`,
+   * `gallery: false`) and added ones (`tensorboard: { type: tensorboard }`).
+   */
+  hooks: z.record(z.string(), HookConfig, {
+    error: (issue) => (issue.code === 'invalid_type'
+      ? 'expected a map of hooks by name, e.g. { checkpoint: { everySteps: 50 }, gallery: false, tensorboard: { type: tensorboard } } (a list of hooks is no longer read)'
+      : undefined),
+  }).optional(),
   /** Plugin packages to load by name before building components. */
   plugins: z.array(z.string()).default([]),
 });
