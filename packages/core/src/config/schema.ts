@@ -37,10 +37,11 @@ export const TrainConfig = z.strictObject({
   optimizer: OptimizerConfig.prefault({}),
   seed: z.number().int().default(1),
   evalEvery: z.number().int().positive().default(1),
+  /** The default of `hooks.checkpoint.everyEpochs` (kept: every run folder's config.yaml has it). */
   checkpointEvery: z.number().int().positive().default(1),
   /**
-   * Also write last.ckpt every N optimizer steps, so a crash loses at most N steps (checkpoints
-   * are written at evaluations and on Ctrl-C/SIGTERM too). Writing one changes no number of the run.
+   * The default of `hooks.checkpoint.everySteps` (kept: every run folder's config.yaml has it):
+   * also write last.ckpt every N optimizer steps, so a crash loses at most N steps.
    */
   checkpointEverySteps: z.number().int().positive().default(100),
   /**
@@ -55,7 +56,10 @@ export const EvalConfig = z.strictObject({
   cropSize: z.number().int().positive().optional(),
   stride: z.number().int().positive().optional(),
   batchSize: z.number().int().positive().default(8),
-  /** Validation images whose predictions each evaluation records for the gallery (ssseg serve, report, TensorBoard). */
+  /**
+   * Validation images whose predictions each evaluation records for the gallery (ssseg serve,
+   * report, TensorBoard): the default of `hooks.gallery.images`.
+   */
   galleryImages: z.number().int().min(0).max(64).default(8),
 });
 
