@@ -125,7 +125,7 @@ describe('a run\'s hooks: its own by name, the config\'s and the caller\'s, in p
   });
 
   it('a hook priority that is neither a HookPriority name nor a number, or a list of hooks, is refused by the config schema', () => {
-    expect(() => config({ hooks: { gallery: { priority: 'SOMETIMES' as 'LOW' } } })).toThrow(/hooks\.gallery/);
+    expect(() => config({ hooks: { gallery: { priority: 'SOMETIMES' as 'LOW' } } })).toThrow(/hooks\.gallery: expected false \(the hook off\) or the hook's options, with priority one of HIGHEST, VERY_HIGH, .* or a number/);
     expect(() => config({ hooks: [{ type: 'tensorboard' }] as unknown as RunConfigInput['hooks'] })).toThrow(/hooks: expected a map of hooks by name/);
   });
 });

@@ -74,7 +74,9 @@ export const HookPriorityConfig = z.union([z.enum(Object.keys(HookPriority) as [
 export const HookConfig = z.union([
   z.literal(false),
   z.looseObject({ type: z.string().min(1, 'type must name a registered hook').optional(), priority: HookPriorityConfig.optional() }),
-]);
+], {
+  error: `expected false (the hook off) or the hook's options, with priority one of ${Object.keys(HookPriority).join(', ')} or a number`,
+});
 export type HookConfig = z.infer<typeof HookConfig>;
 
 export const EngineConfig = z.strictObject({
