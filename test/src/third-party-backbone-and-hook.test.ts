@@ -147,7 +147,7 @@ describe('a backbone and a hook from a plugin outside the workspace', () => {
       model: { type: 'deeplabv3plus', backbone: { type: 'tiny-encoder' }, asppChannels: 4, lowLevelChannels: 2, decoderChannels: 4 },
       data: { type: 'mnist-seg', size: 32, valSize: 4, canvas: 32, cacheDir },
       train: { epochs: 100, maxSteps: 3, batchSize: 2, lr: 0.01, evalEverySteps: 3, optimizer: { type: 'adam', weightDecay: 0 } },
-      hooks: [{ type: 'visit-counter', ...hook }],
+      hooks: { visits: { type: 'visit-counter', ...hook } },
       engine: { backend: 'cpu', threads: 1 },
     });
     const train = (name: string, text: string) => {
@@ -171,10 +171,12 @@ describe('a backbone and a hook from a plugin outside the workspace', () => {
 
     const refused = train('cli-typo', config({ file: 'visits.json', scael: 2 }));
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain("cli-typo.yaml: hooks[0].scael: unknown key; did you mean 'scale'?");
+    expect(refused.stderr).toContain("cli-typo.yaml: hooks.visits.scael: unknown key; did you mean 'scale'?");
     expect(refused.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(path.join(dir, 'cli-typo', 'metrics.jsonl'))).toBe(false);
-    expect(createHost({ cwd: dir }).typesOf(Hook)).toEqual(['tensorboard', 'visit-counter']);
+    expect(createHost({ cwd: dir }).typesOf(Hook)).toEqual([
+      'checkpoint', 'evaluation', 'gallery', 'interrupt', 'metrics-log', 'progress', 'stop-after-steps', 'tensorboard', 'test-pause', 'visit-counter',
+    ]);
   });
 
   it('an unknown backbone type names the config path and the known types, plugins included', () => {

@@ -10,6 +10,7 @@ import type { tf } from '@ssseg/engine';
 import type { ServiceIdentifier } from 'inversify';
 import type { output, ZodType } from 'zod';
 import type { Rng } from './rng';
+import type { RunState } from './trainer/run-state';
 import type { RunConfig as ValidatedRunConfig } from './config/schema';
 import type { ConfigOverrideOptions } from './config/overrides';
 
@@ -318,11 +319,8 @@ export interface HookContext {
   logs: Record<string, number>;
   /** Set by a hook to end the run after the current step. */
   stop(reason: string): void;
-  /**
-   * Run-wide state shared between hooks: `evaluation` (the last one, an EvaluationRecord),
-   * `interrupted` (the signal that stops the run), `diverged`, `failed`.
-   */
-  state: Record<string, unknown>;
+  /** Run-wide state shared between hooks, typed: see RunState for who writes each field. */
+  state: RunState;
 }
 
 /** What an evaluation leaves in `ctx.state.evaluation` for the hooks after it (gallery, TensorBoard). */
@@ -353,9 +351,9 @@ export type HookPriority = (typeof HookPriority)[keyof typeof HookPriority];
 
 /**
  * Lifecycle callbacks of a training run, run in priority order (equal priorities in the order
- * they were added). Two ways in: `contribute(bind, Hook, Class)` adds a hook to every run (the
- * runner's own: metrics log, evaluation, gallery, checkpoints, progress, interruption), and
- * `provide(bind, Hook, Class)` a hook type a run config lists (`hooks: [{ type: tensorboard }]`).
+ * they were added). Two ways in: `provide(bind, Hook, Class)` a hook type that a run config names
+ * (`hooks: { tensorboard: { type: tensorboard } }`; the runner's own default hooks are such types,
+ * named by it), and `contribute(bind, Hook, Class)` a hook every run gets, named by its `type`.
  * The teacher's EMA and the learning rate are no hooks (the method's afterStep and the schedule).
  */
 export interface Hook {

@@ -2,7 +2,7 @@ export { parseRedisUrl, connectionOptions, checkRedis, explainRedisError, QueueC
 export { DEFAULT_QUEUE_NAME, RunJobSchema, RunJobError, jobIdFor, parseRunJob, type RunJob } from './run-job';
 export { enqueueMatrix, waitForMatrix, type EnqueueOptions, type EnqueueResult, type MatrixProgress, type WaitOptions, type WaitResult } from './enqueue';
 export { startWorker, processRunJob, type WorkerOptions, type RunJobResult, type RunningWorker } from './worker';
-export { ProgressReportHook, type RunProgress } from './progress-report-hook';
+export { ProgressReportSink, type JobProgress } from './progress-report-sink';
 export { registerQueueCommands } from './commands';
 export { queuePlugin as default, QueueCommands } from './plugin';
 export * as queueTesting from './testing/redis-server';

@@ -5,7 +5,7 @@ import { FolderLockedError, HookPriority, RUN_FILES, lastLoggedStep, type Hook, 
 import { Runner, createHost } from '@ssseg/runner';
 import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
-import { ProgressReportHook, type RunProgress } from './progress-report-hook';
+import { ProgressReportSink, type JobProgress } from './progress-report-sink';
 import { RunWorker } from './payload';
 import { readFinishedRun } from './finished-run';
 
@@ -72,7 +72,7 @@ function hostFor(job: RunJob, options: WorkerOptions): PluginHost {
  * process holds (its lock) makes this throw FolderLockedError, naming that process.
  */
 export async function processRunJob(
-  data: unknown, jobId: string, options: WorkerOptions, report: (p: RunProgress) => Promise<void> = async () => undefined,
+  data: unknown, jobId: string, options: WorkerOptions, report: (p: JobProgress) => Promise<void> = async () => undefined,
 ): Promise<RunJobResult> {
   let job: RunJob;
   let host: PluginHost;
@@ -96,10 +96,8 @@ export async function processRunJob(
     lockPurpose: `ssseg worker, job ${jobId}`,
     host,
     createLoader: options.createLoader?.(host),
-    hooks: [
-      new ProgressReportHook(report, options.progressInterval ?? 2000),
-      ...(options.stopRequested ? [stopRequestHook(options.stopRequested)] : []),
-    ],
+    progressSinks: [new ProgressReportSink(report, options.progressInterval ?? 2000)],
+    hooks: options.stopRequested ? [stopRequestHook(options.stopRequested)] : [],
     label: job.runId,
     quiet: options.quiet ?? true,
   }).run();

@@ -14,6 +14,11 @@ export interface RunPosition {
   bestMiou: number | null;
   /** mIoU of the last evaluation (absent in checkpoints written before it was kept). */
   lastMiou?: number | null;
+  /**
+   * Seconds the run had trained when this checkpoint was written, over every process (absent in
+   * checkpoints written before it was kept: their time is not known).
+   */
+  trainedSeconds?: number;
 }
 
 export interface CheckpointParts {

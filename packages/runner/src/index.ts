@@ -1,5 +1,8 @@
 export { Runner, type RunnerOptions, type RunResult } from './runner';
-export { RunSession, runFile, type RunRecord, type RunPresentation } from './run-session';
+export { RunSession, runFile, type RunPresentation } from './run-session';
+export { configuredHooks, buildRunHooks, type ConfiguredHook } from './run-hooks';
+export { DEFAULT_HOOK_NAMES } from './default-hooks';
+export type { ProgressSink, RunProgress } from './hooks/progress-sink';
 export { createHost, type HostOptions } from './host';
 export { pluginFolders, projectRoot, installRoot } from './plugin-folders';
 export { pluginLinks, addPluginLink, removePluginLink, type PluginLinks } from './plugin-links';
@@ -10,7 +13,7 @@ export { buildOptimization } from './optimization';
 export { decideResume, runFilesIn, type ExistingRun } from './run-folder';
 export { runnerPlugin } from './plugin';
 export { exitCodeFor } from './hooks/interrupt';
-export { bar, formatSeconds, matrixEta } from './hooks/progress';
+export { ProgressLine, bar, formatSeconds, matrixEta } from './hooks/progress-line';
 export { assembleRun, withRunDefaults } from './assemble';
 export { describeLastCheckpoint, loadCheckpointFile, type UseInstead } from './checkpoint-integrity';
 export { saveCheckpoint, loadCheckpoint, checkpointExists, NonFiniteCheckpointError, type CheckpointParts, type RunPosition } from './checkpoint';

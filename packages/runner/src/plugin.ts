@@ -1,20 +1,12 @@
 import { ContainerModule } from 'inversify';
 import {
-  Adam, ConstantSchedule, Hook, LrSchedule, Optimizer, PolySchedule, Sgd, contribute, definePlugin, provide,
+  Adam, ConstantSchedule, Hook, LrSchedule, Optimizer, PolySchedule, Sgd, definePlugin, provide,
 } from '@ssseg/core';
-import { MetricsLogHook } from './hooks/metrics-log';
-import { EvaluationHook } from './hooks/evaluation';
-import { GalleryHook } from './hooks/gallery';
-import { CheckpointHook, StepCheckpointHook } from './hooks/checkpoint';
-import { RunProgressHook } from './hooks/run-progress';
-import { SignalInterruptHook } from './hooks/interrupt';
-import { StopAfterStepsHook } from './hooks/stop-after-steps';
-import { TestPauseHook } from './hooks/test-pause';
+import { DEFAULT_HOOKS } from './default-hooks';
 
 /**
- * The runner's own components: core's optimizers and schedules as registry types, and the hooks
- * every run has. Hooks of equal priority run in the order contributed here (evaluation before
- * the gallery that reads it, the epoch checkpoint before the step checkpoint).
+ * The runner's own components: core's optimizers and schedules as registry types, and the hook
+ * types of every run's default hooks (default-hooks.ts names them and orders them).
  */
 export const runnerPlugin = definePlugin({
   from: __dirname,
@@ -23,14 +15,6 @@ export const runnerPlugin = definePlugin({
     provide(bind, Optimizer, Adam);
     provide(bind, LrSchedule, PolySchedule);
     provide(bind, LrSchedule, ConstantSchedule);
-    contribute(bind, Hook, SignalInterruptHook);
-    contribute(bind, Hook, StopAfterStepsHook);
-    contribute(bind, Hook, MetricsLogHook);
-    contribute(bind, Hook, RunProgressHook);
-    contribute(bind, Hook, EvaluationHook);
-    contribute(bind, Hook, GalleryHook);
-    contribute(bind, Hook, CheckpointHook);
-    contribute(bind, Hook, StepCheckpointHook);
-    contribute(bind, Hook, TestPauseHook);
+    for (const hook of DEFAULT_HOOKS) provide(bind, Hook, hook);
   }),
 });

@@ -5,6 +5,19 @@ import {
 import { withRunDefaults } from './assemble';
 import type { ServiceIdentifier } from 'inversify';
 import { optimizationConfigs } from './optimization';
+import { configuredHooks } from './run-hooks';
+
+/** The config's `hooks:` with each listed hook's type and options as its schema fills them in. */
+function resolveHooks(host: PluginHost, config: RunConfig, source: string): RunConfig['hooks'] {
+  const configured = new Map(configuredHooks(host, config, source).map((h) => [h.name, h]));
+  return Object.fromEntries(Object.entries(config.hooks ?? {}).map(([name, override]) => {
+    const hook = configured.get(name);
+    if (override === false || !hook) return [name, override];
+    const { type } = hook.component;
+    const options = host.parseOptions(host.lookup(Hook, type, hook.path), hook.component, hook.path);
+    return [name, { type, ...(override.priority === undefined ? {} : { priority: override.priority }), ...options }];
+  }));
+}
 
 /**
  * The run config with each component's options validated by its own schema and defaults
@@ -33,7 +46,7 @@ export function resolveRunConfig(host: PluginHost, config: RunConfig, source: st
       ...config.train,
       optimizer: { ...resolve(Optimizer, optimization.optimizer, 'train.optimizer'), headLrMultiplier: config.train.optimizer.headLrMultiplier },
     },
-    hooks: config.hooks?.map((h, i) => resolve(Hook, h, `hooks[${i}]`)),
+    hooks: config.hooks && resolveHooks(host, config, source),
   };
 }
 

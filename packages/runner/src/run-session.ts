@@ -1,20 +1,8 @@
 import * as path from 'path';
 import type { ServiceIdentifier } from 'inversify';
-import { RUN_FILES, type AssembledRun, type MetricsWriter, type RunConfig, type RunFileName, type RunLoader } from '@ssseg/core';
+import { RUN_FILES, type AssembledRun, type MetricsWriter, type RunConfig, type RunFileName, type RunLoader, type RunState } from '@ssseg/core';
 import { type CheckpointParts } from './checkpoint';
-
-/** What a run has measured and written so far; the evaluation and checkpoint hooks keep it. */
-export interface RunRecord {
-  bestMiou: number | null;
-  /** mIoU of the last evaluation. */
-  finalMiou: number | null;
-  /** An evaluation beat the best since the last checkpoint: best.ckpt is due. */
-  improvedSinceCheckpoint: boolean;
-  /** The step of the last checkpoint (the resumed step, or -1 before the first). */
-  checkpointedAt: number;
-  /** The newest checkpoint on disk, or null if none was written. */
-  lastCheckpoint: string | null;
-}
+import type { ProgressSink } from './hooks/progress-sink';
 
 /** How the caller wants a run shown and stopped (Runner options the runner's own hooks read). */
 export interface RunPresentation {
@@ -25,10 +13,12 @@ export interface RunPresentation {
   stopOnSignals: boolean;
   /** Stop (as an interruption would) after this many optimizer steps. */
   stopAfterSteps?: number;
+  /** Where the progress hook reports besides the terminal line (the queue's progress reports). */
+  progressSinks: readonly ProgressSink[];
 }
 
 /**
- * One run as its hooks see it, bound in the run's container: the runner's own hooks (contributed
+ * One run as its hooks see it, bound in the run's container: the runner's own hooks (provided
  * in plugin.ts) inject it. Plugins' hooks inject core's run services instead (RunFolder, RunConfig...).
  */
 export interface RunSession {
@@ -44,7 +34,8 @@ export interface RunSession {
   /** The step this run continued from, or null for a new run. */
   readonly resumedAt: number | null;
   readonly presentation: RunPresentation;
-  readonly record: RunRecord;
+  /** The state the hooks share, also their ctx.state. */
+  readonly state: RunState;
 }
 export const RunSession: ServiceIdentifier<RunSession> = Symbol.for('ssseg.runner.RunSession');
 

@@ -3,8 +3,8 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { initEngine } from '@ssseg/engine';
 import {
-  Hook, MetricsWriter, RunFolder, SssegError, Trainer, loadRunConfig, lockFolder, writeFileAtomic, type PluginHost,
-  type RunConfig, type RunLoaderFactory,
+  Hook, MetricsWriter, RunFolder, SssegError, Trainer, createRunState, loadRunConfig, lockFolder, trainedSeconds, writeFileAtomic,
+  type PluginHost, type RunConfig, type RunLoaderFactory,
 } from '@ssseg/core';
 import { assembleRun } from './assemble';
 import { checkStepMemory } from './memory/memory-check';
@@ -17,7 +17,9 @@ import { paramGroups } from './param-groups';
 import { buildOptimization } from './optimization';
 import { runnerPlugin } from './plugin';
 import { decideResume, removeTemporaryFiles, type ExistingRun } from './run-folder';
-import { RunSession, runFile, type RunRecord } from './run-session';
+import { RunSession, runFile } from './run-session';
+import { buildRunHooks, configuredHooks } from './run-hooks';
+import type { ProgressSink } from './hooks/progress-sink';
 
 export interface RunnerOptions {
   /** The run folder. */
@@ -33,8 +35,10 @@ export interface RunnerOptions {
   host?: PluginHost;
   /** The data loader (default: the datasets package's, as the config and method call for). */
   createLoader?: RunLoaderFactory;
-  /** Hooks of this caller, run with the run's own and the config's (the queue's progress reports). */
+  /** Hooks of this caller, run with the run's own and the config's (the queue worker's stop request). */
   hooks?: Hook[];
+  /** Where the run's progress hook reports besides the terminal line (the queue's progress reports). */
+  progressSinks?: ProgressSink[];
   /** Prefix of progress lines; progress goes to stderr. Set `quiet` to silence it. */
   label?: string;
   quiet?: boolean;
@@ -59,6 +63,10 @@ export interface RunResult {
   resumedFrom: number | null;
   /** The newest checkpoint on disk (all finite), or null if none was written. */
   lastCheckpoint: string | null;
+  /**
+   * Seconds the run has trained, over every process: the time up to the checkpoint a resumed run
+   * continued from, and this process's time.
+   */
   wallSeconds: number;
 }
 
@@ -120,10 +128,10 @@ export class Runner {
 
     run.scope.bind(RunFolder).toConstantValue(outDir);
     let position: RunPosition = { step: 0, epoch: 0, rng: run.rng.state(), loader: loader.state(), bestMiou: null, lastMiou: null };
-    let configHooks: Hook[];
     try {
-      // before anything in the folder changes: a hook's bad options leave it as it was
-      configHooks = (config.hooks ?? []).map((h, i) => host.build(Hook, h, `${source}: hooks[${i}]`, run.scope));
+      // before anything in the folder changes: a hook's bad options or name leave it as it was
+      // (the hooks are built once the run's session is bound, below)
+      for (const { component, path: configPath } of configuredHooks(host, config, source)) host.parseOptions(host.lookup(Hook, component.type, configPath), component, configPath);
       if (resume) {
         // read before anything in the folder changes: a checkpoint that does not load leaves it as it was
         const last = runFile(outDir, 'last');
@@ -144,31 +152,32 @@ export class Runner {
       for (const name of ['metrics', 'last', 'best', 'done'] as const) fs.rmSync(runFile(outDir, name), { force: true });
       fs.rmSync(path.join(outDir, GALLERY_FOLDER), { recursive: true, force: true });
     }
-    const record: RunRecord = {
+    const state = createRunState({
       bestMiou: position.bestMiou,
       finalMiou: position.lastMiou ?? null,
-      improvedSinceCheckpoint: false,
       checkpointedAt: resume ? position.step : -1,
       lastCheckpoint: resume ? runFile(outDir, 'last') : null,
-    };
+      // the time between the last checkpoint and the end of the process before is not known: not counted
+      clock: { secondsBefore: position.trainedSeconds ?? 0, startedAt: started },
+    });
     try {
       writeFileAtomic(runFile(outDir, 'config'), YAML.stringify(config));
     } catch (error) {
       dispose();
-      throw reportDiskFull(error, record, outDir);
+      throw reportDiskFull(error, state, outDir);
     }
     const session: RunSession = {
-      config, source, outDir, run, loader, metrics, parts, record,
+      config, source, outDir, run, loader, metrics, parts, state,
       resumedAt: resume ? position.step : null,
       presentation: {
         label: options.label ?? 'train', quiet: options.quiet ?? false, stopOnSignals: options.stopOnSignals ?? false, stopAfterSteps: options.stopAfterSteps,
+        progressSinks: options.progressSinks ?? [],
       },
     };
     run.scope.bind(RunSession).toConstantValue(session);
-    let hooks: Hook[] = configHooks;
-    const state: Record<string, unknown> = {};
+    let hooks: Hook[] = [];
     try {
-      hooks = [...host.contributions(Hook, run.scope), ...configHooks, ...(options.hooks ?? [])];
+      hooks = [...buildRunHooks(host, config, source, run.scope), ...(options.hooks ?? [])];
       const trainer: Trainer = new Trainer({
         method: run.method,
         model: run.model,
@@ -186,9 +195,9 @@ export class Runner {
       });
       const result = await trainer.run();
       const failed = result.failed || state.diverged !== undefined;
-      const interrupted = failed ? undefined : (state.interrupted as string | undefined);
-      const wallSeconds = (Date.now() - started) / 1000;
-      const { finalMiou, bestMiou } = record;
+      const interrupted = failed ? undefined : state.interrupted;
+      const wallSeconds = trainedSeconds(state.clock);
+      const { finalMiou, bestMiou } = state;
       metrics.write({
         event: 'end', step: result.steps, epoch: result.epochs, time: Date.now(), wallSeconds, finalMiou, bestMiou,
         failed, stoppedBecause: result.stoppedBecause ?? null,
@@ -198,10 +207,10 @@ export class Runner {
       }
       return {
         outDir, steps: result.steps, finalMiou, bestMiou, failed, stoppedBecause: result.stoppedBecause, interrupted,
-        resumedFrom: session.resumedAt, lastCheckpoint: record.lastCheckpoint, wallSeconds,
+        resumedFrom: session.resumedAt, lastCheckpoint: state.lastCheckpoint, wallSeconds,
       };
     } catch (error) {
-      throw reportDiskFull(error, record, outDir);
+      throw reportDiskFull(error, state, outDir);
     } finally {
       for (const hook of hooks) hook.dispose?.();
       dispose();

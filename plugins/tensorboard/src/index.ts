@@ -5,7 +5,7 @@ import { TensorBoardHook } from './tensorboard-hook';
 export { EventFileWriter } from './event-file-writer';
 export { TensorBoardHook };
 
-/** The `tensorboard` hook a run config lists (`hooks: [{ type: tensorboard }]`, or `ssseg train --tensorboard`). */
+/** The `tensorboard` hook a run config adds (`hooks: { tensorboard: { type: tensorboard } }`, or `ssseg train --tensorboard`). */
 export default definePlugin({
   from: __dirname,
   module: new ContainerModule(({ bind }) => provide(bind, Hook, TensorBoardHook)),

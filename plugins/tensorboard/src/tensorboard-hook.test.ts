@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { encode } from 'fast-png';
-import type { HookContext } from '@ssseg/core';
+import { createRunState, type HookContext, type RunState } from '@ssseg/core';
 import { TensorBoardHook } from './tensorboard-hook';
 import { readEvents } from './testing/event-decoder';
 
-function context(step: number, logs: Record<string, number>, state: Record<string, unknown>): HookContext {
+function context(step: number, logs: Record<string, number>, state: RunState): HookContext {
   return { epoch: 0, step, totalSteps: 4, logs, stop: () => undefined, state };
 }
 
@@ -25,7 +25,7 @@ describe('TensorBoardHook', () => {
     }));
 
     const hook = new TensorBoardHook({ logDir: 'tensorboard' }, runDir);
-    const state: Record<string, unknown> = {};
+    const state = createRunState();
     hook.beforeRun();
     hook.afterStep(context(1, { loss: 0.5, 'loss/sup': 1, lr: 0.01 }, state));
     state.evaluation = { step: 2, miou: 0.25, iou: [0.4, 0.1], classNames: ['background', 'digit 0'] };

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { decode } from 'fast-png';
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, HookPriority, RunFolder, componentType, type EvaluationRecord, type Hook, type HookContext } from '@ssseg/core';
+import { ComponentOptions, HookPriority, RunFolder, componentType, type Hook, type HookContext } from '@ssseg/core';
 import { GALLERY_FOLDER, readGalleryIndex } from '@ssseg/report';
 import { EventFileWriter } from './event-file-writer';
 
@@ -50,7 +50,7 @@ export class TensorBoardHook implements Hook {
   }
 
   private logEvaluation(ctx: HookContext): void {
-    const evaluation = ctx.state.evaluation as EvaluationRecord | undefined;
+    const { evaluation } = ctx.state;
     if (!this.writer || !evaluation || evaluation.step === this.loggedEvaluationAt) return;
     this.loggedEvaluationAt = evaluation.step;
     const scalars: Record<string, number> = { 'eval/miou': evaluation.miou };

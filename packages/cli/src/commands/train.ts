@@ -22,9 +22,10 @@ export function withOverrides(config: RunConfig, opts: { backend?: string; maxSt
   if (opts.maxSteps) train.maxSteps = positiveInt(opts.maxSteps, '--max-steps');
   if (opts.epochs) train.epochs = positiveInt(opts.epochs, '--epochs');
   const engine = opts.backend && opts.backend !== 'auto' ? { ...config.engine, backend: opts.backend } : config.engine;
-  // --tensorboard is the config's `hooks: [{ type: tensorboard }]`, unless the config lists one already
-  const listed = config.hooks ?? [];
-  const hooks = opts.tensorboard && !listed.some((h) => h.type === 'tensorboard') ? [...listed, { type: 'tensorboard' }] : config.hooks;
+  // --tensorboard is the config's `hooks: { tensorboard: { type: tensorboard } }`, unless the config has one already
+  const listed = config.hooks ?? {};
+  const hasTensorboard = Object.values(listed).some((h) => h !== false && h.type === 'tensorboard');
+  const hooks = opts.tensorboard && !hasTensorboard ? { ...listed, tensorboard: { type: 'tensorboard' } } : config.hooks;
   return { ...config, train, engine, ...(hooks ? { hooks } : {}) };
 }
 
@@ -43,7 +44,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--max-steps <n>', 'stop after n optimizer steps (the schedule is shortened to match)')
     .option('--epochs <n>', 'override train.epochs')
     .option('--force', 'start over in an --out folder that already holds a run, deleting it')
-    .option('--tensorboard', 'also write TensorBoard event files (every logged term, LR, mIoU, per-class IoU, the prediction gallery) to <out>/tensorboard: the config\'s hooks: [{ type: tensorboard }]')
+    .option('--tensorboard', 'also write TensorBoard event files (every logged term, LR, mIoU, per-class IoU, the prediction gallery) to <out>/tensorboard: the config\'s hooks: { tensorboard: { type: tensorboard } }')
     .action(async (opts: TrainOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as { backend?: string };
       if (!opts.config && !opts.resume) throw new SssegError('train needs --config <file> or --resume <dir>');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HookPriority } from '../tokens';
 
 // Every object of a run config is strict: a misspelt key would otherwise be dropped without a word
 // (`regularisers:` would turn the regularizers off).
@@ -36,10 +37,11 @@ export const TrainConfig = z.strictObject({
   optimizer: OptimizerConfig.prefault({}),
   seed: z.number().int().default(1),
   evalEvery: z.number().int().positive().default(1),
+  /** The default of `hooks.checkpoint.everyEpochs` (kept: every run folder's config.yaml has it). */
   checkpointEvery: z.number().int().positive().default(1),
   /**
-   * Also write last.ckpt every N optimizer steps, so a crash loses at most N steps (checkpoints
-   * are written at evaluations and on Ctrl-C/SIGTERM too). Writing one changes no number of the run.
+   * The default of `hooks.checkpoint.everySteps` (kept: every run folder's config.yaml has it):
+   * also write last.ckpt every N optimizer steps, so a crash loses at most N steps.
    */
   checkpointEverySteps: z.number().int().positive().default(100),
   /**
@@ -54,9 +56,28 @@ export const EvalConfig = z.strictObject({
   cropSize: z.number().int().positive().optional(),
   stride: z.number().int().positive().optional(),
   batchSize: z.number().int().positive().default(8),
-  /** Validation images whose predictions each evaluation records for the gallery (ssseg serve, report, TensorBoard). */
+  /**
+   * Validation images whose predictions each evaluation records for the gallery (ssseg serve,
+   * report, TensorBoard): the default of `hooks.gallery.images`.
+   */
   galleryImages: z.number().int().min(0).max(64).default(8),
 });
+
+/** Where a hook runs among the others at each event: a HookPriority name or a number, lower first. */
+export const HookPriorityConfig = z.union([z.enum(Object.keys(HookPriority) as [keyof typeof HookPriority]), z.number()]);
+
+/**
+ * `hooks.NAME`: `false` switches the run's hook NAME off; an object gives it options (validated by
+ * the hook's own schema), `priority` moves it, and `type` names the hook type of a hook NAME the
+ * run does not have by default (or replaces a default one).
+ */
+export const HookConfig = z.union([
+  z.literal(false),
+  z.looseObject({ type: z.string().min(1, 'type must name a registered hook').optional(), priority: HookPriorityConfig.optional() }),
+], {
+  error: `expected false (the hook off) or the hook's options, with priority one of ${Object.keys(HookPriority).join(', ')} or a number`,
+});
+export type HookConfig = z.infer<typeof HookConfig>;
 
 export const EngineConfig = z.strictObject({
   backend: z.string().default('auto'),
@@ -75,8 +96,15 @@ export const RunConfigSchema = z.strictObject({
   train: TrainConfig.prefault({}),
   eval: EvalConfig.prefault({}),
   engine: EngineConfig.prefault({}),
-  /** Hooks a plugin provides, run with the run's own (`[{ type: tensorboard }]`). */
-  hooks: z.array(ComponentConfig).optional(),
+  /**
+   * The run's hooks by name: overrides of its default ones (`checkpoint: { everySteps: 50 }`,
+   * `gallery: false`) and added ones (`tensorboard: { type: tensorboard }`).
+   */
+  hooks: z.record(z.string(), HookConfig, {
+    error: (issue) => (issue.code === 'invalid_type'
+      ? 'expected a map of hooks by name, e.g. { checkpoint: { everySteps: 50 }, gallery: false, tensorboard: { type: tensorboard } } (a list of hooks is no longer read)'
+      : undefined),
+  }).optional(),
   /** Plugin packages to load by name before building components. */
   plugins: z.array(z.string()).default([]),
 });

@@ -1,5 +1,6 @@
 import { callHooks, sortHooks } from './hooks';
 import { PeriodicHook, type HookSchedule } from './periodic';
+import { createRunState } from './run-state';
 import type { Hook, HookContext } from '../tokens';
 
 /** Records the epoch or step of each action. */
@@ -18,7 +19,7 @@ class Recorder extends PeriodicHook {
 }
 
 function context(overrides: Partial<HookContext> = {}): HookContext {
-  return { epoch: 0, step: 0, totalSteps: 10, logs: {}, stop: () => undefined, state: {}, ...overrides };
+  return { epoch: 0, step: 0, totalSteps: 10, logs: {}, stop: () => undefined, state: createRunState(), ...overrides };
 }
 
 describe('hooks', () => {
@@ -45,7 +46,7 @@ describe('hooks', () => {
     expect(ran).toEqual([1, 3, 4]);
     await hook.afterRun(context({ epoch: 5, step: 11 }));
     expect(ran).toEqual([1, 3, 4, 5]);
-    await hook.afterRun(context({ epoch: 6, step: 12, state: { failed: true } }));
+    await hook.afterRun(context({ epoch: 6, step: 12, state: createRunState({ failed: true }) }));
     expect(ran).toHaveLength(4);
   });
 

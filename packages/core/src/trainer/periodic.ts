@@ -36,7 +36,7 @@ export abstract class PeriodicHook implements Hook {
   }
 
   async afterRun(ctx: HookContext): Promise<void> {
-    if (ctx.state.failed || ctx.state.diverged || this.ranAt === ctx.step || (ctx.state.interrupted && !this.onInterrupt)) return;
+    if (ctx.state.failed || ctx.state.diverged !== undefined || this.ranAt === ctx.step || (ctx.state.interrupted && !this.onInterrupt)) return;
     await this.run(ctx);
   }
 

@@ -2,6 +2,7 @@ import { tf } from '@ssseg/engine';
 import type { Hook, HookContext, Method, Optimizer, ParamGroup, SegmentationModel, StepContext, TrainBatch } from '../tokens';
 import type { Rng } from '../rng';
 import { callHooks, sortHooks } from './hooks';
+import { createRunState, type RunState } from './run-state';
 
 export interface TrainerOptions {
   method: Method;
@@ -21,8 +22,8 @@ export interface TrainerOptions {
   start?: { epoch: number; step: number };
   /** Stop after this many global steps (a run may end mid-epoch). */
   maxSteps?: number;
-  /** Shared with hooks as ctx.state. */
-  state?: Record<string, unknown>;
+  /** Shared with hooks as ctx.state (default: a new run's). */
+  state?: RunState;
 }
 
 export interface TrainerResult {
@@ -60,7 +61,7 @@ export class Trainer {
       stop: (reason) => {
         stopReason ??= reason;
       },
-      state: o.state ?? {},
+      state: o.state ?? createRunState(),
     };
     await callHooks(this.hooks, 'beforeRun', ctx);
     for (let epoch = ctx.epoch; epoch < o.epochs && step < this.totalSteps && !stopReason; epoch++) {

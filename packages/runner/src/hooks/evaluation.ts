@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { HookPriority, PeriodicHook, evaluate, pausePoint, type EvaluationOptions, type EvaluationRecord, type HookContext, type HookSchedule, type RunConfig } from '@ssseg/core';
+import { HookPriority, PeriodicHook, componentType, evaluate, pausePoint, type EvaluationOptions, type HookContext, type HookSchedule, type RunConfig } from '@ssseg/core';
 import { RunSession } from '../run-session';
 
 /** Evaluation's schedule: every `train.evalEverySteps` steps when set, else every `train.evalEvery` epochs. */
@@ -24,7 +24,9 @@ export function evaluationOptions({ run, config, loader }: RunSession): Evaluati
  */
 @injectable()
 export class EvaluationHook extends PeriodicHook {
-  readonly type = 'evaluation';
+  static readonly type = 'evaluation';
+  static summary = 'mIoU on the validation set on the run\'s schedule (train.evalEvery, train.evalEverySteps) and at its end';
+  readonly type = componentType(this);
   readonly priority = HookPriority.LOW;
 
   constructor(@inject(RunSession) private readonly session: RunSession) {
@@ -32,16 +34,16 @@ export class EvaluationHook extends PeriodicHook {
   }
 
   protected async action(ctx: HookContext): Promise<void> {
-    const { run, record, metrics, presentation } = this.session;
+    const { run, state, metrics, presentation } = this.session;
     const result = await evaluate(run.method.evalModel(), run.dataset.validation(), evaluationOptions(this.session));
-    record.finalMiou = result.miou;
-    if (record.bestMiou === null || result.miou > record.bestMiou) {
-      record.bestMiou = result.miou;
-      record.improvedSinceCheckpoint = true;
+    state.finalMiou = result.miou;
+    if (state.bestMiou === null || result.miou > state.bestMiou) {
+      state.bestMiou = result.miou;
+      state.improvedSinceCheckpoint = true;
     }
     const classNames = [...run.dataset.classNames];
-    metrics.write({ event: 'eval', step: ctx.step, epoch: ctx.epoch, time: Date.now(), ...result, bestMiou: record.bestMiou, classNames });
-    ctx.state.evaluation = { step: ctx.step, miou: result.miou, iou: result.iou, classNames } satisfies EvaluationRecord;
+    metrics.write({ event: 'eval', step: ctx.step, epoch: ctx.epoch, time: Date.now(), ...result, bestMiou: state.bestMiou, classNames });
+    state.evaluation = { step: ctx.step, miou: result.miou, iou: result.iou, classNames };
     pausePoint(`after-eval:${ctx.step}`);
     if (!presentation.quiet) process.stderr.write(`${presentation.label} eval step ${ctx.step}: mIoU ${(result.miou * 100).toFixed(2)}\n`);
   }

@@ -1,24 +1,35 @@
 import { inject, injectable } from 'inversify';
-import { HookPriority, evaluate, type EvaluationRecord, type Hook, type HookContext } from '@ssseg/core';
+import { z } from 'zod';
+import { ComponentOptions, HookPriority, componentType, evaluate, type Hook, type HookContext } from '@ssseg/core';
 import { RunSession } from '../run-session';
 import { evaluationOptions } from './evaluation';
 import { GalleryRecorder } from './gallery-recorder';
 
+const options = z.strictObject({
+  /** Validation images whose predictions each evaluation records (default `eval.galleryImages`); 0 records none. */
+  images: z.number().int().min(0).max(64).optional(),
+});
+
 /**
- * After each evaluation, the predictions of the first `eval.galleryImages` validation images,
+ * After each evaluation, the predictions of the first `images` validation images,
  * recorded for the dashboard, the report and TensorBoard (the same inference as the evaluation).
  */
 @injectable()
 export class GalleryHook implements Hook {
-  readonly type = 'gallery';
+  static readonly type = 'gallery';
+  static options = options;
+  static summary = 'each evaluation\'s predictions on the first validation images, for ssseg serve, the report and TensorBoard';
+  readonly type = componentType(this);
   /** With the evaluation, after it (it was contributed first). */
   readonly priority = HookPriority.LOW;
   private readonly recorder: GalleryRecorder;
+  private readonly size: number;
   private recordedAt = -1;
 
-  constructor(@inject(RunSession) private readonly session: RunSession) {
+  constructor(@inject(ComponentOptions) opts: ComponentOptions<typeof GalleryHook.options>, @inject(RunSession) private readonly session: RunSession) {
     const { outDir, run, config, resumedAt } = session;
-    this.recorder = new GalleryRecorder(outDir, run.dataset.classNames, config.eval.galleryImages, resumedAt ?? undefined, run.dataset.palette);
+    this.size = opts.images ?? config.eval.galleryImages;
+    this.recorder = new GalleryRecorder(outDir, run.dataset.classNames, this.size, resumedAt ?? undefined, run.dataset.palette);
   }
 
   afterStep(ctx: HookContext): Promise<void> {
@@ -34,8 +45,8 @@ export class GalleryHook implements Hook {
   }
 
   private async record(ctx: HookContext): Promise<void> {
-    const evaluation = ctx.state.evaluation as EvaluationRecord | undefined;
-    const size = this.session.config.eval.galleryImages;
+    const { evaluation } = ctx.state;
+    const size = this.size;
     if (!size || evaluation?.step !== ctx.step || this.recordedAt === ctx.step) return;
     this.recordedAt = ctx.step;
     const { run } = this.session;

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { HookPriority, type Hook, type HookContext } from '@ssseg/core';
+import { HookPriority, componentType, type Hook, type HookContext } from '@ssseg/core';
 import { RunSession } from '../run-session';
 
 const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -17,7 +17,9 @@ export function exitCodeFor(signal: string): number {
  */
 @injectable()
 export class SignalInterruptHook implements Hook {
-  readonly type = 'interrupt-signal';
+  static readonly type = 'interrupt';
+  static summary = 'Ctrl-C or SIGTERM: finish the step, write the checkpoint, stop (when the caller asks: the CLI)';
+  readonly type = componentType(this);
   readonly priority = HookPriority.HIGHEST;
   received: NodeJS.Signals | undefined;
   private readonly signals: NodeJS.Signals[];

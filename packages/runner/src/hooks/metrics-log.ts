@@ -1,11 +1,13 @@
 import { inject, injectable } from 'inversify';
-import { HookPriority, type Hook, type HookContext } from '@ssseg/core';
+import { HookPriority, componentType, type Hook, type HookContext } from '@ssseg/core';
 import { RunSession } from '../run-session';
 
 /** Logs each step's loss terms, learning rate and statistics to metrics.jsonl, with images per second. */
 @injectable()
 export class MetricsLogHook implements Hook {
-  readonly type = 'metrics-log';
+  static readonly type = 'metrics-log';
+  static summary = 'each step\'s loss terms, learning rate and statistics to metrics.jsonl';
+  readonly type = componentType(this);
   readonly priority = HookPriority.NORMAL;
   private last = Date.now();
 

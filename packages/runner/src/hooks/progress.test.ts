@@ -1,62 +1,52 @@
-import type { HookContext } from '@ssseg/core';
-import { ProgressHook, formatSeconds, matrixEta } from './progress';
+import { createRunState, type HookContext, type RunState } from '@ssseg/core';
+import type { RunSession } from '../run-session';
+import { ProgressHook } from './progress';
+import type { ProgressSink, RunProgress } from './progress-sink';
 
-/** A stream that is not a terminal (a log file, a pipe), collecting what is written. */
-function logStream(): NodeJS.WriteStream & { lines: string[] } {
-  const lines: string[] = [];
-  return { isTTY: false, lines, write: (chunk: string) => (lines.push(chunk), true) } as unknown as NodeJS.WriteStream & { lines: string[] };
+/** A sink that keeps every report. */
+function recordingSink(): ProgressSink & { seen: RunProgress[]; started: RunProgress[] } {
+  const seen: RunProgress[] = [], started: RunProgress[] = [];
+  return { seen, started, start: (p) => void started.push(p), step: (p) => void seen.push(p) };
 }
 
-const stepContext = (step: number, totalSteps: number) => ({ step, totalSteps, epoch: 0, logs: { loss: 1.5 } }) as unknown as HookContext;
+function hookWith(sink: ProgressSink): ProgressHook {
+  const session = { presentation: { label: 'run', quiet: true, stopOnSignals: false, progressSinks: [sink] } } as unknown as RunSession;
+  return new ProgressHook({ everySeconds: 10 }, session);
+}
 
-describe('progress', () => {
+const context = (step: number, state: RunState): HookContext =>
+  ({ step, totalSteps: 1200, epoch: 0, logs: { loss: 1.5 }, stop: () => undefined, state });
+
+describe('the progress hook', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('formats seconds rounded once, never 60 seconds in a minute', () => {
-    expect(formatSeconds(42.4)).toBe('42s');
-    expect(formatSeconds(59.6)).toBe('1m00s');
-    expect(formatSeconds(3299.6)).toBe('55m00s');
-    expect(formatSeconds(3239.7)).toBe('54m00s');
-    expect(formatSeconds(61)).toBe('1m01s');
-    expect(formatSeconds(7384)).toBe('2h03m04s');
-    expect(formatSeconds(-3)).toBe('0s');
-  });
-
-  it('writes a plain line at the first step, then about every 10 s, and at the last step, when not on a terminal', () => {
+  it("estimates a resumed run's time left from this process's pace, and counts the time before it in the time trained", async () => {
     jest.useFakeTimers({ now: 1_000_000 });
-    const stream = logStream();
-    const hook = new ProgressHook('run', stream);
-    hook.beforeRun();
-    const steps = 100;
-    for (let step = 1; step <= steps; step++) {
-      jest.setSystemTime(1_000_000 + step * 1500); // 1.5 s a step
-      hook.afterStep(stepContext(step, steps));
-    }
-    // step 1 at 1.5 s, then the first step at least 10 s after the last line: 8, 15, 22, ... 99; and 100
-    const printed = stream.lines.map((l) => Number(/ (\d+)\/100 /.exec(l)![1]));
-    expect(printed).toEqual([1, 8, 15, 22, 29, 36, 43, 50, 57, 64, 71, 78, 85, 92, 99, 100]);
-    expect(stream.lines.every((l) => l.endsWith('\n') && !l.includes('\r'))).toBe(true);
-    // elapsed < left: at step 50, 75 s elapsed and as many to go
-    expect(stream.lines[7]).toMatch(/ 50\/100 ep 1 \| loss 1\.500 \| 1m15s < 1m15s\n$/);
-  });
-
-  it('estimates a resumed run\'s time left from the steps trained in this process only', () => {
-    jest.useFakeTimers({ now: 1_000_000 });
-    const stream = logStream();
-    const hook = new ProgressHook('run', stream);
-    hook.beforeRun({ ...stepContext(300, 1200) });
+    const sink = recordingSink();
+    const hook = hookWith(sink);
+    // 300 steps trained in 900 s before the checkpoint this process resumed from
+    const state = createRunState({ clock: { secondsBefore: 900, startedAt: 1_000_000 } });
+    hook.beforeRun(context(300, state));
+    expect(sink.started).toEqual([expect.objectContaining({ step: 300, trainedSeconds: 900, secondsLeft: null })]);
     for (let step = 301; step <= 340; step++) {
       jest.setSystemTime(1_000_000 + (step - 300) * 2000); // 2 s a step since the resume
-      hook.afterStep(stepContext(step, 1200));
+      await hook.afterStep(context(step, state));
     }
-    // the last line (lines come every 10 s): 36 steps in 72 s, 864 to go at 2 s each; counting the
-    // 300 earlier steps as trained in those 72 s would say 3m05s
-    expect(stream.lines.at(-1)).toMatch(/ 336\/1200 ep 1 \| loss 1\.500 \| 1m12s < 28m48s\n$/);
+    // 40 steps in 80 s here, 860 to go at 2 s each; counting the 300 earlier steps as trained in
+    // those 80 s would say 860 * 80 / 340 = 202 s
+    expect(sink.seen.at(-1)).toMatchObject({ step: 340, trainedSeconds: 980, secondsLeft: 1720 });
   });
 
-  it('estimates the time left of a matrix from the runs trained so far', () => {
-    expect(matrixEta([], 5)).toBeUndefined();
-    expect(matrixEta([10, 30], 3)).toBe(60);
-    expect(matrixEta([10], 0)).toBe(0);
+  it('reports to every sink, waiting for each', async () => {
+    const order: string[] = [];
+    const slow: ProgressSink = { step: async (p) => { await new Promise((r) => setTimeout(r, 5)); order.push(`slow ${p.step}`); } };
+    const fast: ProgressSink = { step: (p) => void order.push(`fast ${p.step}`) };
+    const session = { presentation: { label: 'run', quiet: true, stopOnSignals: false, progressSinks: [slow, fast] } } as unknown as RunSession;
+    const hook = new ProgressHook({ everySeconds: 10 }, session);
+    const state = createRunState();
+    hook.beforeRun(context(0, state));
+    await hook.afterStep(context(1, state));
+    await hook.afterStep(context(2, state));
+    expect(order).toEqual(['slow 1', 'fast 1', 'slow 2', 'fast 2']);
   });
 });

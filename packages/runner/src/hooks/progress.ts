@@ -1,70 +1,61 @@
-import type { Hook, HookContext } from '@ssseg/core';
+import { inject, injectable } from 'inversify';
+import { z } from 'zod';
+import { ComponentOptions, HookPriority, componentType, trainedSeconds, type Hook, type HookContext } from '@ssseg/core';
+import { RunSession } from '../run-session';
+import { ProgressLine } from './progress-line';
+import type { ProgressSink, RunProgress } from './progress-sink';
+
+const options = z.strictObject({
+  /** Off a terminal (a log file, a pipe), a progress line at most every this many seconds. */
+  everySeconds: z.number().positive().default(10),
+});
 
 /**
- * Progress of a run: a redrawn line on a terminal; elsewhere (a log file, a pipe) a plain line at
- * the first step, then at most every `everyMs` (about 10 s), and at the last step.
+ * Where the run stands after each step, to every sink: the terminal line (unless the run is
+ * quiet) and the caller's (the queue's report). The time left comes from this process's pace: a
+ * resumed run's earlier steps took no time here.
  */
+@injectable()
 export class ProgressHook implements Hook {
-  readonly type = 'progress';
-  readonly priority = 60;
-  private started = Date.now();
-  private lastLine = -Infinity;
-  /** The step this process started from: a resumed run's earlier steps took no time here. */
+  static readonly type = 'progress';
+  static options = options;
+  static summary = 'the progress line on stderr and the caller\'s progress reports (the queue\'s)';
+  readonly type = componentType(this);
+  readonly priority = HookPriority.BELOW_NORMAL;
+  private readonly sinks: ProgressSink[];
   private startStep = 0;
+  private startedAt = Date.now();
 
-  constructor(
-    private readonly label: string,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
-    private readonly everyMs = 10_000,
-  ) {}
-
-  beforeRun(ctx?: HookContext): void {
-    this.started = Date.now();
-    this.lastLine = -Infinity;
-    this.startStep = ctx?.step ?? 0;
+  constructor(@inject(ComponentOptions) opts: ComponentOptions<typeof ProgressHook.options>, @inject(RunSession) session: RunSession) {
+    const { presentation } = session;
+    const line = presentation.quiet ? [] : [new ProgressLine(presentation.label, process.stderr, opts.everySeconds * 1000)];
+    this.sinks = [...line, ...presentation.progressSinks];
   }
 
-  afterStep(ctx: HookContext): void {
-    const tty = this.stream.isTTY;
-    const now = Date.now();
-    if (!tty && now - this.lastLine < this.everyMs && ctx.step !== ctx.totalSteps) return;
-    this.lastLine = now;
-    const fraction = ctx.step / Math.max(1, ctx.totalSteps);
-    const elapsed = (now - this.started) / 1000;
-    const trainedHere = ctx.step - this.startStep;
-    const eta = trainedHere > 0 ? (elapsed / trainedHere) * (ctx.totalSteps - ctx.step) : 0;
-    const terms = Object.entries(ctx.logs)
-      .filter(([k]) => k === 'loss' || k.startsWith('loss/'))
-      .map(([k, v]) => `${k.replace('loss/', '')} ${v.toFixed(3)}`)
-      .join(' ');
-    const line = `${this.label} ${bar(fraction)} ${ctx.step}/${ctx.totalSteps} ep ${ctx.epoch + 1} | ${terms} | ${formatSeconds(elapsed)} < ${formatSeconds(eta)}`;
-    this.stream.write(tty ? `\r${line.slice(0, (this.stream.columns ?? 120) - 1)}\x1b[K` : `${line}\n`);
+  beforeRun(ctx: HookContext): void {
+    this.startStep = ctx.step;
+    this.startedAt = Date.now();
+    const progress = this.progress(ctx);
+    for (const sink of this.sinks) sink.start?.(progress);
+  }
+
+  async afterStep(ctx: HookContext): Promise<void> {
+    const progress = this.progress(ctx);
+    for (const sink of this.sinks) await sink.step(progress);
   }
 
   afterRun(): void {
-    if (this.stream.isTTY) this.stream.write('\n');
+    for (const sink of this.sinks) sink.end?.();
   }
-}
 
-export function bar(fraction: number, width = 20): string {
-  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-}
-
-/** 42 -> '42s', 3299.6 -> '55m00s', 7384 -> '2h03m04s': whole seconds, rounded once. */
-export function formatSeconds(s: number): string {
-  const total = Math.max(0, Math.round(s));
-  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), sec = total % 60;
-  const two = (n: number) => n.toString().padStart(2, '0');
-  if (h) return `${h}h${two(m)}m${two(sec)}s`;
-  return m ? `${m}m${two(sec)}s` : `${sec}s`;
-}
-
-/**
- * Seconds left for a matrix: the mean time of the runs trained so far in this process times the
- * runs still to train (runs found finished cost nothing), or undefined before the first has ended.
- */
-export function matrixEta(trainedSeconds: readonly number[], runsLeft: number): number | undefined {
-  if (!trainedSeconds.length) return undefined;
-  return (trainedSeconds.reduce((a, b) => a + b, 0) / trainedSeconds.length) * runsLeft;
+  private progress(ctx: HookContext): RunProgress {
+    const now = Date.now();
+    const trainedHere = ctx.step - this.startStep;
+    const pace = (now - this.startedAt) / 1000 / trainedHere;
+    return {
+      step: ctx.step, totalSteps: ctx.totalSteps, epoch: ctx.epoch, logs: ctx.logs,
+      trainedSeconds: trainedSeconds(ctx.state.clock, now),
+      secondsLeft: trainedHere > 0 ? pace * (ctx.totalSteps - ctx.step) : null,
+    };
+  }
 }
