@@ -13,12 +13,12 @@ describe('ssseg data inspect', () => {
   it('counts pixels per class as a direct pass over the samples does', async () => {
     const cacheDir = path.join(dir, 'cache');
     const { code, out, err } = await runCli([
-      'data', 'inspect', '--type', 'mnist-seg', '--option', 'size=16', '--option', 'valSize=4', '--option', `cacheDir=${cacheDir}`, '--json',
+      'data', 'inspect', '--type', 'mnist-seg', '--option', 'size=16', '--option', 'valSize=4', '--option', 'split=full', '--option', `cacheDir=${cacheDir}`, '--json',
     ]);
     expect(err).toBe('');
     expect(code).toBe(0);
     const stats = JSON.parse(out);
-    const ds = new MnistSegDataset(optionsFor(MnistSegDataset, { size: 16, valSize: 4, cacheDir }));
+    const ds = new MnistSegDataset(optionsFor(MnistSegDataset, { size: 16, valSize: 4, split: 'full', cacheDir }));
     const counts = new Array(11).fill(0);
     let ignore = 0, images = 0;
     for (const source of [ds.labelled(), ds.unlabelled(), ds.validation()]) {
@@ -85,7 +85,7 @@ describe('ssseg data export-images', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/wrote 3 images and 3 masks of mnist-seg \(validation\)/);
     const { decode } = await import('fast-png');
-    const source = new MnistSegDataset(optionsFor(MnistSegDataset, { size: 16, valSize: 4, cacheDir })).validation();
+    const source = new MnistSegDataset(optionsFor(MnistSegDataset, { size: 16, valSize: 4, split: 'full', cacheDir })).validation();
     const images = fs.readdirSync(path.join(out, 'images')).sort();
     expect(images).toHaveLength(3);
     for (const [i, name] of images.entries()) {
@@ -100,14 +100,15 @@ describe('ssseg data export-images', () => {
   it('draws a fashion-seg grid of images beside their masks (--grid), and wants --out or --grid', async () => {
     const cacheDir = path.join(dir, 'cache');
     const grid = path.join(dir, 'grid/samples.png');
-    const options = ['--option', 'size=16', '--option', 'valSize=4', '--option', `cacheDir=${cacheDir}`];
+    const options = ['--option', 'size=16', '--option', 'valSize=4', '--option', 'split=full', '--option', `cacheDir=${cacheDir}`];
     const { code, out, err } = await runCli(['data', 'export-images', '--type', 'fashion-seg', ...options, '--limit', '3', '--grid', grid]);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toBe(`wrote a grid of 3 images and 3 masks of fashion-seg (validation) to ${grid}\n`);
-    const source = new FashionSegDataset({ size: 16, valSize: 4, cacheDir }).validation();
+    const fashion = new FashionSegDataset(optionsFor(FashionSegDataset, { size: 16, valSize: 4, split: 'full', cacheDir }));
+    const source = fashion.validation();
     const samples = await Promise.all([0, 1, 2].map((i) => source.get(i)));
-    expect(fs.readFileSync(grid).equals(Buffer.from(encodeSampleGrid(samples)))).toBe(true);
+    expect(fs.readFileSync(grid).equals(Buffer.from(encodeSampleGrid(samples, { classColours: fashion.palette })))).toBe(true);
     expect(fs.readdirSync(path.dirname(grid))).toEqual(['samples.png']);
     const neither = await runCli(['data', 'export-images', '--type', 'fashion-seg', ...options]);
     expect(neither.code).toBe(1);

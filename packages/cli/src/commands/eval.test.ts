@@ -10,7 +10,7 @@ import { runCli } from './cli-harness';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-eval-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-const data = { type: 'mnist-seg', size: 16, valSize: 4, cacheDir: path.join(dir, 'cache') };
+const data = { type: 'mnist-seg', size: 16, valSize: 4, split: 'full', cacheDir: path.join(dir, 'cache') };
 const position = { step: 0, epoch: 0, rng: Rng.fromSeed(1).state(), loader: null, bestMiou: null };
 const unet = (seed: number) => new UNet(optionsFor(UNet, { numClasses: 11, baseWidth: 4, depth: 1, seed }));
 
