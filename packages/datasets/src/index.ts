@@ -5,7 +5,7 @@ export { readSplitFile, formatSplitLines, type SplitEntry, type ReadSplitOptions
 export { prepareSplits, type PrepareSplitsOptions, type PreparedSplits } from './splits/prepare-splits';
 export { FileSampleSource, classIndexDecoder, type LabelDecoder } from './readers/file-source';
 export { PascalVocDataset, VOC_CLASSES } from './readers/pascal-voc';
-export { SplitSources, SplitDatasetOptions, splitFiles } from './readers/split-sources';
+export { SplitDataset, SplitDatasetOptions, splitFiles } from './readers/split-dataset';
 export { CityscapesDataset, CITYSCAPES_CLASSES, CITYSCAPES_TRAIN_IDS, labelIdDecoder } from './readers/cityscapes';
 export { MnistSegDataset, MnistSegOptions, MNIST_SEG_CLASSES } from './mnist/mnist-seg';
 export { readMnist, mnistDataDir, type MnistDigits } from './mnist/idx';
