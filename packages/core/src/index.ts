@@ -43,4 +43,3 @@ export * from './ops/resize';
 export * from './ops/cross-entropy';
 export * from './run/run-loader';
 export * as testing from './testing/fixtures';
-export * from './deprecated-names';

@@ -28,7 +28,7 @@ export {
 } from './augment/pipeline';
 export { DEFAULT_PREFETCH, DataLoader, createLoader, type LoaderOptions, type LoaderState } from './loader/loader';
 export { collateLabelled, collateUnlabelled, type UnlabelledViews } from './loader/collate';
-export { IMAGENET_NORMALISATION, NO_NORMALISATION, normaliseInto, sampleToInput, type Normalisation } from './loader/normalise';
+export { IMAGENET_NORMALISATION, normaliseInto, sampleToInput, type Normalisation } from './loader/normalise';
 export { validationBatches, type ValidationBatch } from './loader/validation';
 export { inspectDataset, formatClassBalance, buildDataset, BUILTIN_DATASETS, type DatasetStats, type DatasetPart, type InspectOptions } from './inspect/inspect';
 export { runLoaderBench, type LoaderBenchOptions, type LoaderBenchResult } from './bench/loader-bench';

@@ -3,7 +3,7 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { initEngine } from '@ssseg/engine';
 import {
-  Hook, MetricsWriter, RunFolder, SssegError, Trainer, loadRunConfig, lockFolder, writeFileAtomic, type PluginHost,
+  Hook, MetricsWriter, RunFolder, SssegError, Trainer, lockFolder, writeFileAtomic, type PluginHost,
   type RunConfig, type RunLoaderFactory,
 } from '@ssseg/core';
 import { assembleRun } from './assemble';
@@ -76,12 +76,6 @@ export class Runner {
   /** A run of `config` into `options.out`. */
   static fromConfig(config: RunConfig, options: RunnerOptions): Runner {
     return new Runner(config, options);
-  }
-
-  /** Continues the unfinished run in `dir` from its last checkpoint, with the config it was started with. */
-  static resume(dir: string, options: Omit<RunnerOptions, 'out' | 'existing'> = {}): Runner {
-    const source = runFile(dir, 'config');
-    return new Runner(loadRunConfig(source), { source, ...options, out: dir, existing: 'resume' });
   }
 
   async run(): Promise<RunResult> {
