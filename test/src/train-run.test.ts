@@ -4,9 +4,7 @@ import * as path from 'path';
 import { tf, initEngine } from '@ssseg/engine';
 import { PluginHost, RUN_FILES, loadRunConfig, loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
 import { Runner } from '@ssseg/runner';
-import { testing } from '@ssseg/core';
-
-const { fixturesPlugin, stripesLoader } = testing;
+import { fixturesPlugin, stripesLoader } from '@ssseg/core/testing';
 
 const baseConfig = {
   method: { type: 'plain-supervised' },

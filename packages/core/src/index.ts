@@ -42,4 +42,3 @@ export * from './ops/gradient-norm';
 export * from './ops/resize';
 export * from './ops/cross-entropy';
 export * from './run/run-loader';
-export * as testing from './testing/fixtures';

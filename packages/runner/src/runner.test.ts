@@ -5,12 +5,11 @@ import { ContainerModule, inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf, initEngine } from '@ssseg/engine';
 import {
-  ComponentOptions, Hook, HookPriority, PluginHost, RunFolder, definePlugin, parseRunConfig, provide, readMetrics, testing,
+  ComponentOptions, Hook, HookPriority, PluginHost, RunFolder, definePlugin, parseRunConfig, provide, readMetrics,
   type EvaluationRecord, type HookContext, type RunConfigInput,
 } from '@ssseg/core';
+import { fixturesPlugin, stripesLoader } from '@ssseg/core/testing';
 import { Runner } from './runner';
-
-const { fixturesPlugin, stripesLoader } = testing;
 
 /** A hook type a config lists: it writes to ctx.logs before the metrics log and records what it saw. */
 @injectable()
