@@ -14,6 +14,7 @@ module.exports = {
   moduleNameMapper: {
     '^@ssseg/plugin-(.*)$': path.join(root, 'plugins/$1/src/index.ts'),
     '^@ssseg/(core|engine|losses|models|datasets|cli|report|queue|serve|runner)$': path.join(root, 'packages/$1/src/index.ts'),
+    '^@ssseg/core/testing$': path.join(root, 'packages/core/src/testing/fixtures.ts'),
     '^ssseg-plugin-(.*)$': path.join(root, 'plugins/$1/src/index.ts'),
   },
   setupFiles: [path.join(root, 'jest.setup.js')],

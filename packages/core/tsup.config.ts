@@ -1,8 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `@ssseg/core/testing`: the fixtures other packages' tests use, kept out of the runtime index
+  entry: { index: 'src/index.ts', testing: 'src/testing/fixtures.ts' },
   format: ['cjs'],
+  // one copy of the modules both entries use (the tokens, the plugin helpers), in a shared chunk
+  splitting: true,
   dts: true,
   sourcemap: true,
   clean: true,

@@ -9,9 +9,7 @@ import teachers from '@ssseg/plugin-teachers';
 import pseudoLabelers from '@ssseg/plugin-pseudo-labelers';
 import entropyMin from 'ssseg-plugin-entropy-min';
 import ipixmatch from '@ssseg/plugin-ipixmatch';
-import { testing } from '@ssseg/core';
-
-const { fixturesPlugin } = testing;
+import { fixturesPlugin } from '@ssseg/core/testing';
 
 function host(): PluginHost {
   const h = new PluginHost();

@@ -2,11 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { tf, initEngine } from '@ssseg/engine';
-import { PluginHost, loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
+import { PluginHost, RUN_FILES, loadRunConfig, loadTensorFile, parseRunConfig, readMetrics } from '@ssseg/core';
 import { Runner } from '@ssseg/runner';
-import { testing } from '@ssseg/core';
-
-const { fixturesPlugin, stripesLoader } = testing;
+import { fixturesPlugin, stripesLoader } from '@ssseg/core/testing';
 
 const baseConfig = {
   method: { type: 'plain-supervised' },
@@ -61,7 +59,10 @@ describe('training run', () => {
     }).run();
     expect(cut.steps).toBe(5);
     expect(fs.existsSync(path.join(stopped, 'DONE'))).toBe(false);
-    const resumed = await Runner.resume(stopped, { host: host(), createLoader: stripesLoader, quiet: true }).run();
+    // as `ssseg train --resume` continues it: the run folder's config, the folder resumed
+    const resumed = await Runner.fromConfig(loadRunConfig(path.join(stopped, RUN_FILES.config)), {
+      out: stopped, existing: 'resume', host: host(), createLoader: stripesLoader, quiet: true,
+    }).run();
     expect(resumed.steps).toBe(12);
     const a = weights(path.join(straight, 'last.ckpt'));
     const b = weights(path.join(stopped, 'last.ckpt'));

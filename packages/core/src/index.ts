@@ -44,5 +44,3 @@ export * from './ops/gradient-norm';
 export * from './ops/resize';
 export * from './ops/cross-entropy';
 export * from './run/run-loader';
-export * as testing from './testing/fixtures';
-export * from './deprecated-names';

@@ -5,7 +5,7 @@ export { readSplitFile, formatSplitLines, type SplitEntry, type ReadSplitOptions
 export { prepareSplits, type PrepareSplitsOptions, type PreparedSplits } from './splits/prepare-splits';
 export { FileSampleSource, classIndexDecoder, type LabelDecoder } from './readers/file-source';
 export { PascalVocDataset, VOC_CLASSES } from './readers/pascal-voc';
-export { SplitSources, SplitDatasetOptions, splitFiles } from './readers/split-sources';
+export { SplitDataset, SplitDatasetOptions, splitFiles } from './readers/split-dataset';
 export { CityscapesDataset, CITYSCAPES_CLASSES, CITYSCAPES_TRAIN_IDS, labelIdDecoder } from './readers/cityscapes';
 export { MnistSegDataset, MnistSegOptions, MNIST_SEG_CLASSES } from './mnist/mnist-seg';
 export { readMnist, mnistDataDir, type MnistDigits } from './mnist/idx';
@@ -28,7 +28,7 @@ export {
 } from './augment/pipeline';
 export { DEFAULT_PREFETCH, DataLoader, createLoader, type LoaderOptions, type LoaderState } from './loader/loader';
 export { collateLabelled, collateUnlabelled, type UnlabelledViews } from './loader/collate';
-export { IMAGENET_NORMALISATION, NO_NORMALISATION, normaliseInto, sampleToInput, type Normalisation } from './loader/normalise';
+export { IMAGENET_NORMALISATION, normaliseInto, sampleToInput, type Normalisation } from './loader/normalise';
 export { validationBatches, type ValidationBatch } from './loader/validation';
 export { inspectDataset, formatClassBalance, buildDataset, BUILTIN_DATASETS, type DatasetStats, type DatasetPart, type InspectOptions } from './inspect/inspect';
 export { runLoaderBench, type LoaderBenchOptions, type LoaderBenchResult } from './bench/loader-bench';

@@ -8,9 +8,8 @@ import { initEngine, tf } from '@ssseg/engine';
 import { PluginHost, loadTensorFile, readMetrics } from '@ssseg/core';
 import { Runner } from '@ssseg/runner';
 import { collectRuns, readMatrixIndex, writeReport } from '@ssseg/report';
-import { testing } from '@ssseg/core';
+import { fixturesPlugin, stripesLoader } from '@ssseg/core/testing';
 
-const { fixturesPlugin, stripesLoader } = testing;
 import { enqueueMatrix, waitForMatrix } from './enqueue';
 import { connectionOptions } from './redis-url';
 import { lastLoggedStep } from '@ssseg/core';

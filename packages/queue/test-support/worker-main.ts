@@ -2,9 +2,7 @@
 // each batch slowed (SLOW_MS) so the test can kill it in the middle of a run; WORKER_VERBOSE=1 lets
 // it say on stderr what `ssseg worker` says.
 import { startWorker } from '../src/worker';
-import { testing } from '@ssseg/core';
-
-const { fixturesPlugin, stripesLoader } = testing;
+import { fixturesPlugin, stripesLoader } from '@ssseg/core/testing';
 
 async function main() {
   const slowMs = Number(process.env.SLOW_MS ?? 0);

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import { tf } from '@ssseg/engine';
 import { SssegError, saveTensorFile, type Optimizer, type RngState, type SegmentationModel } from '@ssseg/core';
 import { loadCheckpointFile, type UseInstead } from './checkpoint-integrity';
@@ -83,8 +82,4 @@ export function loadCheckpoint(file: string, parts: CheckpointParts, useInstead?
   } finally {
     tf.dispose([...tensors.values()]);
   }
-}
-
-export function checkpointExists(file: string): boolean {
-  return fs.existsSync(file);
 }

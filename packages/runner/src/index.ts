@@ -16,7 +16,7 @@ export { exitCodeFor } from './hooks/interrupt';
 export { ProgressLine, bar, formatSeconds, matrixEta } from './hooks/progress-line';
 export { assembleRun, withRunDefaults } from './assemble';
 export { describeLastCheckpoint, loadCheckpointFile, type UseInstead } from './checkpoint-integrity';
-export { saveCheckpoint, loadCheckpoint, checkpointExists, NonFiniteCheckpointError, type CheckpointParts, type RunPosition } from './checkpoint';
+export { saveCheckpoint, loadCheckpoint, NonFiniteCheckpointError, type CheckpointParts, type RunPosition } from './checkpoint';
 export { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from './config-override-flags';
 export { checkStepMemory, InsufficientMemoryError, SKIP_MEMORY_CHECK, type MemoryCheckOptions } from './memory/memory-check';
 export { estimateStepMemory, type StepMemoryEstimate } from './memory/step-memory';

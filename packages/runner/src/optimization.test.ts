@@ -3,12 +3,12 @@ import { PluginHost, parseRunConfig, type RunConfigInput } from '@ssseg/core';
 import { buildOptimization } from './optimization';
 import { resolveRunConfig } from './run-config';
 import { runnerPlugin } from './plugin';
-import { testing } from '@ssseg/core';
+import { fixturesPlugin } from '@ssseg/core/testing';
 
 const host = () => {
   const h = new PluginHost();
   h.load(runnerPlugin);
-  h.load(testing.fixturesPlugin);
+  h.load(fixturesPlugin);
   return h;
 };
 const config = (train: RunConfigInput['train']) =>

@@ -5,12 +5,11 @@ import { ContainerModule, inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf, initEngine } from '@ssseg/engine';
 import {
-  ComponentOptions, Hook, HookPriority, PluginHost, RunFolder, definePlugin, parseRunConfig, provide, readMetrics, testing,
+  ComponentOptions, Hook, HookPriority, PluginHost, RunFolder, definePlugin, parseRunConfig, provide, readMetrics,
   type HookContext, type RunConfigInput,
 } from '@ssseg/core';
+import { fixturesPlugin, stripesLoader } from '@ssseg/core/testing';
 import { Runner } from './runner';
-
-const { fixturesPlugin, stripesLoader } = testing;
 
 /** A hook type a config adds: it writes to ctx.logs (before the metrics log when moved there) and records what it saw. */
 @injectable()

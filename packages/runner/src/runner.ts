@@ -86,12 +86,6 @@ export class Runner {
     return new Runner(config, options);
   }
 
-  /** Continues the unfinished run in `dir` from its last checkpoint, with the config it was started with. */
-  static resume(dir: string, options: Omit<RunnerOptions, 'out' | 'existing'> = {}): Runner {
-    const source = runFile(dir, 'config');
-    return new Runner(loadRunConfig(source), { source, ...options, out: dir, existing: 'resume' });
-  }
-
   async run(): Promise<RunResult> {
     const lock = lockFolder(this.options.out, this.options.lockPurpose ?? 'ssseg train', {
       onTakeOver: (message) => process.stderr.write(`${message}\n`),

@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { tf } from '@ssseg/engine';
+import type { tf } from '@ssseg/engine';
 import { componentType, ComponentOptions, type PseudoLabeler, type PseudoLabels } from '@ssseg/core';
+import { confidenceLabels } from './confidence-labels';
 
 const options = z.strictObject({
   /** Pixels whose teacher confidence is below this are not used. */
@@ -19,12 +20,6 @@ export class ThresholdPseudoLabeler implements PseudoLabeler {
   constructor(@inject(ComponentOptions) private readonly opts: ComponentOptions<typeof ThresholdPseudoLabeler.options>) {}
 
   label(teacherLogits: tf.Tensor4D): PseudoLabels {
-    return tf.tidy(() => {
-      const probs = tf.softmax(teacherLogits) as tf.Tensor4D;
-      const confidence = probs.max(-1) as tf.Tensor3D;
-      const labels = probs.argMax(-1) as tf.Tensor3D;
-      const mask = confidence.greaterEqual(this.opts.confThreshold).toFloat() as tf.Tensor3D;
-      return { probs, labels, confidence, mask };
-    });
+    return confidenceLabels(teacherLogits, 1, this.opts.confThreshold);
   }
 }

@@ -1,9 +1,9 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { fusedAdamUpdate, tf } from '@ssseg/engine';
-import { ComponentOptions, type ParamGroup } from '../tokens';
+import { ComponentOptions } from '../tokens';
 import { componentType } from '../plugin';
-import { SlotOptimizer } from './optimizer';
+import { SlotOptimizer, type VariableUpdate } from './optimizer';
 
 const options = z.strictObject({
   beta1: z.number().min(0).max(1).optional(),
@@ -29,35 +29,32 @@ export class Adam extends SlotOptimizer {
     super();
   }
 
-  apply(groups: ParamGroup[], grads: Map<string, tf.Tensor>, lr: number): void {
+  protected fusedUpdate({ name, variable, grad, lr, step }: VariableUpdate): Array<[tf.Variable, tf.Tensor]> | undefined {
+    const [m, v] = this.moments(name, variable);
+    // the same float32 arithmetic as update()
+    const fused = fusedAdamUpdate(variable, grad, m, v, { lr, ...this.rule(step) });
+    return fused && [[variable, fused[0]], [m, fused[1]], [v, fused[2]]];
+  }
+
+  protected update({ name, variable, grad, lr, step }: VariableUpdate): void {
+    const [m, v] = this.moments(name, variable);
+    const { beta1, beta2, epsilon, bias1, bias2, weightDecay } = this.rule(step);
+    m.assign(m.mul(beta1).add(grad.mul(1 - beta1)));
+    v.assign(v.mul(beta2).add(grad.square().mul(1 - beta2)));
+    const update = m.div(bias1).div(v.div(bias2).sqrt().add(epsilon));
+    let next = variable.sub(update.mul(lr));
+    if (weightDecay) next = next.sub(variable.mul(lr * weightDecay));
+    variable.assign(next);
+  }
+
+  /** The first and second moment slots of a variable. */
+  private moments(name: string, variable: tf.Variable): [tf.Variable, tf.Variable] {
+    return [this.slot(`${name}/m`, variable), this.slot(`${name}/v`, variable)];
+  }
+
+  /** The hyperparameters and bias corrections of step `step` (1 on the first). */
+  private rule(step: number) {
     const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weightDecay } = this.options;
-    const t = this.steps + 1;
-    const bias1 = 1 - Math.pow(beta1, t);
-    const bias2 = 1 - Math.pow(beta2, t);
-    for (const group of groups) {
-      const groupLr = lr * group.lrMultiplier;
-      for (const [name, variable] of group.variables) {
-        const grad = grads.get(name);
-        if (!grad) continue;
-        const m = this.slot(`${name}/m`, variable);
-        const v = this.slot(`${name}/v`, variable);
-        // one kernel where the backend has it (native), the same float32 arithmetic as below
-        const fused = fusedAdamUpdate(variable, grad, m, v, { lr: groupLr, beta1, beta2, epsilon, bias1, bias2, weightDecay });
-        if (fused) {
-          [variable, m, v].forEach((target, i) => target.assign(fused[i]));
-          tf.dispose(fused);
-          continue;
-        }
-        tf.tidy(() => {
-          m.assign(m.mul(beta1).add(grad.mul(1 - beta1)));
-          v.assign(v.mul(beta2).add(grad.square().mul(1 - beta2)));
-          const update = m.div(bias1).div(v.div(bias2).sqrt().add(epsilon));
-          let next = variable.sub(update.mul(groupLr));
-          if (weightDecay) next = next.sub(variable.mul(groupLr * weightDecay));
-          variable.assign(next);
-        });
-      }
-    }
-    this.steps++;
+    return { beta1, beta2, epsilon, weightDecay, bias1: 1 - Math.pow(beta1, step), bias2: 1 - Math.pow(beta2, step) };
   }
 }

@@ -1,9 +1,9 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { fusedSgdUpdate, tf } from '@ssseg/engine';
-import { ComponentOptions, type ParamGroup } from '../tokens';
+import { ComponentOptions } from '../tokens';
 import { componentType } from '../plugin';
-import { SlotOptimizer } from './optimizer';
+import { SlotOptimizer, type VariableUpdate } from './optimizer';
 
 const options = z.strictObject({
   momentum: z.number().min(0).max(1).default(0.9),
@@ -23,45 +23,29 @@ export class Sgd extends SlotOptimizer {
     super();
   }
 
-  apply(groups: ParamGroup[], grads: Map<string, tf.Tensor>, lr: number): void {
-    const { momentum, weightDecay, nesterov } = this.options;
-    for (const group of groups) {
-      const groupLr = lr * group.lrMultiplier;
-      for (const [name, variable] of group.variables) {
-        const grad = grads.get(name);
-        if (!grad) continue;
-        if (this.applyFused(name, variable, grad, groupLr)) continue;
-        tf.tidy(() => {
-          let d = weightDecay ? grad.add(variable.mul(weightDecay)) : grad;
-          if (momentum) {
-            const key = `${name}/momentum`;
-            // torch initialises the buffer with the first gradient (no dampening).
-            const fresh = !this.slots.has(key);
-            const buf = this.slot(key, variable);
-            const next = fresh ? d : buf.mul(momentum).add(d);
-            buf.assign(next as tf.Tensor);
-            d = nesterov ? d.add(next.mul(momentum)) : next;
-          }
-          variable.assign(variable.sub(d.mul(groupLr)));
-        });
-      }
-    }
-    this.steps++;
-  }
-
-  /** The same update as one kernel where the backend has it (native); false elsewhere. */
-  private applyFused(name: string, variable: tf.Variable, grad: tf.Tensor, lr: number): boolean {
+  protected fusedUpdate({ name, variable, grad, lr }: VariableUpdate): Array<[tf.Variable, tf.Tensor]> | undefined {
     const { momentum, weightDecay, nesterov = false } = this.options;
-    const key = `${name}/momentum`;
+    const key = momentumSlot(name);
     const buffer = momentum && this.slots.has(key) ? this.slot(key, variable) : undefined;
     const next = fusedSgdUpdate(variable, grad, buffer, { lr, momentum, weightDecay, nesterov });
-    if (!next) return false;
-    variable.assign(next.param);
-    next.param.dispose();
-    if (next.buffer) {
-      this.slot(key, variable).assign(next.buffer);
-      next.buffer.dispose();
+    if (!next) return undefined;
+    return next.buffer ? [[variable, next.param], [this.slot(key, variable), next.buffer]] : [[variable, next.param]];
+  }
+
+  protected update({ name, variable, grad, lr }: VariableUpdate): void {
+    const { momentum, weightDecay, nesterov } = this.options;
+    let d = weightDecay ? grad.add(variable.mul(weightDecay)) : grad;
+    if (momentum) {
+      const key = momentumSlot(name);
+      // torch initialises the buffer with the first gradient (no dampening).
+      const fresh = !this.slots.has(key);
+      const buf = this.slot(key, variable);
+      const next = fresh ? d : buf.mul(momentum).add(d);
+      buf.assign(next as tf.Tensor);
+      d = nesterov ? d.add(next.mul(momentum)) : next;
     }
-    return true;
+    variable.assign(variable.sub(d.mul(lr)));
   }
 }
+
+const momentumSlot = (name: string) => `${name}/momentum`;

@@ -31,7 +31,12 @@ function source(prefix: string, n: number): SampleSource {
 
 @injectable()
 export class StripesDataset implements Dataset {
-  static options = z.object({ train: z.number().int().default(8), val: z.number().int().default(4) });
+  static options = z.object({
+    train: z.number().int().default(8),
+    val: z.number().int().default(4),
+    /** The split a compare matrix names (`splits:`); the stripes are the same for every split. */
+    split: z.string().optional(),
+  });
   static readonly type = 'stripes';
   readonly type = componentType(this);
   readonly numClasses = 2;

@@ -8,7 +8,6 @@ export interface Normalisation {
 
 /** ImageNet statistics, as torchvision and UniMatch normalise. */
 export const IMAGENET_NORMALISATION: Normalisation = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
-export const NO_NORMALISATION: Normalisation = { mean: [0, 0, 0], std: [1, 1, 1] };
 
 /** Writes (x - mean) / std of an HWC image into `out` at `offset`. */
 export function normaliseInto(image: Float32Array, n: Normalisation, out: Float32Array, offset: number): void {

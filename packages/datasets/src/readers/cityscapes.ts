@@ -1,8 +1,8 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { componentType, ComponentOptions, SssegError, type Dataset, type SampleSource } from '@ssseg/core';
+import { componentType, ComponentOptions, SssegError } from '@ssseg/core';
 import { classIndexDecoder, type LabelDecoder } from './file-source';
-import { SplitDatasetOptions, SplitSources } from './split-sources';
+import { SplitDataset, SplitDatasetOptions } from './split-dataset';
 
 export const CITYSCAPES_CLASSES = [
   'road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light', 'traffic sign', 'vegetation', 'terrain',
@@ -44,7 +44,7 @@ export const labelIdDecoder: LabelDecoder = (values, file, width) => {
  * trainIds, or `*_labelTrainIds.png` read as they are (chosen per file by its name, or forced).
  */
 @injectable()
-export class CityscapesDataset implements Dataset {
+export class CityscapesDataset extends SplitDataset {
   static options = SplitDatasetOptions.extend({
     split: z.string().min(1).default('1_16'),
     cropSize: z.number().int().positive().default(801),
@@ -57,26 +57,12 @@ export class CityscapesDataset implements Dataset {
   static readonly numClasses = 19;
   readonly numClasses = 19;
   readonly classNames = CITYSCAPES_CLASSES;
-  readonly cropSize: number;
-  private readonly lists: SplitSources;
 
   constructor(@inject(ComponentOptions) o: ComponentOptions<typeof CityscapesDataset.options>) {
-    this.cropSize = o.cropSize;
-    const trainIds = classIndexDecoder(this.numClasses);
-    const decode: LabelDecoder = (values, file, width) => {
+    const trainIds = classIndexDecoder(CityscapesDataset.numClasses);
+    super(o, (values, file, width) => {
       const asTrainIds = o.labelFormat === 'trainIds' || (o.labelFormat === 'auto' && /labelTrainIds\.png$/i.test(file));
       return asTrainIds ? trainIds(values, file, width) : labelIdDecoder(values, file, width);
-    };
-    this.lists = new SplitSources(o, decode);
-  }
-
-  labelled(): SampleSource {
-    return this.lists.labelled;
-  }
-  unlabelled(): SampleSource {
-    return this.lists.unlabelled();
-  }
-  validation(): SampleSource {
-    return this.lists.validation;
+    });
   }
 }

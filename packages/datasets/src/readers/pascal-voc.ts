@@ -1,8 +1,8 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { componentType, ComponentOptions, type Dataset, type SampleSource } from '@ssseg/core';
+import { componentType, ComponentOptions } from '@ssseg/core';
 import { classIndexDecoder } from './file-source';
-import { SplitDatasetOptions, SplitSources } from './split-sources';
+import { SplitDataset, SplitDatasetOptions } from './split-dataset';
 
 export const VOC_CLASSES = [
   'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
@@ -14,7 +14,7 @@ export const VOC_CLASSES = [
  * whose palette index is the class (0 background, 1..20 objects, 255 ignore).
  */
 @injectable()
-export class PascalVocDataset implements Dataset {
+export class PascalVocDataset extends SplitDataset {
   static options = SplitDatasetOptions.extend({ split: z.string().min(1).default('1464'), cropSize: z.number().int().positive().default(321) });
   static summary = 'PASCAL VOC 2012 (palette PNG labels) with UniMatch split files';
   static readonly type = 'pascal-voc';
@@ -22,22 +22,8 @@ export class PascalVocDataset implements Dataset {
   static readonly numClasses = 21;
   readonly numClasses = 21;
   readonly classNames = VOC_CLASSES;
-  readonly cropSize: number;
-  private readonly lists: SplitSources;
 
   constructor(@inject(ComponentOptions) o: ComponentOptions<typeof PascalVocDataset.options>) {
-    this.cropSize = o.cropSize;
-    const decode = classIndexDecoder(this.numClasses);
-    this.lists = new SplitSources(o, decode);
-  }
-
-  labelled(): SampleSource {
-    return this.lists.labelled;
-  }
-  unlabelled(): SampleSource {
-    return this.lists.unlabelled();
-  }
-  validation(): SampleSource {
-    return this.lists.validation;
+    super(o, classIndexDecoder(PascalVocDataset.numClasses));
   }
 }

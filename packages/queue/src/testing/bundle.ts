@@ -4,8 +4,8 @@ import { build } from 'esbuild';
 const root = path.resolve(__dirname, '../../../..');
 
 /**
- * Bundles a TypeScript entry for a child `node` process, with @ssseg/* taken from their sources
- * (as jest maps them) and every other package left to node_modules.
+ * Bundles a TypeScript entry for a child `node` process, with @ssseg/* (and @ssseg/core/testing)
+ * taken from their sources (as jest maps them) and every other package left to node_modules.
  */
 export async function bundleForNode(entry: string, outfile: string): Promise<string> {
   await build({
@@ -22,6 +22,7 @@ export async function bundleForNode(entry: string, outfile: string): Promise<str
       {
         name: 'ssseg-sources',
         setup(b) {
+          b.onResolve({ filter: /^@ssseg\/core\/testing$/ }, () => ({ path: path.join(root, 'packages/core/src/testing/fixtures.ts') }));
           b.onResolve({ filter: /^@ssseg\/[a-z-]+$/ }, (args) => {
             const name = args.path.slice('@ssseg/'.length);
             const dir = name.startsWith('plugin-') ? `plugins/${name.slice('plugin-'.length)}` : `packages/${name}`;

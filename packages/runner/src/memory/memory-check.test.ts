@@ -1,9 +1,9 @@
 import { tf, initEngine } from '@ssseg/engine';
-import { PluginHost, parseRunConfig, testing } from '@ssseg/core';
+import { PluginHost, parseRunConfig } from '@ssseg/core';
+import { fixturesPlugin, stripesLoader } from '@ssseg/core/testing';
 import { checkStepMemory, InsufficientMemoryError, SKIP_MEMORY_CHECK } from './memory-check';
 import { runnerPlugin } from '../plugin';
 
-const { fixturesPlugin, stripesLoader } = testing;
 
 function host(): PluginHost {
   const h = new PluginHost();

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { z } from 'zod';
-import type { SampleSource } from '@ssseg/core';
+import type { Dataset, SampleSource } from '@ssseg/core';
 import { readSplitFile } from '../splits/split-file';
 import { FileSampleSource, type LabelDecoder } from './file-source';
 
@@ -16,6 +16,7 @@ export const SplitDatasetOptions = z.strictObject({
   /** Training crop size the default weak pipeline uses. */
   cropSize: z.number().int().positive(),
 });
+export type SplitDatasetOptions = z.output<typeof SplitDatasetOptions>;
 
 /** The three lists of a split, resolved to files. */
 export function splitFiles(o: { root: string; split: string; splitDir?: string; valFile?: string }) {
@@ -28,23 +29,32 @@ export function splitFiles(o: { root: string; split: string; splitDir?: string; 
 }
 
 /**
- * The three sample sources of a UniMatch-format split: labelled and validation lists are read
- * (and their files checked) at once; the unlabelled list on first use, so a supervised run needs
- * no unlabeled.txt.
+ * A dataset of image and mask files listed in a UniMatch-format split: labelled and validation
+ * lists are read (and their files checked) at once; the unlabelled list on first use, so a
+ * supervised run needs no unlabeled.txt. A subclass names its classes and how its masks decode.
  */
-export class SplitSources {
-  readonly labelled: SampleSource;
-  readonly validation: SampleSource;
+export abstract class SplitDataset implements Dataset {
+  abstract readonly type: string;
+  abstract readonly numClasses: number;
+  abstract readonly classNames: readonly string[];
+  readonly cropSize: number;
   private readonly root: string;
+  private readonly labelledSource: SampleSource;
+  private readonly validationSource: SampleSource;
   private readonly unlabelledFile: string;
   private unlabelledSource?: SampleSource;
 
-  constructor(options: { root: string; split: string; splitDir?: string; valFile?: string }, decode: LabelDecoder) {
+  protected constructor(options: SplitDatasetOptions, decode: LabelDecoder) {
+    this.cropSize = options.cropSize;
     this.root = path.resolve(options.root);
     const files = splitFiles(options);
-    this.labelled = new FileSampleSource(this.root, readSplitFile(files.labelled, { root: this.root, requireMask: true }), decode);
-    this.validation = new FileSampleSource(this.root, readSplitFile(files.validation, { root: this.root, requireMask: true }), decode);
+    this.labelledSource = new FileSampleSource(this.root, readSplitFile(files.labelled, { root: this.root, requireMask: true }), decode);
+    this.validationSource = new FileSampleSource(this.root, readSplitFile(files.validation, { root: this.root, requireMask: true }), decode);
     this.unlabelledFile = files.unlabelled;
+  }
+
+  labelled(): SampleSource {
+    return this.labelledSource;
   }
 
   unlabelled(): SampleSource {
@@ -52,5 +62,9 @@ export class SplitSources {
       this.root,
       readSplitFile(this.unlabelledFile, { root: this.root, requireMask: false, checkMask: false }),
     ));
+  }
+
+  validation(): SampleSource {
+    return this.validationSource;
   }
 }
