@@ -1,12 +1,12 @@
 export { Runner, type RunnerOptions, type RunResult } from './runner';
-export { RunSession, runFile, type RunRecord, type RunPresentation } from './run-session';
+export { RunSession, type RunRecord, type RunPresentation } from './run-session';
 export { createHost, type HostOptions } from './host';
 export { pluginFolders, projectRoot, installRoot } from './plugin-folders';
 export { checkRunConfigs, resolveRunConfig } from './run-config';
 export { runDataLoader } from './data-loader';
 export { paramGroups } from './param-groups';
 export { buildOptimization } from './optimization';
-export { decideResume, runFilesIn, type ExistingRun } from './run-folder';
+export { decideResume, type ExistingRun } from './existing-run';
 export { runnerPlugin } from './plugin';
 export { exitCodeFor } from './hooks/interrupt';
 export { bar, formatSeconds, matrixEta } from './hooks/progress';

@@ -1,6 +1,5 @@
-import * as path from 'path';
 import type { ServiceIdentifier } from 'inversify';
-import { RUN_FILES, type AssembledRun, type MetricsWriter, type RunConfig, type RunFileName, type RunLoader } from '@ssseg/core';
+import type { AssembledRun, MetricsWriter, RunConfig, RunLoader } from '@ssseg/core';
 import { type CheckpointParts } from './checkpoint';
 
 /** What a run has measured and written so far; the evaluation and checkpoint hooks keep it. */
@@ -47,8 +46,3 @@ export interface RunSession {
   readonly record: RunRecord;
 }
 export const RunSession: ServiceIdentifier<RunSession> = Symbol.for('ssseg.runner.RunSession');
-
-/** The path of one of the run folder's files. */
-export function runFile(outDir: string, name: RunFileName): string {
-  return path.join(outDir, RUN_FILES[name]);
-}

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
-import { HookPriority, PeriodicHook, type HookContext } from '@ssseg/core';
+import { HookPriority, PeriodicHook, runFile, type HookContext } from '@ssseg/core';
 import { NonFiniteCheckpointError, saveCheckpoint, type RunPosition } from '../checkpoint';
-import { RunSession, runFile } from '../run-session';
+import { RunSession } from '../run-session';
 import { evaluationSchedule } from './evaluation';
 
 /**
