@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { initEngine } from '@ssseg/engine';
 import { runCompare } from '@ssseg/cli';
-import { readRunResult } from '@ssseg/report';
+import { readComparedRun } from '@ssseg/report';
 
 /**
  * A tiny matrix end to end through the real plugins: 2 methods x 2 regularizer settings x 1 split
@@ -40,7 +40,7 @@ seeds: [1]
     expect(first.failed).toEqual([]);
     const report = fs.readFileSync(first.report.markdown, 'utf8');
     for (const id of first.ran) {
-      const result = readRunResult(path.join(out, id));
+      const result = readComparedRun(path.join(out, id));
       expect(result.steps).toBe(3);
       const [method, variant] = id.split('/')[0].split('+');
       const row = report.split('\n').find((l) => l.startsWith(`| ${method} | ${variant} |`));

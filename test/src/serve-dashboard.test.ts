@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { encodePaletteMask, encodeRgbPng, galleryNames, type GalleryIndex } from '@ssseg/report';
+import { encodePaletteMask, encodeRgbPng, galleryNames, type GalleryIndex } from '@ssseg/core';
 import { startServer, type RunningServer } from '@ssseg/serve';
 
 // A real browser (Debian's chromium, which .ci/run installs) on the dashboard while a real run trains.

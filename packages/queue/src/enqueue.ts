@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  expandMatrix, isRunDone, loadCompareConfig, readMatrixIndex, writeMatrixIndex, writeReport, type ComparisonMatrix, type PlannedRun, type WrittenReport,
+  expandMatrix, loadCompareConfig, readMatrixIndex, writeMatrixIndex, writeReport, type ComparisonMatrix, type PlannedRun, type WrittenReport,
 } from '@ssseg/report';
 import { DEFAULT_QUEUE_NAME, jobIdFor, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
 import { RunQueue } from './payload';
 import { runFolderState } from './run-folder-state';
-import { RUN_FILES, lastLoggedStep, type ConfigOverrideOptions } from '@ssseg/core';
+import { RUN_FILES, isRunDone, lastLoggedStep, type ConfigOverrideOptions } from '@ssseg/core';
 
 /** How a run's job is retried. */
 export interface RetryOptions {

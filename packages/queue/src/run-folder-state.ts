@@ -1,5 +1,4 @@
-import { folderLockStatus, type LockHolder } from '@ssseg/core';
-import { isRunDone } from '@ssseg/report';
+import { folderLockStatus, isRunDone, type LockHolder } from '@ssseg/core';
 
 /**
  * What a run's folder on the shared storage says, whatever Redis says: the run finished (DONE),

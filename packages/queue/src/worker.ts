@@ -1,7 +1,6 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
-import { FolderLockedError, HookPriority, RUN_FILES, lastLoggedStep, type Hook, type PluginHost, type RunLoaderFactory, type SssegPlugin } from '@ssseg/core';
+import { FolderLockedError, HookPriority, RUN_FILES, isRunDone, lastLoggedStep, type Hook, type PluginHost, type RunLoaderFactory, type SssegPlugin } from '@ssseg/core';
 import { Runner, createHost } from '@ssseg/runner';
 import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
@@ -83,9 +82,8 @@ export async function processRunJob(
     // retrying cannot fix a bad payload or a missing plugin
     throw new UnrecoverableError((error as Error).message);
   }
-  const done = path.join(job.dir, RUN_FILES.done);
-  if (fs.existsSync(done)) {
-    const marker = readFinishedRun(done);
+  if (isRunDone(job.dir)) {
+    const marker = readFinishedRun(job.dir);
     return { runId: job.runId, steps: marker.steps, finalMiou: marker.finalMiou, bestMiou: marker.bestMiou, resumed: false, stepBeforeResume: null, alreadyDone: true };
   }
   const stepBeforeResume = lastLoggedStep(path.join(job.dir, RUN_FILES.metrics));

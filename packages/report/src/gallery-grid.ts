@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
-import { GALLERY_FOLDER, readGalleryIndex } from './gallery-layout';
+import { GALLERY_FOLDER, readGalleryIndex } from '@ssseg/core';
 import { escapeHtml } from './html';
 
 export interface GalleryColumn {

@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MetricsWriter, writeFileAtomic } from '@ssseg/core';
-import { readRunResult, type RunResult } from './run-folder';
+import { readComparedRun, type ComparedRun } from './compared-run';
 import type { ComparisonSummary, RunRow } from './summary';
 import { gradRatioTable, lateMedian } from './grad-ratio-table';
 
 const points = (values: number[]) => values.map((value, i) => ({ step: (i + 1) * 10, value }));
 
-function row(variant: string, seed: number, gradRatios: RunResult['gradRatios']): RunRow {
+function row(variant: string, seed: number, gradRatios: ComparedRun['gradRatios']): RunRow {
   const result = { id: `${variant}/${seed}`, method: 'unimatch', variant, split: '1_16', seed, finalMiou: 0.5, bestMiou: 0.5, perClassIoU: [], steps: 100, wallSeconds: 1, curve: [], gradRatios };
   return { id: result.id, method: 'unimatch', variant, split: '1_16', seed, status: { state: 'done' }, result };
 }
@@ -41,7 +41,7 @@ describe('gradient-ratio table', () => {
       writer.write({ event: 'step', step, epoch: 0, time: step, loss: 1, ...(step % 2 === 0 ? { 'ipix/gradRatio': step / 10, 'ipix/gradRatioPerWeight': step } : {}) });
     }
     writeFileAtomic(path.join(dir, 'DONE'), JSON.stringify({ steps: 4, finalMiou: null, bestMiou: null, wallSeconds: 1 }));
-    const result = readRunResult(dir, { id: 'r', method: 'unimatch', variant: 'kl', split: '1_16', seed: 1 });
+    const result = readComparedRun(dir, { id: 'r', method: 'unimatch', variant: 'kl', split: '1_16', seed: 1 });
     expect(result.gradRatios).toEqual({ ipix: [{ step: 2, value: 0.2 }, { step: 4, value: 0.4 }] });
   });
 });

@@ -1,7 +1,7 @@
 import { decode } from 'fast-png';
 import type { Sample } from '@ssseg/core';
 import { encodeSampleGrid } from './sample-grid';
-import { vocPalette } from './palette-png';
+import { vocPalette } from '@ssseg/core';
 
 describe('encodeSampleGrid', () => {
   // 1x2 samples: the first has a mask (classes 1 and 2), the second has none

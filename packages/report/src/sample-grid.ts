@@ -1,6 +1,6 @@
 import { encode } from 'fast-png';
 import type { Sample } from '@ssseg/core';
-import { maskPalette } from './palette-png';
+import { maskPalette } from '@ssseg/core';
 
 export interface SampleGridOptions {
   /** Image | mask pairs per row. */

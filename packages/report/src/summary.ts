@@ -1,5 +1,6 @@
 import type { ComparisonMatrix, SkippedCell } from './matrix';
-import type { RunResult, RunStatus } from './run-folder';
+import type { RunStatus } from '@ssseg/core';
+import type { ComparedRun } from './compared-run';
 import { meanDefined, pairedDifferences, summarize, type PairedDifference, type SeedSummary } from './stats';
 import { pairedVerdict, type PairedVerdict } from './verdict';
 
@@ -49,7 +50,7 @@ export interface RunRow {
   seed: number;
   status: RunStatus;
   /** Present for finished runs. */
-  result?: RunResult;
+  result?: ComparedRun;
 }
 
 export interface ComparisonSummary {
@@ -73,7 +74,7 @@ export interface ComparisonSummary {
   variantSettings: { variant: string; regularizers: Record<string, unknown>[] }[];
 }
 
-function hasFinalMiou(row: RunRow): row is RunRow & { result: RunResult & { finalMiou: number } } {
+function hasFinalMiou(row: RunRow): row is RunRow & { result: ComparedRun & { finalMiou: number } } {
   return row.result !== undefined && row.result.finalMiou !== null && Number.isFinite(row.result.finalMiou);
 }
 
@@ -81,7 +82,7 @@ function hasFinalMiou(row: RunRow): row is RunRow & { result: RunResult & { fina
 export function summarizeComparison(
   matrix: ComparisonMatrix,
   statuses: ReadonlyMap<string, RunStatus>,
-  results: ReadonlyMap<string, RunResult>,
+  results: ReadonlyMap<string, ComparedRun>,
 ): ComparisonSummary {
   const runs: RunRow[] = matrix.runs.map((r) => ({
     id: r.id, method: r.method, variant: r.variant, split: r.split, seed: r.seed,

@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
-import { MetricsWriter, Rng, writeFileAtomic } from '@ssseg/core';
+import { MetricsWriter, Rng, isRunDone, runStatus, writeFileAtomic } from '@ssseg/core';
 import { parseCompareConfig } from './compare-config';
 import { expandMatrix, type PlannedRun } from './matrix';
 import { writeMatrixIndex } from './matrix-index';
-import { isRunDone, readRunResult, runStatus } from './run-folder';
+import { readComparedRun } from './compared-run';
 import { svgToPng } from './plots/render';
 import { writeReport } from './write-report';
 
@@ -81,7 +81,7 @@ describe('comparison report', () => {
   it('reads a finished run folder', () => {
     const run = matrix.runs[0];
     expect(isRunDone(path.join(outDir, run.dir))).toBe(true);
-    const result = readRunResult(path.join(outDir, run.dir));
+    const result = readComparedRun(path.join(outDir, run.dir));
     const expected = lastEval(outDir, run);
     expect(result).toMatchObject({ id: 'fixmatch+none/1_64/seed1', method: 'fixmatch', variant: 'none', split: '1_64', seed: 1, steps: 10 });
     expect(result.finalMiou).toBe(expected.miou);
@@ -152,7 +152,7 @@ describe('comparison report', () => {
     fabricateRun(partialDir, stopped, { finish: false, steps: 7 });
     expect(runStatus(path.join(partialDir, stopped.dir))).toEqual({ state: 'incomplete', step: 7 });
     expect(runStatus(path.join(partialDir, notStarted.dir))).toEqual({ state: 'not-started' });
-    expect(() => readRunResult(path.join(partialDir, stopped.dir))).toThrow(/fixmatch\+none\/1_64\/seed1 has not finished/);
+    expect(() => readComparedRun(path.join(partialDir, stopped.dir))).toThrow(/fixmatch\+none\/1_64\/seed1 has not finished/);
     const failedDir = path.join(os.tmpdir(), `ssseg-failed-${process.pid}`);
     new MetricsWriter(path.join(failedDir, 'metrics.jsonl')).write({ event: 'end', step: 3, epoch: 0, time: 1, failed: true, stoppedBecause: 'loss is NaN' });
     expect(runStatus(failedDir)).toEqual({ state: 'failed', step: 3, detail: 'loss is NaN' });
@@ -189,7 +189,7 @@ describe('comparison report', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-report-'));
     writeMatrixIndex(dir, matrix);
     for (const run of matrix.runs) fabricateRun(dir, run, { classNames: ['sky', 'road', 'car'] });
-    expect(readRunResult(path.join(dir, matrix.runs[0].dir)).classNames).toEqual(['sky', 'road', 'car']);
+    expect(readComparedRun(path.join(dir, matrix.runs[0].dir)).classNames).toEqual(['sky', 'road', 'car']);
     const fromRuns = fs.readFileSync((await writeReport(dir)).markdown, 'utf8');
     expect(fromRuns).toContain('| method | variant | n | sky | road | car |');
     const given = fs.readFileSync((await writeReport(dir, { classNames: CLASSES })).markdown, 'utf8');

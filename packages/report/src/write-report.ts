@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { SssegError } from '@ssseg/core';
 import { readMatrixIndex } from './matrix-index';
-import { readRunResult, runStatus, type RunResult, type RunStatus } from './run-folder';
+import { runStatus, type RunStatus } from '@ssseg/core';
+import { readComparedRun, type ComparedRun } from './compared-run';
 import { summarizeComparison, type ComparisonSummary } from './summary';
 import { reportOverview, reportSections, reportTitle, type ReportImages } from './report-document';
 import { REPORT_DOCUMENT_FILES, writeReportDocument } from './write-document';
@@ -33,15 +34,15 @@ export interface WrittenReport {
 }
 
 /** Reads the comparison's matrix.json and each run's folder: status, and results of the finished ones. */
-export function collectRuns(outDir: string): { summary: ComparisonSummary; results: RunResult[] } {
+export function collectRuns(outDir: string): { summary: ComparisonSummary; results: ComparedRun[] } {
   const matrix = readMatrixIndex(outDir);
   const statuses = new Map<string, RunStatus>();
-  const results = new Map<string, RunResult>();
+  const results = new Map<string, ComparedRun>();
   for (const run of matrix.runs) {
     const dir = path.join(outDir, ...run.dir.split('/'));
     const status = runStatus(dir);
     statuses.set(run.id, status);
-    if (status.state === 'done') results.set(run.id, readRunResult(dir, run));
+    if (status.state === 'done') results.set(run.id, readComparedRun(dir, run));
   }
   return { summary: summarizeComparison(matrix, statuses, results), results: [...results.values()] };
 }

@@ -1,5 +1,5 @@
 export { Runner, type RunnerOptions, type RunResult } from './runner';
-export { RunSession, runFile, type RunPresentation } from './run-session';
+export { RunSession, type RunPresentation } from './run-session';
 export { configuredHooks, buildRunHooks, type ConfiguredHook } from './run-hooks';
 export { DEFAULT_HOOK_NAMES } from './default-hooks';
 export type { ProgressSink, RunProgress } from './hooks/progress-sink';
@@ -10,7 +10,7 @@ export { checkRunConfigs, resolveRunConfig } from './run-config';
 export { runDataLoader } from './data-loader';
 export { paramGroups } from './param-groups';
 export { buildOptimization } from './optimization';
-export { decideResume, runFilesIn, type ExistingRun } from './run-folder';
+export { decideResume, type ExistingRun } from './existing-run';
 export { runnerPlugin } from './plugin';
 export { exitCodeFor } from './hooks/interrupt';
 export { ProgressLine, bar, formatSeconds, matrixEta } from './hooks/progress-line';

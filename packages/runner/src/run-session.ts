@@ -1,6 +1,5 @@
-import * as path from 'path';
 import type { ServiceIdentifier } from 'inversify';
-import { RUN_FILES, type AssembledRun, type MetricsWriter, type RunConfig, type RunFileName, type RunLoader, type RunState } from '@ssseg/core';
+import type { AssembledRun, MetricsWriter, RunConfig, RunLoader, RunState } from '@ssseg/core';
 import { type CheckpointParts } from './checkpoint';
 import type { ProgressSink } from './hooks/progress-sink';
 
@@ -38,8 +37,3 @@ export interface RunSession {
   readonly state: RunState;
 }
 export const RunSession: ServiceIdentifier<RunSession> = Symbol.for('ssseg.runner.RunSession');
-
-/** The path of one of the run folder's files. */
-export function runFile(outDir: string, name: RunFileName): string {
-  return path.join(outDir, RUN_FILES[name]);
-}

@@ -1,23 +1,21 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import YAML from 'yaml';
 import { initEngine } from '@ssseg/engine';
 import {
-  Hook, MetricsWriter, RunFolder, SssegError, Trainer, createRunState, loadRunConfig, lockFolder, trainedSeconds, writeFileAtomic,
-  type PluginHost, type RunConfig, type RunLoaderFactory,
+  Hook, MetricsWriter, RunFolder, SssegError, Trainer, createRunState, galleryFolder, loadRunConfig, lockFolder, removeTemporaryFiles, runFile,
+  trainedSeconds, writeDoneMarker, writeFileAtomic, type DoneMarker, type PluginHost, type RunConfig, type RunLoaderFactory,
 } from '@ssseg/core';
 import { assembleRun } from './assemble';
 import { checkStepMemory } from './memory/memory-check';
 import { loadCheckpoint, type RunPosition } from './checkpoint';
-import { GALLERY_FOLDER } from '@ssseg/report';
 import { createHost } from './host';
 import { reportDiskFull } from './disk-full-report';
 import { runDataLoader } from './data-loader';
 import { paramGroups } from './param-groups';
 import { buildOptimization } from './optimization';
 import { runnerPlugin } from './plugin';
-import { decideResume, removeTemporaryFiles, type ExistingRun } from './run-folder';
-import { RunSession, runFile } from './run-session';
+import { decideResume, type ExistingRun } from './existing-run';
+import { RunSession } from './run-session';
 import { buildRunHooks, configuredHooks } from './run-hooks';
 import type { ProgressSink } from './hooks/progress-sink';
 
@@ -50,11 +48,9 @@ export interface RunnerOptions {
   lockPurpose?: string;
 }
 
-export interface RunResult {
+/** How a run ended: what DONE holds (written only when it ended normally), and how it stopped otherwise. */
+export interface RunResult extends DoneMarker {
   outDir: string;
-  steps: number;
-  finalMiou: number | null;
-  bestMiou: number | null;
   failed: boolean;
   stoppedBecause?: string;
   /** The signal (or 'stopAfterSteps') that stopped the run early; its checkpoint was written. */
@@ -63,11 +59,6 @@ export interface RunResult {
   resumedFrom: number | null;
   /** The newest checkpoint on disk (all finite), or null if none was written. */
   lastCheckpoint: string | null;
-  /**
-   * Seconds the run has trained, over every process: the time up to the checkpoint a resumed run
-   * continued from, and this process's time.
-   */
-  wallSeconds: number;
 }
 
 /**
@@ -144,7 +135,7 @@ export class Runner {
       metrics.truncateAfter(position.step);
     } else {
       for (const name of ['metrics', 'last', 'best', 'done'] as const) fs.rmSync(runFile(outDir, name), { force: true });
-      fs.rmSync(path.join(outDir, GALLERY_FOLDER), { recursive: true, force: true });
+      fs.rmSync(galleryFolder(outDir), { recursive: true, force: true });
     }
     const state = createRunState({
       bestMiou: position.bestMiou,
@@ -197,7 +188,7 @@ export class Runner {
         failed, stoppedBecause: result.stoppedBecause ?? null,
       });
       if (!failed && !interrupted) {
-        writeFileAtomic(runFile(outDir, 'done'), JSON.stringify({ steps: result.steps, finalMiou, bestMiou, wallSeconds }, null, 2) + '\n');
+        writeDoneMarker(outDir, { steps: result.steps, finalMiou, bestMiou, wallSeconds });
       }
       return {
         outDir, steps: result.steps, finalMiou, bestMiou, failed, stoppedBecause: result.stoppedBecause, interrupted,

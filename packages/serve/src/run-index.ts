@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { LOCK_FILE, RUN_FILES, folderWriter, parseRunConfig, readConfigFile } from '@ssseg/core';
-import { GALLERY_FOLDER, GALLERY_INDEX_FILE, MATRIX_INDEX_FILE, readMatrixIndex, runStatus } from '@ssseg/report';
+import { GALLERY_FOLDER, GALLERY_INDEX_FILE, LOCK_FILE, RUN_FILES, folderWriter, parseRunConfig, readConfigFile, runStatus } from '@ssseg/core';
+import { MATRIX_INDEX_FILE, readMatrixIndex } from '@ssseg/report';
 import type { ServedFolder } from './served-folder';
 
 export type RunView = {

@@ -3,8 +3,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { pipeline } from 'stream';
 import type { AddressInfo } from 'net';
-import { RUN_FILES, readMetricsFromDescriptor } from '@ssseg/core';
-import { GALLERY_FOLDER, GALLERY_INDEX_FILE, galleryFile, parseGalleryIndex } from '@ssseg/report';
+import { RUN_FILES, galleryFile, galleryIndexFile, parseGalleryIndex, readMetricsFromDescriptor, type GalleryIndex } from '@ssseg/core';
 import { allowedHostNames, hostHeaderName, isLoopback, requestTokens, sameToken, tokenCookieName } from './access';
 import { listRuns, resolveRunDir } from './run-index';
 import { ServedFolder } from './served-folder';
@@ -153,8 +152,9 @@ function api(folder: ServedFolder, parts: string[], url: URL, res: http.ServerRe
       return send(res, 200, chunk ?? { records: [], next: 0 });
     }
     case 'gallery': {
-      const text = folder.read(path.join(runDir, GALLERY_FOLDER, GALLERY_INDEX_FILE), (fd) => fs.readFileSync(fd, 'utf8'));
-      return send(res, 200, (text !== undefined ? parseGalleryIndex(text) : undefined) ?? null);
+      const file = galleryIndexFile(runDir);
+      const text = folder.read(file, (fd) => fs.readFileSync(fd, 'utf8'));
+      return send(res, 200, text !== undefined ? galleryOrNone(text, file) : null);
     }
     case 'gallery-file': {
       const name = url.searchParams.get('name');
@@ -165,6 +165,15 @@ function api(folder: ServedFolder, parts: string[], url: URL, res: http.ServerRe
     }
     default:
       return send(res, 404, { error: `no API run/${parts[1]}` });
+  }
+}
+
+/** The gallery index; a damaged one shows as no gallery, so the run's curves still update (report and resume name the file). */
+function galleryOrNone(text: string, file: string): GalleryIndex | null {
+  try {
+    return parseGalleryIndex(text, file);
+  } catch {
+    return null;
   }
 }
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { encode } from 'fast-png';
-import { createRunState, type HookContext, type RunState } from '@ssseg/core';
+import { createRunState, writeGalleryIndex, type HookContext, type RunState } from '@ssseg/core';
 import { TensorBoardHook } from './tensorboard-hook';
 import { readEvents } from './testing/event-decoder';
 
@@ -20,9 +20,10 @@ describe('TensorBoardHook', () => {
     fs.writeFileSync(path.join(gallery, 'truth-0.png'), encode({ width: 5, height: 3, data: new Uint8Array(15).fill(1), depth: 8, channels: 1, palette }));
     const prediction = encode({ width: 5, height: 3, data: new Uint8Array(15), depth: 8, channels: 1, palette });
     fs.writeFileSync(path.join(gallery, 'step-0000002', 'prediction-0.png'), prediction);
-    fs.writeFileSync(path.join(gallery, 'index.json'), JSON.stringify({
-      images: [{ image: 'image-0.png', truth: 'truth-0.png' }], evaluations: [{ step: 2, predictions: ['step-0000002/prediction-0.png'] }],
-    }));
+    writeGalleryIndex(runDir, {
+      classNames: ['background', 'digit'], palette: [[0, 0, 0], [128, 0, 0]],
+      images: [{ id: 'val-0', image: 'image-0.png', truth: 'truth-0.png' }], evaluations: [{ step: 2, predictions: ['step-0000002/prediction-0.png'] }],
+    });
 
     const hook = new TensorBoardHook({ logDir: 'tensorboard' }, runDir);
     const state = createRunState();

@@ -3,8 +3,9 @@ import * as path from 'path';
 import { decode } from 'fast-png';
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, HookPriority, RunFolder, componentType, type Hook, type HookContext } from '@ssseg/core';
-import { GALLERY_FOLDER, readGalleryIndex } from '@ssseg/report';
+import {
+  ComponentOptions, HookPriority, RunFolder, componentType, galleryFolder, readGalleryIndex, type Hook, type HookContext,
+} from '@ssseg/core';
 import { EventFileWriter } from './event-file-writer';
 
 const options = z.strictObject({
@@ -64,7 +65,7 @@ export class TensorBoardHook implements Hook {
     const index = readGalleryIndex(this.runDir);
     const evaluation = index?.evaluations.find((e) => e.step === step);
     if (!index || !evaluation) return;
-    const galleryDir = path.join(this.runDir, GALLERY_FOLDER);
+    const galleryDir = galleryFolder(this.runDir);
     const image = (tag: string, name: string) => {
       const png = fs.readFileSync(path.join(galleryDir, name));
       const { width, height, channels, palette } = decode(png);

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { SssegError, writeFileAtomic, type Sample } from '@ssseg/core';
+import { SssegError, encodeRgbPng, maskPalette, writeFileAtomic, writePaletteMask, type Sample } from '@ssseg/core';
 import { buildDataset, type DatasetPart } from '@ssseg/datasets';
-import { encodeRgbPng, encodeSampleGrid, maskPalette, writePaletteMask } from '@ssseg/report';
+import { encodeSampleGrid } from '@ssseg/report';
 import { parseOption } from './data';
 import { positiveInt } from './train';
 

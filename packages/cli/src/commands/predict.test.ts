@@ -4,12 +4,11 @@ import * as path from 'path';
 import sharp from 'sharp';
 import { decode } from 'fast-png';
 import { initEngine, tf } from '@ssseg/engine';
-import { Rng, predictLogits, optionsFor } from '@ssseg/core';
+import { Rng, predictLogits, optionsFor, vocPalette } from '@ssseg/core';
 import { saveCheckpoint } from '@ssseg/runner';
 import { readImage, sampleToInput } from '@ssseg/datasets';
 import { OnnxPredictor, UNet } from '@ssseg/models';
 import { runCli } from './cli-harness';
-import { vocPalette } from '@ssseg/report';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-predict-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -2,11 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { tf } from '@ssseg/engine';
-import { SssegError, predictLogits, type SegmentationModel } from '@ssseg/core';
+import { SssegError, predictLogits, writePaletteMask, type SegmentationModel } from '@ssseg/core';
 import { readImage, sampleToInput } from '@ssseg/datasets';
 import { OnnxPredictor, exportOnnx } from '@ssseg/models';
 import { buildRunModel, disposeRunModel, loadCheckpointGroup, startEngine } from './run-model';
-import { writePaletteMask } from '@ssseg/report';
 import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { lockFolder, type ConfigOverrideOptions, type PluginHost } from '@ssseg/core';
-import { expandMatrix, isRunDone, loadCompareConfig, writeMatrixIndex, writeReport, type ComparisonMatrix } from '@ssseg/report';
+import { isRunDone, lockFolder, type ConfigOverrideOptions, type PluginHost } from '@ssseg/core';
+import { expandMatrix, loadCompareConfig, writeMatrixIndex, writeReport, type ComparisonMatrix } from '@ssseg/report';
 import { Runner, bar, checkRunConfigs, checkRunMemory, formatSeconds, matrixEta, runDataLoader } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
 

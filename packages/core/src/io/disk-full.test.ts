@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { writeFileAtomic } from './atomic-write';
 import { DiskFullError } from './disk-full';
-import { MetricsWriter } from '../run/metrics-file';
+import { MetricsWriter } from '../run/run-folder/metrics';
 
 // a device that fills up after `room` bytes, recorded around the real file system
 let room = Infinity;

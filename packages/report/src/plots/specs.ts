@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { orderSplits, splitFraction, splitLabel } from '../format';
-import type { CurvePoint, RunResult } from '../run-folder';
+import type { ComparedRun, CurvePoint } from '../compared-run';
 import type { ComparisonSummary } from '../summary';
 import { bucketMeans } from './bucket-means';
 
@@ -101,7 +101,7 @@ export function downsampleLoss(curve: readonly CurvePoint[], maxPoints = 200): {
  * Training loss (top row) and evaluation mIoU (bottom row) against step, one column per split,
  * one line per run: colour = method, dash = variant, each seed its own line.
  */
-export function trainingCurvesSpec(summary: ComparisonSummary, results: readonly RunResult[]): TopLevelSpec {
+export function trainingCurvesSpec(summary: ComparisonSummary, results: readonly ComparedRun[]): TopLevelSpec {
   const axis = splitAxis(summary.splits);
   const loss = results.flatMap((r) => downsampleLoss(r.curve).map((p) => ({ run: r.id, method: r.method, variant: r.variant, split: splitLabel(r.split), step: p.step, loss: p.loss })));
   const miou = results.flatMap((r) =>

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RUN_FILES, SssegError, loadRunConfig, readMetrics, type MetricsRecord } from '@ssseg/core';
-import { asNumber, readDoneMarker, runStatus, type RunStatus } from '../run-folder';
+import {
+  RUN_FILES, SssegError, asNumber, isRunDone, loadRunConfig, readDoneMarker, readMetrics, runStatus, type MetricsRecord, type RunStatus,
+} from '@ssseg/core';
 
 /** A component of the run's config as the report names it: its type and the options it was given. */
 export interface ConfiguredComponent {
@@ -72,8 +73,7 @@ export function readSingleRun(dir: string): SingleRun {
       evaluations.push({ step: r.step, miou, iou: (Array.isArray(r.iou) ? r.iou : []).map((v) => asNumber(v) ?? NaN), classNames });
     }
   }
-  const doneFile = path.join(dir, RUN_FILES.done);
-  const done = fs.existsSync(doneFile) ? readDoneMarker(doneFile) : undefined;
+  const done = isRunDone(dir) ? readDoneMarker(dir) : undefined;
   const end = [...records].reverse().find((r) => r.event === 'end');
   return {
     dir,

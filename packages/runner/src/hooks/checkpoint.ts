@@ -1,8 +1,8 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
-import { ComponentOptions, HookPriority, PeriodicHook, componentType, trainedSeconds, type Hook, type HookContext, type HookSchedule } from '@ssseg/core';
+import { ComponentOptions, HookPriority, PeriodicHook, componentType, runFile, trainedSeconds, type Hook, type HookContext, type HookSchedule } from '@ssseg/core';
 import { NonFiniteCheckpointError, saveCheckpoint, type RunPosition } from '../checkpoint';
-import { RunSession, runFile } from '../run-session';
+import { RunSession } from '../run-session';
 import { evaluationSchedule } from './evaluation';
 
 const options = z.strictObject({

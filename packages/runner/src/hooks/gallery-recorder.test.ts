@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decode } from 'fast-png';
-import type { Sample } from '@ssseg/core';
-import { readGalleryIndex } from '@ssseg/report';
+import { readGalleryIndex, type Sample } from '@ssseg/core';
 import { GalleryRecorder } from './gallery-recorder';
 
 function sample(i: number): Sample {

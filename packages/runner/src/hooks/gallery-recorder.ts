@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic, type Sample } from '@ssseg/core';
 import {
-  GALLERY_FOLDER, GALLERY_INDEX_FILE, encodePaletteMask, encodeRgbPng, galleryNames, maskPalette, readGalleryIndex, type GalleryIndex,
-} from '@ssseg/report';
+  encodePaletteMask, encodeRgbPng, galleryFolder, galleryNames, maskPalette, readGalleryIndex, writeFileAtomic, writeGalleryIndex, type GalleryIndex,
+  type Sample,
+} from '@ssseg/core';
 
 /**
  * Records the predictions of each evaluation on the first `size` validation images, so the
@@ -17,10 +17,10 @@ export class GalleryRecorder {
   private readonly palette: number[][];
 
   constructor(
-    runDir: string, classNames: readonly string[], private readonly size: number, resumedAtStep?: number,
+    private readonly runDir: string, classNames: readonly string[], private readonly size: number, resumedAtStep?: number,
     classColours?: readonly (readonly number[])[],
   ) {
-    this.dir = path.join(runDir, GALLERY_FOLDER);
+    this.dir = galleryFolder(runDir);
     this.palette = maskPalette(classColours);
     const previous = resumedAtStep === undefined ? undefined : readGalleryIndex(runDir);
     this.index = {
@@ -54,6 +54,6 @@ export class GalleryRecorder {
     this.index.evaluations = [...this.index.evaluations.filter((e) => e.step !== step), { step, predictions: this.pending }]
       .sort((a, b) => a.step - b.step);
     this.pending = [];
-    writeFileAtomic(path.join(this.dir, GALLERY_INDEX_FILE), JSON.stringify(this.index, null, 2) + '\n');
+    writeGalleryIndex(this.runDir, this.index);
   }
 }

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { SssegError } from '../errors';
-import { writeFileAtomic } from '../io/atomic-write';
-import { namingFullDisk } from '../io/disk-full';
+import { SssegError } from '../../errors';
+import { writeFileAtomic } from '../../io/atomic-write';
+import { namingFullDisk } from '../../io/disk-full';
 
 /** One line of a run's metrics.jsonl. */
 export type MetricsRecord =
@@ -121,4 +121,11 @@ export function lastLoggedStep(file: string, tailBytes = 8192): number | null {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** MetricsWriter writes non-finite numbers as strings ("NaN", "Infinity"); read both back as numbers. */
+export function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^(NaN|-?Infinity|-?[\d.]+(e[-+]?\d+)?)$/i.test(value)) return Number(value);
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import { encode } from 'fast-png';
-import { writeFileAtomic, type Sample } from '@ssseg/core';
+import { writeFileAtomic } from './atomic-write';
+import type { Sample } from '../tokens';
 
 /** The PASCAL VOC colour map: class i's RGB from the bits of i (VOC's devkit, bitget loop). */
 export function vocPalette(size = 256): number[][] {

@@ -1,18 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { z } from 'zod';
-import { RUN_FILES, SssegError, readMetrics } from '@ssseg/core';
+import { RUN_FILES, SssegError, asNumber, isRunDone, readDoneMarker, readMetrics } from '@ssseg/core';
 import { MATRIX_INDEX_FILE, readMatrixIndex } from './matrix-index';
 import type { PlannedRun } from './matrix';
-
-/** The DONE marker: written atomically when a run ends normally, so its presence means a finished run. */
-export const DoneMarkerSchema = z.looseObject({
-  steps: z.number().int().nonnegative(),
-  finalMiou: z.number().nullable(),
-  bestMiou: z.number().nullable(),
-  wallSeconds: z.number().nonnegative(),
-});
-export type DoneMarker = z.infer<typeof DoneMarkerSchema>;
 
 export interface CurvePoint {
   step: number;
@@ -22,7 +12,8 @@ export interface CurvePoint {
   miou?: number;
 }
 
-export interface RunResult {
+/** A finished run as a comparison reads it: identity, mIoU, per-class IoU, curves. */
+export interface ComparedRun {
   id: string;
   method: string;
   variant: string;
@@ -42,67 +33,16 @@ export interface RunResult {
   gradRatios: Record<string, { step: number; value: number }[]>;
 }
 
-export type RunState = 'done' | 'failed' | 'incomplete' | 'not-started';
-
-export interface RunStatus {
-  state: RunState;
-  /** Last step logged, for runs that started. */
-  step?: number;
-  detail?: string;
-}
-
-/** Reads a DONE marker; an empty, torn or foreign one is an error naming the file. */
-export function readDoneMarker(file: string): DoneMarker {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new SssegError(`cannot read the DONE marker: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
-  }
-  if (!text.trim()) throw new SssegError('invalid DONE marker: the file is empty; delete it to resume or train the run again', file);
-  try {
-    const parsed = DoneMarkerSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
-    return parsed.data;
-  } catch (err) {
-    throw new SssegError(`invalid DONE marker: ${(err as Error).message}; delete it to resume or train the run again`, file);
-  }
-}
-
-export function isRunDone(dir: string): boolean {
-  return fs.existsSync(path.join(dir, RUN_FILES.done));
-}
-
-/** Where a run stands: finished (DONE), failed (its end record says so), stopped or running, or not started. */
-export function runStatus(dir: string): RunStatus {
-  if (isRunDone(dir)) return { state: 'done' };
-  const metricsFile = path.join(dir, RUN_FILES.metrics);
-  if (!fs.existsSync(metricsFile)) return { state: 'not-started' };
-  const records = readMetrics(metricsFile, () => undefined); // a torn last line: still incomplete
-  const step = records.reduce((s, r) => Math.max(s, r.step), 0);
-  const end = [...records].reverse().find((r) => r.event === 'end');
-  if (end && end.failed === true) return { state: 'failed', step, detail: typeof end.stoppedBecause === 'string' ? end.stoppedBecause : undefined };
-  return { state: 'incomplete', step };
-}
-
-/** MetricsWriter writes non-finite numbers as strings ("NaN", "Infinity"); read both back as numbers. */
-export function asNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^(NaN|-?Infinity|-?[\d.]+(e[-+]?\d+)?)$/i.test(value)) return Number(value);
-  return undefined;
-}
-
 /**
  * Reads a finished run: final and best mIoU and per-class IoU from the evaluations in
  * metrics.jsonl, the wall time from DONE, and the curve of loss and mIoU against step.
  * The run's identity (method, variant, split, seed) comes from `planned`, or else from the
  * matrix.json of the comparison folder above it.
  */
-export function readRunResult(dir: string, planned?: Omit<PlannedRun, 'config' | 'dir'>): RunResult {
+export function readComparedRun(dir: string, planned?: Omit<PlannedRun, 'config' | 'dir'>): ComparedRun {
   const identity = planned ?? findPlannedRun(dir);
-  const doneFile = path.join(dir, RUN_FILES.done);
-  if (!fs.existsSync(doneFile)) throw new SssegError(`run ${identity.id} has not finished (no ${RUN_FILES.done})`, dir);
-  const done = readDoneMarker(doneFile);
+  if (!isRunDone(dir)) throw new SssegError(`run ${identity.id} has not finished (no ${RUN_FILES.done})`, dir);
+  const done = readDoneMarker(dir);
   const records = readMetrics(path.join(dir, RUN_FILES.metrics));
 
   const byStep = new Map<number, CurvePoint>();

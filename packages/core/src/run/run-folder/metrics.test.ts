@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MetricsWriter, lastLoggedStep, readMetrics, readMetricsFrom } from './metrics-file';
+import { MetricsWriter, lastLoggedStep, readMetrics, readMetricsFrom } from './metrics';
 
 const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-metrics-')), 'metrics.jsonl');
 const step = (n: number) => ({ event: 'step' as const, step: n, epoch: 0, time: 0, loss: 1 / n });

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
-import * as path from 'path';
-import { RUN_FILES, SssegError } from '@ssseg/core';
+import { RUN_FILES, SssegError, runFile, runFilesIn, type RunFileName } from '@ssseg/core';
 
 /** How a run treats what its folder already holds. */
 export type ExistingRun =
@@ -13,17 +12,12 @@ export type ExistingRun =
   /** Start over, replacing what is there (`train --force`). */
   | 'restart';
 
-/** The run files present in `dir`. */
-export function runFilesIn(dir: string): string[] {
-  return Object.values(RUN_FILES).filter((f) => fs.existsSync(path.join(dir, f)));
-}
-
 /**
  * Whether the run in `dir` continues from its checkpoint; errors for a folder the request does
  * not fit (a finished run, a new run over an old one, a resume without a checkpoint).
  */
 export function decideResume(dir: string, existing: ExistingRun, configFile?: string): boolean {
-  const has = (f: keyof typeof RUN_FILES) => fs.existsSync(path.join(dir, RUN_FILES[f]));
+  const has = (f: RunFileName) => fs.existsSync(runFile(dir, f));
   if (existing === 'restart') return false;
   if (existing === 'refuse') {
     const found = runFilesIn(dir);
@@ -40,19 +34,10 @@ export function decideResume(dir: string, existing: ExistingRun, configFile?: st
   }
   if (has('last')) return true;
   if (existing === 'resume') {
-    const config = configFile ?? path.join(dir, RUN_FILES.config);
+    const config = configFile ?? runFile(dir, 'config');
     throw new SssegError(
       `no checkpoint (${RUN_FILES.last}) to resume from, so nothing was changed; start the run again with 'ssseg train --config ${config} --out ${dir} --force'`, dir,
     );
   }
   return false;
-}
-
-/** Temporary files of atomic writes a killed process left (the lock says no one else writes here). */
-export function removeTemporaryFiles(dir: string): void {
-  const names = new Set<string>(Object.values(RUN_FILES));
-  for (const entry of fs.readdirSync(dir)) {
-    const target = /^(.*)\.\d+\.\d+\.tmp$/.exec(entry)?.[1];
-    if (target && names.has(target)) fs.rmSync(path.join(dir, entry), { force: true });
-  }
 }
