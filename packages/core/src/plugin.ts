@@ -47,6 +47,11 @@ export interface ComponentClass<T = unknown> {
    * (config print, model summary, export, predict) run without the data on disk.
    */
   numClasses?: number;
+  /**
+   * A dataset whose validation images all have one size (height = width) says it from its parsed
+   * options, so export fits the run's images without the data on disk.
+   */
+  imageSize?: (options: Record<string, unknown>) => number | undefined;
 }
 
 /**

@@ -57,6 +57,8 @@ export interface SegmentationModel {
   /** A deep copy with its own variables (for an EMA teacher). */
   clone(): SegmentationModel;
   dispose(): void;
+  /** What building the model read from weight files (a pretrained backbone), lines for the run's log. */
+  readonly pretrainedNotes?: readonly string[];
 }
 export const SegmentationModel: ServiceIdentifier<SegmentationModel> = Symbol.for('ssseg.SegmentationModel');
 

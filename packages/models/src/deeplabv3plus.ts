@@ -123,6 +123,7 @@ export class DeepLabV3Plus extends SegmentationModule<DeepLabV3PlusOptions> {
   static readonly type = 'deeplabv3plus';
   readonly outputStride = 4;
   readonly backbone: Backbone;
+  readonly pretrainedNotes: readonly string[] = [];
   private readonly decoder: DeepLabV3PlusDecoder;
 
   constructor(
@@ -136,7 +137,7 @@ export class DeepLabV3Plus extends SegmentationModule<DeepLabV3PlusOptions> {
     // The decoder's parts sit at the top level ('head', 'reduce', 'fuse', 'classifier'), as in UniMatch.
     this.decoder = new DeepLabV3PlusDecoder(rng, this.backbone, o);
     for (const [name, child] of this.decoder.children()) this.registerModule(name, child);
-    if (pretrained) loadPretrainedBackbone(this, pretrained);
+    if (pretrained) this.pretrainedNotes = [`backbone.pretrained ${pretrained}:`, ...loadPretrainedBackbone(this, pretrained).map((line) => `  ${line}`)];
   }
 
   protected create(): DeepLabV3Plus {

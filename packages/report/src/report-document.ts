@@ -201,8 +201,20 @@ export function reportTitle(summary: ComparisonSummary): string {
 /** `ipixmatch (relation affinity, weight 0.3)` from a type-keyed component dict. */
 export function describeComponent(component: Record<string, unknown>): string {
   const { type, ...options } = component;
-  const entries = Object.entries(options).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
-  return entries.length ? `${String(type)} (${entries.join(', ')})` : String(type);
+  const entries = describeEntries(options);
+  return entries ? `${String(type)} (${entries})` : String(type);
+}
+
+/** `k v, k2 v2`, a nested component as describeComponent says it, a nested section in parentheses, a list in brackets. */
+function describeEntries(options: Record<string, unknown>): string {
+  return Object.entries(options).map(([k, v]) => `${k} ${describeValue(v)}`).join(', ');
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  if (value === null || typeof value !== 'object') return String(value);
+  const section = value as Record<string, unknown>;
+  return typeof section.type === 'string' ? describeComponent(section) : `(${describeEntries(section)})`;
 }
 
 export function reportOverview(summary: ComparisonSummary): string {

@@ -25,6 +25,8 @@ export interface CheckpointParts {
   /** A teacher with its own weights (EMA), if different from the student. */
   teacher?: SegmentationModel;
   optimizer?: Optimizer;
+  /** The model the run's evaluation scores (`method.evalModel()`): recorded as `evaluated`, 'teacher' or 'model'. */
+  evaluated?: SegmentationModel;
 }
 
 /** A checkpoint that would hold a non-finite value (a diverged run): nothing was written. */
@@ -37,7 +39,8 @@ export class NonFiniteCheckpointError extends SssegError {
 
 /**
  * A training checkpoint: student weights under `model/`, an EMA teacher's under `teacher/`,
- * optimizer slots under `optim/`, and the run position in the header. Written atomically, and
+ * optimizer slots under `optim/`, and the run position and which group the run's evaluation
+ * scored (`evaluated`) in the header. Written atomically, and
  * never with a non-finite value in it (weights, batch-norm statistics, optimizer slots): that
  * throws NonFiniteCheckpointError and leaves the previous checkpoint in place.
  */
@@ -57,7 +60,9 @@ export function saveCheckpoint(file: string, parts: CheckpointParts, position: R
         if (!Number.isFinite(values[i])) throw new NonFiniteCheckpointError(file, name, values[i]);
       }
     }
-    saveTensorFile(file, tensors, { ...meta, position, format: 'ssseg-checkpoint-1' });
+    const teacherSaved = parts.teacher && parts.teacher !== parts.model;
+    const evaluated = parts.evaluated && { evaluated: teacherSaved && parts.evaluated === parts.teacher ? 'teacher' : 'model' };
+    saveTensorFile(file, tensors, { ...meta, position, ...evaluated, format: 'ssseg-checkpoint-1' });
   } finally {
     tf.dispose([...(optimizerState?.values() ?? [])]);
   }

@@ -15,6 +15,7 @@ import { paramGroups } from './param-groups';
 import { buildOptimization } from './optimization';
 import { runnerPlugin } from './plugin';
 import { decideResume, type ExistingRun } from './existing-run';
+import { folderCreation } from './created-folder';
 import { RunSession } from './run-session';
 import { buildRunHooks, configuredHooks } from './run-hooks';
 import type { ProgressSink } from './hooks/progress-sink';
@@ -78,13 +79,19 @@ export class Runner {
   }
 
   async run(): Promise<RunResult> {
+    // a run that fails before writing anything (a config error) leaves no folder it made behind
+    const created = folderCreation(this.options.out);
     const lock = lockFolder(this.options.out, this.options.lockPurpose ?? 'ssseg train', {
       onTakeOver: (message) => process.stderr.write(`${message}\n`),
     });
+    let failed = true;
     try {
-      return await this.runLocked();
+      const result = await this.runLocked();
+      failed = false;
+      return result;
     } finally {
       lock.release();
+      if (failed) created.undo();
     }
   }
 
@@ -101,10 +108,11 @@ export class Runner {
     // before the run is built and before anything in the folder changes
     await checkStepMemory(host, config, source, createLoader);
     const run = assembleRun(host, config, source);
+    if (!options.quiet) for (const line of run.model.pretrainedNotes ?? []) process.stderr.write(`${line}\n`);
     const loader = createLoader(run);
     const { optimizer, schedule } = buildOptimization(host, config, source, run.scope);
     const teacherModel = run.teacher && run.teacher.model() !== run.model ? run.teacher.model() : undefined;
-    const parts = { model: run.model, teacher: teacherModel, optimizer };
+    const parts = { model: run.model, teacher: teacherModel, optimizer, evaluated: run.method.evalModel() };
     const dispose = () => {
       run.teacher?.dispose();
       run.model.dispose();

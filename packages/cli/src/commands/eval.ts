@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { SssegError, evaluate, type EvaluationResult } from '@ssseg/core';
 import { sampleToInput } from '@ssseg/datasets';
-import { buildRunModel, disposeRunModel, loadCheckpointGroup, startEngine } from './run-model';
+import { buildRunModel, disposeRunModel, startEngine } from './run-model';
+import { chooseWeights, defaultFromMethod, readCheckpointWeights, setCheckpointGroup, withWeightsOptions, type WeightsFlags } from './checkpoint-weights';
 import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 
 /** mIoU and per-class IoU as a table, in percent. */
@@ -17,7 +18,7 @@ export function formatEvaluation(result: EvaluationResult, classNames: readonly 
   ].join('\n');
 }
 
-interface EvalOptions extends ConfigOverrideFlags {
+interface EvalOptions extends ConfigOverrideFlags, WeightsFlags {
   config: string;
   checkpoint: string;
   mode?: string;
@@ -25,12 +26,12 @@ interface EvalOptions extends ConfigOverrideFlags {
 }
 
 export function registerEvalCommand(program: Command): void {
-  withConfigOverrideOptions(program.command('eval'), 'run')
-    .description("mIoU and per-class IoU of a checkpoint on the validation set of its run config (the method's evaluation model: the student, or the EMA teacher where the method evaluates it)")
+  withWeightsOptions(withConfigOverrideOptions(program.command('eval'), 'run')
+    .description("mIoU and per-class IoU of a checkpoint on the validation set of its run config (by default the weights the run's evaluation scored: the student, or the EMA teacher where the method evaluates it)")
     .requiredOption('--config <file>', 'run config of the checkpoint (JSON or YAML)')
-    .requiredOption('--checkpoint <file>', 'training checkpoint')
+    .requiredOption('--checkpoint <file>', 'training checkpoint'))
     .option('--mode <mode>', 'full (whole image) or sliding (windows of eval.cropSize); default: the config eval.mode')
-    .option('--json', 'print one JSON object: miou, iou, pixelAccuracy, images')
+    .option('--json', "print one JSON object: miou, iou, pixelAccuracy, images, weights ('student' or 'teacher') and weightsReason")
     .action(async (opts: EvalOptions, cmd: Command) => {
       if (opts.mode !== undefined && opts.mode !== 'full' && opts.mode !== 'sliding') {
         throw new SssegError(`--mode expects full or sliding, got '${opts.mode}'`);
@@ -42,10 +43,19 @@ export function registerEvalCommand(program: Command): void {
         const mode = (opts.mode as 'full' | 'sliding' | undefined) ?? built.config.eval.mode;
         const cropSize = built.config.eval.cropSize ?? (run.dataset as { cropSize?: number }).cropSize;
         if (mode === 'sliding' && !cropSize) throw new SssegError('--mode sliding needs eval.cropSize in the config', opts.config);
-        loadCheckpointGroup(run.model, opts.checkpoint, 'model');
         const teacher = run.teacher?.model();
-        if (teacher && teacher !== run.model) loadCheckpointGroup(teacher, opts.checkpoint, 'teacher');
-        const result = await evaluate(run.method.evalModel(), run.dataset.validation(), {
+        const weights = readCheckpointWeights(opts.checkpoint, run.model);
+        let scored = run.model;
+        let chosen: ReturnType<typeof chooseWeights>;
+        try {
+          chosen = chooseWeights(weights, opts, () => defaultFromMethod(run.method.evalModel(), run.model));
+          // a teacher without weights of its own (shared) is the student
+          scored = chosen.group === 'teacher' && teacher ? teacher : run.model;
+          setCheckpointGroup(scored, weights, chosen.group);
+        } finally {
+          weights.dispose();
+        }
+        const result = await evaluate(scored, run.dataset.validation(), {
           numClasses: run.dataset.numClasses,
           mode,
           cropSize,
@@ -54,9 +64,10 @@ export function registerEvalCommand(program: Command): void {
         });
         if (opts.json) {
           const { miou, iou, pixelAccuracy, images } = result;
-          process.stdout.write(`${JSON.stringify({ miou, iou, pixelAccuracy, images })}\n`);
+          const weightsUsed = { weights: chosen.group === 'teacher' ? 'teacher' : 'student', weightsReason: chosen.reason };
+          process.stdout.write(`${JSON.stringify({ miou, iou, pixelAccuracy, images, ...weightsUsed })}\n`);
         } else {
-          process.stdout.write(`${formatEvaluation(result, run.dataset.classNames)}\n`);
+          process.stdout.write(`${chosen.line}\n${formatEvaluation(result, run.dataset.classNames)}\n`);
         }
       } finally {
         disposeRunModel(built);

@@ -4,10 +4,12 @@ import { describeOnnxInput, writeOnnx, type OnnxPreprocessing } from '@ssseg/mod
 import { IMAGENET_NORMALISATION } from '@ssseg/datasets';
 import { SssegError } from '@ssseg/core';
 import { positiveInt } from './train';
-import { buildRunModel, disposeRunModel, loadCheckpointGroup, parseSize, startEngine } from './run-model';
+import { exportSize } from './export-size';
+import { buildRunModel, disposeRunModel, parseSize, startEngine } from './run-model';
+import { defaultFromConfig, loadChosenWeights, withWeightsOptions, type WeightsFlags } from './checkpoint-weights';
 import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 
-interface ExportOptions extends ConfigOverrideFlags {
+interface ExportOptions extends ConfigOverrideFlags, WeightsFlags {
   config: string;
   checkpoint?: string;
   randomWeights?: boolean;
@@ -15,7 +17,6 @@ interface ExportOptions extends ConfigOverrideFlags {
   size?: string;
   batch: string;
   classes?: string;
-  teacher?: boolean;
   input: string;
 }
 
@@ -29,36 +30,34 @@ function preprocessingFor(input: string): OnnxPreprocessing | undefined {
 }
 
 export function registerExportCommand(program: Command): void {
-  withConfigOverrideOptions(program.command('export'), 'run')
+  withWeightsOptions(withConfigOverrideOptions(program.command('export'), 'run'))
     .description("write the model of a run config as ONNX (opset 13): input 'image' [B, H, W, 3] float32 RGB, output 'logits' [B, h, w, classes], both NHWC")
     .requiredOption('--config <file>', 'run config (JSON or YAML)')
-    .option('--checkpoint <file>', 'training checkpoint whose student weights to export')
+    .option('--checkpoint <file>', "training checkpoint (by default the weights the run's evaluation scored)")
     .option('--random-weights', 'export the initial (untrained) weights: without a checkpoint, export refuses unless told this')
-    .option('--teacher', "export the checkpoint's EMA teacher weights instead of the student's")
     .requiredOption('--out <file>', 'the .onnx file to write')
     .option('--input <format>', 'what the graph takes: rgb255 (RGB 0-255; ImageNet normalisation inside the graph), rgb1 (RGB 0-1, likewise), normalised (already (x - mean) / std, as in training)', 'rgb255')
-    .option('--size <HxW>', 'input height x width (shapes are static; default: eval.cropSize or the dataset crop size, else 512x512)')
+    .option('--size <HxW>', "input height x width (shapes are static; default: the size the run's evaluation fed the model: the sliding window, the validation images' one size where the dataset has one, eval.cropSize or the dataset's cropSize, else 512x512)")
     .option('--batch <n>', 'batch size of the input', '1')
     .option('--classes <n>', 'class count (skips building the dataset: no data needed)')
     .addHelpText('after', '\nThe model\'s metadata (input_format, output_format, modelType, numClasses, outputStride) says the same.\nArgmax over the last axis of logits gives the class; logits come at 1/outputStride of the input: resize them bilinearly first.')
     .action(async (opts: ExportOptions, cmd: Command) => {
       const batch = positiveInt(opts.batch, '--batch');
-      if (opts.teacher && !opts.checkpoint) throw new SssegError('--teacher needs --checkpoint');
+      if ((opts.teacher || opts.student) && !opts.checkpoint) throw new SssegError(`${opts.teacher ? '--teacher' : '--student'} needs --checkpoint`);
       if (!opts.checkpoint && !opts.randomWeights) throw new SssegError('export needs --checkpoint <file> (the trained weights); --random-weights exports untrained ones on purpose');
       const preprocessing = preprocessingFor(opts.input);
       const size = opts.size ? parseSize(opts.size, '--size') : undefined;
       await startEngine(cmd, opts.config);
       const built = buildRunModel(opts.config, opts.classes, opts.checkpoint ? 'structure' : 'model', configOverrides(opts));
       try {
-        if (opts.checkpoint) {
-          const found = loadCheckpointGroup(built.model, opts.checkpoint, opts.teacher ? 'teacher' : 'model');
-          if (!found) throw new SssegError("--teacher: the checkpoint has no teacher weights ('teacher/...')", opts.checkpoint);
-        }
-        const crop = built.config.eval.cropSize ?? built.cropSize ?? 512;
-        const [h, w] = size ?? [crop, crop];
+        const weights = opts.checkpoint
+          ? loadChosenWeights(built.model, opts.checkpoint, opts, () => defaultFromConfig(built.host, built.config, opts.config))
+          : 'weights: random (--random-weights)';
+        const { size: [h, w], reason } = exportSize(built, size);
         writeOnnx(built.model, opts.out, { inputShape: [batch, h, w, 3], preprocessing });
         process.stdout.write(`wrote ${path.resolve(opts.out)}: ${built.model.type}, ${built.model.numClasses} classes, ${opts.checkpoint ? `weights of ${opts.checkpoint}` : 'random weights'}\n` +
-          `  input 'image' [${batch}, ${h}, ${w}, 3]: ${describeOnnxInput(preprocessing)}\n`);
+          `  input 'image' [${batch}, ${h}, ${w}, 3]: ${describeOnnxInput(preprocessing)}\n` +
+          `  size ${h}x${w}: ${reason}\n  ${weights}\n`);
       } finally {
         disposeRunModel(built);
       }

@@ -2,7 +2,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { tf } from '@ssseg/engine';
 import { SssegError, saveTensorFile } from '@ssseg/core';
-import { describeBackbone, importBackbone, type BackboneRequest, type BackboneSpec } from '@ssseg/models';
+import { describeBackbone, describeFit, importBackbone, type BackboneRequest, type BackboneSpec } from '@ssseg/models';
 import { startEngine } from './run-model';
 
 interface ImportOptions {
@@ -76,14 +76,13 @@ export function registerImportBackboneCommand(program: Command): void {
       const imported = importBackbone(opts.from, { ...asked, prefix: opts.prefix, key: opts.key, strict });
       try {
         const lines = [...imported.notes];
-        const params = [...imported.tensors.values()].reduce((s, t) => s + t.size, 0);
         if (opts.out) {
           const named = new Map([...imported.tensors].map(([name, t]) => [`backbone.${name}`, t] as [string, tf.Tensor]));
           saveTensorFile(opts.out, named, { format: 'ssseg-weights-1', backbone: imported.spec, source: path.basename(opts.from) });
-          lines.push(`wrote ${path.resolve(opts.out)}: ${describeBackbone(imported.spec)}, ${imported.tensors.size} tensors, ${params} values`);
+          lines.push(`wrote ${path.resolve(opts.out)}: ${describeBackbone(imported.spec)}, ${describeFit(imported.tensors)}`);
           lines.push(`use it in a config: ${configHint(imported.spec, opts.out)}`);
         } else {
-          lines.push(`fits: ${imported.tensors.size} tensors, ${params} values (nothing written: no --out)`);
+          lines.push(`fits: ${describeFit(imported.tensors)} (nothing written: no --out)`);
           // a config reads the file strictly: what --strict false skipped needs the written file
           if (imported.skipped.length) lines.push('to start a model from what fits, write it with --out and name that file as backbone.pretrained');
           else lines.push(`use it in a config: ${configHint(imported.spec, opts.from)}`);

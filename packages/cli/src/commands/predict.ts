@@ -5,7 +5,8 @@ import { tf } from '@ssseg/engine';
 import { SssegError, predictLogits, writePaletteMask, type SegmentationModel } from '@ssseg/core';
 import { readImage, sampleToInput } from '@ssseg/datasets';
 import { OnnxPredictor, exportOnnx } from '@ssseg/models';
-import { buildRunModel, disposeRunModel, loadCheckpointGroup, startEngine } from './run-model';
+import { buildRunModel, disposeRunModel, startEngine } from './run-model';
+import { defaultFromConfig, loadChosenWeights, withWeightsOptions, type WeightsFlags } from './checkpoint-weights';
 import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
@@ -104,22 +105,20 @@ export async function predictFolder(predictor: MaskPredictor, inputDir: string, 
   return written;
 }
 
-interface PredictOptions extends ConfigOverrideFlags {
+interface PredictOptions extends ConfigOverrideFlags, WeightsFlags {
   config: string;
   checkpoint: string;
   input: string;
   out: string;
   engine: string;
   classes?: string;
-  teacher?: boolean;
 }
 
 export function registerPredictCommand(program: Command): void {
-  withConfigOverrideOptions(program.command('predict'), 'run')
+  withWeightsOptions(withConfigOverrideOptions(program.command('predict'), 'run')
     .description('segment every .png/.jpg of a folder with a checkpoint; writes <name>.png palette masks (pixel value = class index)')
     .requiredOption('--config <file>', 'run config of the checkpoint (JSON or YAML)')
-    .requiredOption('--checkpoint <file>', 'training checkpoint (its student weights are used)')
-    .option('--teacher', "use the checkpoint's EMA teacher weights instead of the student's")
+    .requiredOption('--checkpoint <file>', "training checkpoint (by default the weights the run's evaluation scored)"))
     .requiredOption('--input <dir>', 'folder of images')
     .requiredOption('--out <dir>', 'folder receiving the masks')
     .option('--engine <name>', 'tfjs (the --backend engine) or onnx (onnxruntime, CPU)', 'tfjs')
@@ -131,8 +130,8 @@ export function registerPredictCommand(program: Command): void {
       const built = buildRunModel(opts.config, opts.classes, 'structure', configOverrides(opts));
       const predictor = opts.engine === 'onnx' ? onnxPredictor(built.model) : tfjsPredictor(built.model);
       try {
-        const found = loadCheckpointGroup(built.model, opts.checkpoint, opts.teacher ? 'teacher' : 'model');
-        if (!found) throw new SssegError("--teacher: the checkpoint has no teacher weights ('teacher/...')", opts.checkpoint);
+        const weights = loadChosenWeights(built.model, opts.checkpoint, opts, () => defaultFromConfig(built.host, built.config, opts.config));
+        process.stdout.write(`${weights}\n`);
         const written = await predictFolder(predictor, opts.input, opts.out);
         process.stdout.write(`wrote ${written.length} masks to ${path.resolve(opts.out)}\n`);
       } finally {

@@ -1,12 +1,10 @@
-import * as fs from 'fs';
 import type { Command } from 'commander';
-import { initEngine, tf } from '@ssseg/engine';
+import { initEngine } from '@ssseg/engine';
 import {
-  Dataset, SegmentationModel, SssegError, datasetClassCount, datasetOptions, loadRunConfig,
+  Dataset, SegmentationModel, SssegError, datasetClassCount, datasetImageSize, datasetOptions, loadRunConfig, runConfigSource,
   type AssembledRun, type ConfigOverrideOptions, type PluginHost, type RunConfig,
 } from '@ssseg/core';
-import { assembleRun, loadCheckpointFile, withRunDefaults } from '@ssseg/runner';
-import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
+import { assembleRun, withRunDefaults } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
 import { positiveInt } from './train';
 import { configOverrides } from '@ssseg/runner';
@@ -30,6 +28,8 @@ export interface RunModel {
   run?: AssembledRun;
   /** The dataset's crop size, from its options (no data read). */
   cropSize?: number;
+  /** The one size of the dataset's validation images where its type declares it (no data read). */
+  imageSize?: number;
 }
 
 /**
@@ -42,17 +42,19 @@ export function buildRunModel(
   configFile: string, classes?: string, needs: 'structure' | 'model' | 'run' = 'model', overrides: ConfigOverrideOptions = {},
 ): RunModel {
   const config = loadRunConfig(configFile, overrides);
+  const source = runConfigSource(configFile, overrides);
   const host = createCliHost({ plugins: config.plugins });
   if (needs === 'run') {
-    const run = assembleRun(host, config, configFile);
+    const run = assembleRun(host, config, source);
     return { config, host, model: run.model, run };
   }
   const dataConfig = withRunDefaults(host, Dataset, config.data, { seed: config.train.seed });
-  const numClasses = classes !== undefined ? positiveInt(classes, '--classes') : datasetClassCount(host, dataConfig, `${configFile}: data`);
-  const cropSize = datasetOptions(host, dataConfig, `${configFile}: data`).cropSize;
+  const numClasses = classes !== undefined ? positiveInt(classes, '--classes') : datasetClassCount(host, dataConfig, `${source}: data`);
+  const cropSize = datasetOptions(host, dataConfig, `${source}: data`).cropSize;
+  const imageSize = datasetImageSize(host, dataConfig, `${source}: data`);
   const modelConfig = needs === 'structure' ? withoutPretrainedBackbone(config.model) : config.model;
-  const model = host.build(SegmentationModel, { numClasses, seed: config.train.seed, ...modelConfig }, `${configFile}: model`);
-  return { config, host, model, cropSize: typeof cropSize === 'number' ? cropSize : undefined };
+  const model = host.build(SegmentationModel, { numClasses, seed: config.train.seed, ...modelConfig }, `${source}: model`);
+  return { config, host, model, cropSize: typeof cropSize === 'number' ? cropSize : undefined, imageSize };
 }
 
 function withoutPretrainedBackbone(model: RunConfig['model']): RunConfig['model'] {
@@ -66,43 +68,6 @@ function withoutPretrainedBackbone(model: RunConfig['model']): RunConfig['model'
 export function disposeRunModel(m: RunModel): void {
   if (m.run?.teacher && m.run.teacher.model() !== m.model) m.run.teacher.dispose();
   m.model.dispose();
-}
-
-/**
- * Loads one group of a training checkpoint ('model' = the student, 'teacher' = an EMA teacher)
- * into a model, every weight required, once its checksum verifies. Returns false when the checkpoint has no such group.
- * A PyTorch or safetensors checkpoint of the same layout (a published UniMatch model) is one set of
- * weights: it goes into either group, and what was read is said on stderr.
- */
-export function loadCheckpointGroup(model: SegmentationModel, checkpoint: string, group: 'model' | 'teacher'): boolean {
-  // a missing file falls through to the tensor-file reader, whose error names it as a checkpoint
-  if (fs.existsSync(checkpoint) && weightFileKindOf(checkpoint) !== 'ssseg') {
-    const imported = importModelWeights(model as SegmentationModel & Module, checkpoint);
-    try {
-      model.setWeights(imported.tensors, { strict: true });
-    } finally {
-      tf.dispose([...imported.tensors.values()]);
-    }
-    if (group === 'model') process.stderr.write(`${checkpoint}: ${imported.notes.join('; ')}\n`);
-    return true;
-  }
-  const { tensors } = loadCheckpointFile(checkpoint, (alternative) => `give --checkpoint ${alternative} instead`);
-  try {
-    const prefix = `${group}/`;
-    const weights = new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
-    if (!weights.size) {
-      if (group === 'model') throw new SssegError("no student weights ('model/...') in the file: not a training checkpoint", checkpoint);
-      return false;
-    }
-    try {
-      model.setWeights(weights, { strict: true });
-    } catch (err) {
-      throw new SssegError(`the checkpoint does not fit the config's model: ${(err as Error).message}`, checkpoint);
-    }
-    return true;
-  } finally {
-    tf.dispose([...tensors.values()]);
-  }
 }
 
 /** `--size HxW` (or a single number for a square). */

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import type { Command } from 'commander';
-import { RUN_FILES, SssegError, loadRunConfig, type RunConfig } from '@ssseg/core';
+import { RUN_FILES, SssegError, loadRunConfig, runConfigSource, type RunConfig } from '@ssseg/core';
 import { Runner, describeLastCheckpoint, exitCodeFor } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
 import { InterruptedError } from '../run/interrupted-error';
@@ -53,7 +53,7 @@ export function registerTrainCommand(program: Command): void {
       const config = withOverrides(loadRunConfig(source, configOverrides(opts)), { ...opts, backend: global.backend });
       if (opts.force && opts.resume) throw new SssegError('--force starts a run over and --resume continues it: give one of them');
       const result = await Runner.fromConfig(config, {
-        out: outDir, source, existing: opts.resume ? 'resume' : opts.force ? 'restart' : 'refuse', host: createCliHost({ plugins: config.plugins }),
+        out: outDir, source: runConfigSource(source, configOverrides(opts)), existing: opts.resume ? 'resume' : opts.force ? 'restart' : 'refuse', host: createCliHost({ plugins: config.plugins }),
         label: path.basename(outDir), stopOnSignals: true,
       }).run();
       if (result.failed) {

@@ -21,8 +21,20 @@ export function parseRunConfig(raw: unknown, source = 'config'): RunConfig {
  * (`--set`, `--seed` for train.seed, `--threads` for engine.threads), null keys unset, validated.
  */
 export function loadRunConfig(file: string, options: ConfigOverrideOptions = {}): RunConfig {
-  const overrides = overridesFrom(options, { seed: (n) => `train.seed=${n}`, threads: (n) => `engine.threads=${n}` });
+  const overrides = runOverrides(options);
   return parseRunConfig(configTree(file, overrides), describeSource(file, overrides));
+}
+
+/**
+ * How errors name a run config read with these overrides: the file, with the `--set`s when there
+ * are any, so that a component option a `--set` made invalid names the flag too.
+ */
+export function runConfigSource(file: string, options: ConfigOverrideOptions = {}): string {
+  return describeSource(file, runOverrides(options));
+}
+
+function runOverrides(options: ConfigOverrideOptions) {
+  return overridesFrom(options, { seed: (n) => `train.seed=${n}`, threads: (n) => `engine.threads=${n}` });
 }
 
 /** A compare file's shape: a `base:` run config and no run config keys of its own. */

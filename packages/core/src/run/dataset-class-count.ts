@@ -15,3 +15,9 @@ export function datasetClassCount(host: PluginHost, dataConfig: ComponentConfig,
 export function datasetOptions(host: PluginHost, dataConfig: ComponentConfig, configPath: string): Record<string, unknown> {
   return host.parseOptions(host.lookup(Dataset, dataConfig.type, configPath), dataConfig, configPath);
 }
+
+/** The one size (height = width) of the dataset's validation images where its type declares it, without building it. */
+export function datasetImageSize(host: PluginHost, dataConfig: ComponentConfig, configPath: string): number | undefined {
+  const component = host.lookup(Dataset, dataConfig.type, configPath);
+  return component.implementation.imageSize?.(host.parseOptions(component, dataConfig, configPath));
+}

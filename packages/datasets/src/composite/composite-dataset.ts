@@ -51,6 +51,10 @@ export abstract class CompositeDataset implements Dataset {
   abstract readonly numClasses: number;
   abstract readonly classNames: readonly string[];
   readonly palette = COMPOSITE_CLASS_COLOURS;
+  /** Every composite is one square canvas. */
+  static imageSize(options: Record<string, unknown>): number | undefined {
+    return typeof options.canvas === 'number' ? options.canvas : undefined;
+  }
   readonly cropSize: number;
   /** The cache file the composites were read from or written to. */
   readonly cacheFile: string;

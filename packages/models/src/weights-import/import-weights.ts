@@ -181,17 +181,19 @@ export function importModelWeights(model: Module & { type?: string }, file: stri
 /**
  * `backbone.pretrained: FILE` of a model config: an ssseg weight file of 'backbone.*' tensors, or a
  * PyTorch, safetensors or ONNX file read directly (the backbone's architecture must match it).
+ * Returns what `ssseg import-backbone` says of it: the architecture, what was left out, what fits.
  */
-export function loadPretrainedBackbone(model: SegmentationModel & { backbone: Backbone }, file: string): void {
+export function loadPretrainedBackbone(model: SegmentationModel & { backbone: Backbone }, file: string): string[] {
   if (!fs.existsSync(file)) throw new SssegError("backbone.pretrained: no such file (where to get ImageNet weights: README, 'Start from ImageNet weights')", file);
   if (weightFileKindOf(file) === 'ssseg') {
-    loadBackboneWeights(model, file, { sourcePrefix: 'backbone.' });
-    return;
+    const fit = loadBackboneWeights(model, file, { sourcePrefix: 'backbone.' });
+    return [`${describeBackbone(backboneSpecOf(model.backbone))} from an ssseg weight file`, `fits: ${fit}`];
   }
-  const { tensors } = importBackbone(file, {}, model.backbone);
+  const { tensors, notes } = importBackbone(file, {}, model.backbone);
   try {
-    loadBackboneWeights(model, tensors);
+    return [...notes, `fits: ${loadBackboneWeights(model, tensors)}`];
   } finally {
     tf.dispose([...tensors.values()]);
   }
 }
+

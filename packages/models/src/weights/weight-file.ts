@@ -39,8 +39,9 @@ export interface LoadBackboneOptions {
  * Loads pretrained encoder weights: every model weight under `targetPrefix` must come from the
  * source (names under `sourcePrefix`, renamed) and no source weight may be left unused; the rest of
  * the model is left as it is. `source` is a weight file or a name -> tensor map (not disposed).
+ * Returns what was set, as describeFit says it.
  */
-export function loadBackboneWeights(model: SegmentationModel, source: string | Map<string, tf.Tensor>, options: LoadBackboneOptions = {}): void {
+export function loadBackboneWeights(model: SegmentationModel, source: string | Map<string, tf.Tensor>, options: LoadBackboneOptions = {}): string {
   const from = options.sourcePrefix ?? '';
   const to = options.targetPrefix ?? 'backbone.';
   const file = typeof source === 'string' ? loadTensorFile(source) : undefined;
@@ -66,7 +67,14 @@ export function loadBackboneWeights(model: SegmentationModel, source: string | M
     } catch (err) {
       throw new SssegError((err as Error).message, where);
     }
+    return describeFit(renamed);
   } finally {
     if (file) tf.dispose([...file.tensors.values()]);
   }
+}
+
+/** How many tensors and values a set of weights holds ('122 tensors, 11176512 values'). */
+export function describeFit(tensors: Map<string, tf.Tensor>): string {
+  const values = [...tensors.values()].reduce((s, t) => s + t.size, 0);
+  return `${tensors.size} tensors, ${values} values`;
 }

@@ -7,9 +7,16 @@ import { MetricsWriter, lockFolder, writeFileAtomic } from '@ssseg/core';
 import { readSingleRun } from './read-single-run';
 import { runCurvesSpec } from './run-curves-spec';
 import { writeRunReport } from './write-run-report';
+import { headerLines } from '../gallery-grid';
 
 const CONFIG = `method:
   type: unimatch
+  pseudoLabeler:
+    type: threshold
+    confThreshold: 0.95
+  views: [strong, strong]
+  loss:
+    weights: { sup: 1, unsup: 0.5 }
 regularizers:
   - type: ipixmatch
     relation: affinity
@@ -98,13 +105,18 @@ describe('single-run report', () => {
     expect(md).toContain('Status: finished after 40 steps; wall time 1 min 15 s.');
     expect(md).toContain('Last evaluation (step 40): 60.00; best: 90.00 at step 30.');
     expect(md).toContain('| regularizer 1 | ipixmatch (relation affinity, weight 0.3, name ipixmatch) |');
+    // nested options read as the config does: a component by its type, a section in parentheses, a list in brackets
+    expect(md).toContain('| method | unimatch (pseudoLabeler threshold (confThreshold 0.95), views [strong, strong], loss (weights (sup 1, unsup 0.5))) |');
+    expect(md).not.toContain('{"');
     expect(md).toMatch(/\| stroke \| +80\.00 \|/);
     expect(md).toContain('![');
     for (const image of ['run-curves.png', 'predictions.png']) {
       const meta = await sharp(path.join(dir, image)).metadata();
       expect(meta.width).toBeGreaterThan(200);
     }
-    expect(fs.readFileSync(report.html, 'utf8')).toContain('<img src="run-curves.png"');
+    const html = fs.readFileSync(report.html, 'utf8');
+    expect(html).toContain('<img src="run-curves.png"');
+    expect(html).toContain('unimatch (pseudoLabeler threshold (confThreshold 0.95)');
     expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(false);
   });
 
@@ -125,5 +137,14 @@ describe('single-run report', () => {
   it('names the folder when it is neither a run nor a comparison', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-not-a-run-'));
     await expect(writeRunReport(empty)).rejects.toThrow(/not a run folder \(no config\.yaml\) and not a comparison folder \(no matrix\.json\)/);
+  });
+});
+
+describe('prediction grid column titles', () => {
+  it('break a title too wide for its tile into lines that fit, never cutting a word that fits', () => {
+    expect(headerLines('image')).toEqual(['image']);
+    expect(headerLines('prediction: mean-teacher + ipixmatch')).toEqual(['prediction:', 'mean-teacher +', 'ipixmatch']);
+    for (const line of headerLines('prediction: unimatch + ipixmatch + entropy-min')) expect(line.length).toBeLessThanOrEqual(19);
+    expect(headerLines('a-run-id-far-too-long-for-one-tile')).toEqual(['…-long-for-one-tile']);
   });
 });

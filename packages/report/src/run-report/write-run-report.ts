@@ -44,7 +44,7 @@ export async function writeRunReport(runDir: string, out: string = runDir): Prom
       plots.push((await renderVegaLitePng(spec, path.join(out, RUN_REPORT_FILES.curves))).file);
       images.curves = RUN_REPORT_FILES.curves;
     }
-    const label = [run.method.type, ...run.regularizers.map((r) => r.type)].join(' + ');
+    const label = `prediction: ${[run.method.type, ...run.regularizers.map((r) => r.type)].join(' + ')}`;
     const gallery = await writeGalleryGrid([{ label, runDir }], path.join(out, RUN_REPORT_FILES.gallery), 8);
     if (gallery) {
       plots.push(gallery.file);
