@@ -3,10 +3,10 @@ import { isRunDone } from './done';
 import { runFile } from './files';
 import { readMetrics } from './metrics';
 
-export type RunState = 'done' | 'failed' | 'incomplete' | 'not-started';
+export type RunFolderState = 'done' | 'failed' | 'incomplete' | 'not-started';
 
 export interface RunStatus {
-  state: RunState;
+  state: RunFolderState;
   /** Last step logged, for runs that started. */
   step?: number;
   detail?: string;
