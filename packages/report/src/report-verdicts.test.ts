@@ -147,11 +147,12 @@ describe('report verdicts, warnings and gallery', () => {
     expect(written.plots.map((p) => path.basename(p))).toContain('predictions.png');
     const grid = path.join(outDir, 'predictions.png');
     const meta = await sharp(grid).metadata();
-    // 4 columns (image, truth, none, kl) of 128 px tiles with 6 px gaps; a 40 px header and one row
-    expect([meta.width, meta.height]).toEqual([4 * 134 + 6, 40 + 134 + 6]);
+    // 4 columns (image, truth, none, kl) of 128 px tiles with 6 px gaps; a header of one line of labels (12 + 14 px) and one row
+    const header = 12 + 14;
+    expect([meta.width, meta.height]).toEqual([4 * 134 + 6, header + 134 + 6]);
     const { data, info } = await sharp(grid).raw().toBuffer({ resolveWithObject: true });
     const pixel = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3));
-    const centre = (column: number) => pixel(6 + column * 134 + 64, 40 + 6 + 64);
+    const centre = (column: number) => pixel(6 + column * 134 + 64, header + 6 + 64);
     expect(centre(0)).toEqual([200, 200, 200]);
     expect(centre(1)).toEqual([128, 0, 0]);
     expect(centre(2)).toEqual([0, 0, 0]); // the base run predicted background
