@@ -31,7 +31,7 @@ describe('ssseg data inspect', () => {
     expect(stats.images).toBe(images);
     expect(stats.classPixelCounts).toEqual(counts);
     expect(stats.ignorePixels).toBe(ignore);
-    const table = await runCli(['data', 'inspect', '--type', 'mnist-seg', '--option', 'size=16', '--option', 'valSize=4', '--option', `cacheDir=${cacheDir}`]);
+    const table = await runCli(['data', 'inspect', '--type', 'mnist-seg', '--option', 'size=16', '--option', 'valSize=4', '--option', 'split=full', '--option', `cacheDir=${cacheDir}`]);
     expect(table.out).toMatch(new RegExp(`^${images} images`));
     expect(table.out).toMatch(new RegExp(`background\\s+${counts[0]}\\s`));
   });
@@ -79,7 +79,7 @@ describe('ssseg data export-images', () => {
     const cacheDir = path.join(dir, 'cache');
     const out = path.join(dir, 'exported');
     const { code, out: stdout, err } = await runCli([
-      'data', 'export-images', '--type', 'mnist-seg', '--option', 'size=16', '--option', 'valSize=4', '--option', `cacheDir=${cacheDir}`, '--limit', '3', '--out', out,
+      'data', 'export-images', '--type', 'mnist-seg', '--option', 'size=16', '--option', 'valSize=4', '--option', 'split=full', '--option', `cacheDir=${cacheDir}`, '--limit', '3', '--out', out,
     ]);
     expect(err).toBe('');
     expect(code).toBe(0);
