@@ -127,10 +127,12 @@ describe('bad input through the ssseg command', () => {
     expect(printed.out).toMatch(/type: plain-term\n\s+weight: 1\n\s+ramp:\n\s+steps: 0\n/);
     const out = path.join(project, 'run');
     const run = ssseg(['train', '--config', file, '--out', out, '--set', 'regularizers[0].wieght=3', '--set', 'regularizers[0].ramp.stesp=5'], project);
+    // the source names the flags that set the keys
+    const source = `${file} (with --set regularizers[0].wieght=3 --set regularizers[0].ramp.stesp=5)`;
     expect(run.err).toContain([
-      `ssseg: ${file}: regularizers[0]: invalid options for Regularizer 'plain-term':`,
-      `  ${file}: regularizers[0].ramp.stesp: unknown key; did you mean 'steps'?`,
-      `  ${file}: regularizers[0].wieght: unknown key; did you mean 'weight'?`,
+      `ssseg: ${source}: regularizers[0]: invalid options for Regularizer 'plain-term':`,
+      `  ${source}: regularizers[0].ramp.stesp: unknown key; did you mean 'steps'?`,
+      `  ${source}: regularizers[0].wieght: unknown key; did you mean 'weight'?`,
       '',
     ].join('\n'));
     expectNoStack(run.err);
