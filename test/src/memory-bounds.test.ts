@@ -46,7 +46,7 @@ describe('bounds on memory, a full disk and a split too small, through the ssseg
     });
     expect(run.killed).toBe(false);
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(new RegExp(`ssseg: ${file}: training needs about [\\d.]+ GB \\(estimated; 100000 images a step at 64x64: `));
+    expect(run.err).toMatch(new RegExp(`ssseg: ${file} \\(with --set train\\.batchSize=100000\\): training needs about [\\d.]+ GB \\(estimated; 100000 images a step at 64x64: `));
     expect(run.err).toMatch(/but the machine has [\d.]+ GB available: lower train\.batchSize, data\.cropSize or the model's size \(model\.\*\); SSSEG_SKIP_MEMORY_CHECK=1 skips this check/);
     expectNoStack(run.err);
     expect(run.peakRssBytes).toBeLessThan(REFUSAL_PEAK_RSS);

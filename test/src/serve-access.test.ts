@@ -173,7 +173,7 @@ describe('ssseg serve on an address other machines reach', () => {
     const cookie = String(first.headers['set-cookie']).split(';')[0];
     expect(cookie).toBe(`ssseg-token-${served.port}=${token}`);
     expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly/);
-    expect((await get(served.port, '/', { cookie })).body).toMatch(/<title>ssseg runs<\/title>/);
+    expect((await get(served.port, '/', { cookie })).body).toMatch(/<title>ssseg<\/title>/);
     expect(JSON.parse((await get(served.port, '/api/runs', { cookie: `other=1; ${cookie}` })).body).runs[0].id).toBe('run1');
     expect((await get(served.port, '/api/run/metrics?id=run1', { authorization: `Bearer ${token}` })).status).toBe(200);
     // the Host check still comes first
