@@ -18,6 +18,7 @@ export * from './optim/adam';
 export * from './optim/schedule';
 export * from './trainer/hooks';
 export * from './trainer/trainer';
+export * from './trainer/trained-variables';
 export * from './tiny-model';
 export * from './ops/stop-gradient';
 export * from './methods/mix-with-partner';

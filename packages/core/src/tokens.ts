@@ -259,6 +259,23 @@ export interface StepLosses {
   terms: Record<string, Scalar>;
 }
 
+/**
+ * Weights a method trains beside the student: a second network (CPS), a representation head
+ * (U2PL), a projection (CorrMatch). The optimizer updates its variables with the student's, and
+ * checkpoints hold its weights, so a resumed run continues it exactly. A SegmentationModel is one.
+ */
+export interface TrainedPart {
+  /** Variables the optimizer updates, by stable name. */
+  trainableVariables(): Map<string, tf.Variable>;
+  /** Every tensor of its state (trainable and batch-norm statistics), by stable name. */
+  getWeights(): Map<string, tf.Tensor>;
+  setWeights(weights: Map<string, tf.Tensor>, options?: { strict?: boolean }): void;
+  dispose(): void;
+}
+
+/** Run state of a method that is not weights (U2PL's memory banks), as tensors by name. */
+export type MethodState = Map<string, tf.Tensor>;
+
 /** One training step's losses. Runs inside the optimizer's gradient scope. */
 export interface Method {
   readonly type: string;
@@ -271,6 +288,18 @@ export interface Method {
   losses(batch: TrainBatch, context: StepContext): StepLosses;
   /** After the optimizer applied the gradients. */
   afterStep(context: StepContext): void;
+  /**
+   * What the method trains beside the student, by a name (letters, digits, '-'); each part's
+   * gradients come from the same total loss, with `headLrMultiplier` on a part that is not a
+   * network's backbone. Absent: the student alone.
+   */
+  trainedParts?(): ReadonlyMap<string, TrainedPart>;
+  /** The method's run state for a checkpoint; the caller disposes what it returns. */
+  state?(): MethodState;
+  /** Restores what `state()` returned (from a checkpoint); disposes nothing it was given. */
+  loadState?(state: MethodState): void;
+  /** Frees the method's own tensors (parts it built, memory banks). */
+  dispose?(): void;
 }
 export const Method: ServiceIdentifier<Method> = Symbol.for('ssseg.Method');
 
@@ -445,5 +474,11 @@ export const RunConfig: ServiceIdentifier<RunConfig> = Symbol.for('ssseg.RunConf
 export const RunRng: ServiceIdentifier<Rng> = Symbol.for('ssseg.RunRng');
 /** The run's output folder (config.yaml, metrics.jsonl, checkpoints); a hook may write below it. */
 export const RunFolder: ServiceIdentifier<string> = Symbol.for('ssseg.RunFolder');
+/**
+ * Builds another network of the run's `model` config, initialised from seed `run seed + seedOffset`
+ * (seedOffset > 0), for a method that trains two (CPS). Its weights belong to whoever asked.
+ */
+export type ModelFactory = (seedOffset: number) => SegmentationModel;
+export const ModelFactory: ServiceIdentifier<ModelFactory> = Symbol.for('ssseg.ModelFactory');
 /** The regularizers built from the config's `regularizers` list, in order. */
 export const RunRegularizers: ServiceIdentifier<Regularizer[]> = Symbol.for('ssseg.RunRegularizers');

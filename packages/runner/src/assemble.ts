@@ -1,6 +1,6 @@
 import type { ServiceIdentifier } from 'inversify';
 import {
-  ConfigError, Dataset, Method, PseudoLabeler, Regularizer, Rng, RunConfig, RunRegularizers, RunRng, SegmentationModel, TeacherStrategy,
+  ConfigError, Dataset, Method, ModelFactory, PseudoLabeler, Regularizer, Rng, RunConfig, RunRegularizers, RunRng, SegmentationModel, TeacherStrategy,
   type AssembledRun, type ComponentConfig, type PluginHost,
 } from '@ssseg/core';
 
@@ -30,8 +30,7 @@ export function assembleRun(host: PluginHost, config: RunConfig, source = 'confi
   const at = (path: string) => `${source}: ${path}`;
   const rng = Rng.fromSeed(config.train.seed);
   const dataset = host.build(Dataset, withRunDefaults(host, Dataset, config.data, { seed: config.train.seed }), at('data'));
-  const modelDefaults = { numClasses: dataset.numClasses, seed: config.train.seed };
-  const model = host.build(SegmentationModel, withRunDefaults(host, SegmentationModel, config.model, modelDefaults), at('model'));
+  const model = host.build(SegmentationModel, withRunDefaults(host, SegmentationModel, config.model, { numClasses: dataset.numClasses, seed: config.train.seed }), at('model'));
   if (model.numClasses !== dataset.numClasses) {
     throw new Error(`${at('model.numClasses')}: the model predicts ${model.numClasses} classes, the dataset has ${dataset.numClasses}`);
   }
@@ -39,6 +38,7 @@ export function assembleRun(host: PluginHost, config: RunConfig, source = 'confi
   scope.bind(RunConfig).toConstantValue(config);
   scope.bind(RunRng).toConstantValue(rng);
   scope.bind(SegmentationModel).toConstantValue(model);
+  scope.bind(ModelFactory).toConstantValue(anotherModel(host, config, dataset.numClasses, at('model')));
   const regularizers = config.regularizers.map((r, i) => host.build(Regularizer, r, at(`regularizers[${i}]`), scope));
   scope.bind(RunRegularizers).toConstantValue(regularizers);
 
@@ -59,4 +59,21 @@ export function assembleRun(host: PluginHost, config: RunConfig, source = 'confi
     );
   }
   return { config, dataset, model, method, regularizers, rng, teacher, scope };
+}
+
+/**
+ * Builds further networks of the run's model config, each from the model's seed (the config's, else
+ * the run's) plus an offset, so that they start from other weights than the student.
+ */
+function anotherModel(host: PluginHost, config: RunConfig, numClasses: number, path: string): ModelFactory {
+  return (seedOffset) => {
+    if (!Number.isInteger(seedOffset) || seedOffset < 1) throw new Error(`another network's seed offset must be a positive integer, got ${seedOffset}`);
+    const known = host.components(SegmentationModel).find((c) => c.type === config.model.type);
+    const shape = (known?.implementation.options as { shape?: Record<string, unknown> } | undefined)?.shape;
+    if (shape && !('seed' in shape)) {
+      throw new ConfigError(`model '${config.model.type}' has no 'seed' option, so a second network would start from the same weights as the first`, path);
+    }
+    const seed = (typeof config.model.seed === 'number' ? config.model.seed : config.train.seed) + seedOffset;
+    return host.build(SegmentationModel, { numClasses, ...config.model, seed } as ComponentConfig, path);
+  };
 }

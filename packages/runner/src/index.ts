@@ -8,7 +8,7 @@ export { pluginFolders, projectRoot, installRoot } from './plugin-folders';
 export { pluginLinks, addPluginLink, removePluginLink, type PluginLinks } from './plugin-links';
 export { checkRunConfigs, resolveRunConfig } from './run-config';
 export { runDataLoader } from './data-loader';
-export { paramGroups } from './param-groups';
+export { paramGroups, runParamGroups } from './param-groups';
 export { buildOptimization } from './optimization';
 export { decideResume, type ExistingRun } from './existing-run';
 export { runnerPlugin } from './plugin';

@@ -3,7 +3,7 @@ import YAML from 'yaml';
 import { initEngine } from '@ssseg/engine';
 import {
   Hook, MetricsWriter, RunFolder, SssegError, Trainer, createRunState, galleryFolder, loadRunConfig, lockFolder, removeTemporaryFiles, runFile,
-  trainedSeconds, writeDoneMarker, writeFileAtomic, type DoneMarker, type PluginHost, type RunConfig, type RunLoaderFactory,
+  trainedPartsOf, trainedSeconds, writeDoneMarker, writeFileAtomic, type DoneMarker, type PluginHost, type RunConfig, type RunLoaderFactory,
 } from '@ssseg/core';
 import { assembleRun } from './assemble';
 import { checkStepMemory } from './memory/memory-check';
@@ -11,7 +11,7 @@ import { loadCheckpoint, type RunPosition } from './checkpoint';
 import { createHost } from './host';
 import { reportDiskFull } from './disk-full-report';
 import { runDataLoader } from './data-loader';
-import { paramGroups } from './param-groups';
+import { runParamGroups } from './param-groups';
 import { buildOptimization } from './optimization';
 import { runnerPlugin } from './plugin';
 import { decideResume, type ExistingRun } from './existing-run';
@@ -112,8 +112,9 @@ export class Runner {
     const loader = createLoader(run);
     const { optimizer, schedule } = buildOptimization(host, config, source, run.scope);
     const teacherModel = run.teacher && run.teacher.model() !== run.model ? run.teacher.model() : undefined;
-    const parts = { model: run.model, teacher: teacherModel, optimizer, evaluated: run.method.evalModel() };
+    const parts = { model: run.model, teacher: teacherModel, trained: trainedPartsOf(run.method), method: run.method, optimizer, evaluated: run.method.evalModel() };
     const dispose = () => {
+      run.method.dispose?.();
       run.teacher?.dispose();
       run.model.dispose();
       optimizer.dispose();
@@ -175,7 +176,7 @@ export class Runner {
         method: run.method,
         model: run.model,
         optimizer,
-        paramGroups: paramGroups(run.model, config.train.optimizer.headLrMultiplier),
+        paramGroups: runParamGroups(run.model, run.method, config.train.optimizer.headLrMultiplier),
         epochBatches: (epoch) => loader.epoch(epoch),
         epochs: config.train.epochs,
         stepsPerEpoch: loader.stepsPerEpoch,

@@ -66,6 +66,7 @@ function withoutPretrainedBackbone(model: RunConfig['model']): RunConfig['model'
 
 /** Frees what buildRunModel made. */
 export function disposeRunModel(m: RunModel): void {
+  m.run?.method.dispose?.();
   if (m.run?.teacher && m.run.teacher.model() !== m.model) m.run.teacher.dispose();
   m.model.dispose();
 }

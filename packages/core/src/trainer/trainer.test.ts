@@ -1,5 +1,6 @@
 import { tf, expectNoLeak } from '@ssseg/engine';
 import { Trainer } from './trainer';
+import { trainedVariables } from './trained-variables';
 import { Sgd } from '../optim/sgd';
 import { Rng } from '../rng';
 import type { Hook, Method, SegmentationModel, StepContext, TrainBatch } from '../tokens';
@@ -107,5 +108,62 @@ describe('Trainer', () => {
     expect(Array.from(model.getWeights().get('head.weight')!.dataSync())).toEqual(weightsAtStop);
     expect(Array.from(model.getWeights().get('head.weight')!.dataSync()).every(Number.isFinite)).toBe(true);
     model.dispose();
+  });
+});
+
+describe('Trainer with a method that trains a part beside the student', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  /** Two linear classifiers averaged, the second a trained part: both must learn from one loss. */
+  function twoNetworkMethod(student: SegmentationModel, second: SegmentationModel): Method {
+    return {
+      ...supervisedMethod(student),
+      type: 'test-two-networks',
+      losses(batch: TrainBatch) {
+        const logits = tf.tidy(() =>
+          student.forward(batch.labelled.images, { training: true }).logits.add(second.forward(batch.labelled.images, { training: true }).logits).div(2));
+        const onehot = tf.oneHot(batch.labelled.masks.flatten(), 2).reshape(logits.shape);
+        const ce = tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+        return { total: ce, terms: { sup: ce } };
+      },
+      trainedParts: () => new Map([['second', second]]),
+    };
+  }
+
+  it("updates the part's variables from the same loss, with their own optimizer slots, and leaks no tensors", async () => {
+    const student = linearModel(1), second = linearModel(2);
+    const before = { student: student.getWeights().get('head.weight')!.arraySync(), second: second.getWeights().get('head.weight')!.arraySync() };
+    const optimizer = new Sgd({ momentum: 0.9, weightDecay: 0 });
+    const method = twoNetworkMethod(student, second);
+    const numTensors = tf.memory().numTensors;
+    const trainer = new Trainer({
+      method, model: student, optimizer, epochs: 1, stepsPerEpoch: 3, learningRate: () => 0.5, rng: Rng.fromSeed(3),
+      paramGroups: [
+        { name: 'head', variables: student.trainableVariables(), lrMultiplier: 1 },
+        { name: 'second/head', variables: new Map([['second/head.weight', second.trainableVariables().get('head.weight')!]]), lrMultiplier: 1 },
+      ],
+      epochBatches: batches(Rng.fromSeed(4), 3),
+    });
+    expect((await trainer.run()).steps).toBe(3);
+    expect(student.getWeights().get('head.weight')!.arraySync()).not.toEqual(before.student);
+    expect(second.getWeights().get('head.weight')!.arraySync()).not.toEqual(before.second);
+    // one momentum slot per variable, the part's under its prefixed name
+    const slots = optimizer.state();
+    expect([...slots.keys()]).toEqual(expect.arrayContaining([expect.stringContaining('second/head.weight'), expect.stringMatching(/^head\.weight/)]));
+    tf.dispose([...slots.values()]);
+    optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(numTensors);
+    student.dispose();
+    second.dispose();
+  });
+
+  it("refuses a part name that a checkpoint could not hold", () => {
+    const student = linearModel(1), second = linearModel(2);
+    const method = { ...twoNetworkMethod(student, second), trainedParts: () => new Map([['second/net', second]]) };
+    expect(() => trainedVariables(student, method)).toThrow("test-two-networks: trained part 'second/net' needs a name of letters, digits and '-'");
+    student.dispose();
+    second.dispose();
   });
 });

@@ -3,10 +3,11 @@ import type { Hook, HookContext, Method, Optimizer, ParamGroup, SegmentationMode
 import type { Rng } from '../rng';
 import { callHooks, sortHooks } from './hooks';
 import { createRunState, type RunState } from './run-state';
+import { trainedVariables } from './trained-variables';
 
 export interface TrainerOptions {
   method: Method;
-  /** The student: the model whose trainable variables the optimizer updates. */
+  /** The student: the model whose trainable variables the optimizer updates (with the method's trained parts). */
   model: SegmentationModel;
   optimizer: Optimizer;
   paramGroups: ParamGroup[];
@@ -36,7 +37,8 @@ export interface TrainerResult {
 
 /**
  * The training loop: epochs of steps, each step the method's losses, their gradients with
- * respect to the student's variables, and one optimizer update, with lifecycle hooks around.
+ * respect to the student's variables and the method's trained parts', and one optimizer update,
+ * with lifecycle hooks around.
  */
 export class Trainer {
   private readonly hooks: Hook[];
@@ -96,7 +98,7 @@ export class Trainer {
     const o = this.options;
     const stats: Record<string, number> = {};
     const stepContext: StepContext = { ...context, log: (name, value) => (stats[name] = value) };
-    const variables = [...o.model.trainableVariables().entries()];
+    const variables = [...trainedVariables(o.model, o.method).entries()];
     const byTfName = new Map(variables.map(([name, v]) => [v.name, name]));
     let terms: Record<string, tf.Scalar> = {};
     const { value, grads } = tf.variableGrads(() => {

@@ -1,9 +1,9 @@
 import { tf } from '@ssseg/engine';
-import { disposeBatch, type AssembledRun, type Optimizer, type PluginHost, type RunConfig, type RunLoaderFactory, type TrainBatch } from '@ssseg/core';
+import { disposeBatch, trainedVariables, type AssembledRun, type Optimizer, type PluginHost, type RunConfig, type RunLoaderFactory, type TrainBatch } from '@ssseg/core';
 import { DEFAULT_PREFETCH } from '@ssseg/datasets';
 import { assembleRun } from '../assemble';
 import { buildOptimization } from '../optimization';
-import { paramGroups } from '../param-groups';
+import { runParamGroups } from '../param-groups';
 import { probeBatch, type ProbeSize } from './probe-batch';
 
 /** Longest side of the probe steps' images: larger crops are measured at this size and scaled by their pixel count. */
@@ -52,7 +52,7 @@ interface ProbeStep {
 export async function estimateStepMemory(host: PluginHost, config: RunConfig, source: string, createLoader: RunLoaderFactory): Promise<StepMemoryEstimate> {
   const before = tf.memory().numBytes;
   const run = assembleRun(host, config, source);
-  const disposables: { dispose(): void }[] = [run.model, ...(run.teacher ? [run.teacher] : [])];
+  const disposables: { dispose(): void }[] = [run.model, ...(run.teacher ? [run.teacher] : []), { dispose: () => run.method.dispose?.() }];
   try {
     const model = tf.memory().numBytes - before;
     const template = await oneImageBatch(run, createLoader);
@@ -99,8 +99,8 @@ async function oneImageBatch(run: AssembledRun, createLoader: RunLoaderFactory):
 
 /** A probe step: the method's losses and their gradients on a probe batch; with `apply`, also the optimizer's update. */
 function stepProbe(run: AssembledRun, template: TrainBatch, size: ProbeSize, optimizer: Optimizer) {
-  const variables = [...run.model.trainableVariables().entries()];
-  const groups = paramGroups(run.model, run.config.train.optimizer.headLrMultiplier);
+  const variables = [...trainedVariables(run.model, run.method).entries()];
+  const groups = runParamGroups(run.model, run.method, run.config.train.optimizer.headLrMultiplier);
   return async (labelled: number, unlabelled: number, apply = false): Promise<ProbeStep> => {
     const start = tf.memory().numBytes;
     let gradients = 0, kept = 0;
