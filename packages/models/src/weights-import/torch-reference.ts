@@ -55,3 +55,13 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   }
   return worst / scale;
 }
+
+/**
+ * For tests: runs a PyTorch script (a method's reference formula) with `input` as JSON on stdin
+ * and returns what it prints as JSON on stdout. Throws with the script's stderr when it fails.
+ */
+export function runTorchScript<T>(script: string, input: unknown): T {
+  const run = spawnSync(TORCH_PYTHON, [script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.status !== 0) throw new Error(`${path.basename(script)} failed (exit ${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
