@@ -1,4 +1,4 @@
-import { MISSING, formatDuration, formatMeanStd, formatPercent, orderSplits, splitLabel } from './format';
+import { MISSING, formatDuration, formatMeanStd, formatPercent, formatSignedPercent, orderSplits, splitLabel } from './format';
 import { MIN_SEEDS_FOR_VERDICT, VERDICT_RULE, formatPairedVerdict, type PairedVerdict } from './verdict';
 import { gradRatioTable } from './grad-ratio-table';
 import type { ComparisonSummary, RunRow } from './summary';
@@ -128,6 +128,21 @@ export function reportSections(summary: ComparisonSummary, options: { classNames
       numericFrom: 2,
     })),
   }));
+
+  const decided = [
+    ...summary.learning.map((g) => ({ row: [g.method, g.supervised], split: g.split, verdict: g.verdict, perClass: g.perClassDifference })),
+    ...summary.gains.map((g) => ({ row: [`${g.method} + ${g.variant}`, `${g.method} + ${g.baselineVariant}`], split: g.split, verdict: g.verdict, perClass: g.perClassDifference })),
+  ].filter((d) => d.verdict.verdict === 'gain' || d.verdict.verdict === 'loss');
+  if (decided.length > 0 && summary.numClasses > 0) {
+    sections.push(section('Per-class IoU differences where a verdict is a gain or a loss (percentage points)', {
+      paragraphs: ['For each comparison whose verdict above is a gain or a loss: per class, the mean over the same paired seeds of the first\'s IoU minus the second\'s.'],
+      tables: [{
+        header: ['compared', 'against', 'split', 'verdict', ...classNames],
+        rows: decided.map((d) => [...d.row, splitLabel(d.split), d.verdict.verdict ?? MISSING, ...d.perClass.map((v) => formatSignedPercent(v))]),
+        numericFrom: 4,
+      }],
+    }));
+  }
 
   sections.push(section('Variants', {
     paragraphs: ['The regularizers each variant adds to its method, as configured (defaults not shown).'],

@@ -111,6 +111,18 @@ describe('report verdicts, warnings and gallery', () => {
     expect(md).toContain('| kl | ipixmatch (distance kl, weight 0.3) |');
   });
 
+  it('lists per-class IoU differences for the comparisons that gain or lose, and none for an undecided one', async () => {
+    // each run's two classes score its mIoU: the per-class differences are the mIoU differences, +3.00 points on average;
+    // fixmatch against supervised: 0.08, 0.09, 0.07 more, +8.00 per class
+    const md = fs.readFileSync((await writeReport(reportFor([1, 2, 3], [0.03, 0.031, 0.029], [0.08, 0.09, 0.07]).outDir)).markdown, 'utf8');
+    expect(md).toContain('## Per-class IoU differences where a verdict is a gain or a loss (percentage points)');
+    expect(md).toContain('| compared | against | split | verdict | bg | fg |');
+    expect(md).toContain('| fixmatch | supervised | 1/32 | gain | +8.00 | +8.00 |');
+    expect(md).toContain('| fixmatch + kl | fixmatch + none | 1/32 | gain | +3.00 | +3.00 |');
+    const undecided = fs.readFileSync((await writeReport(reportFor([1, 2, 3], [0.01, 0.02, 0.03]).outDir)).markdown, 'utf8');
+    expect(undecided).not.toContain('Per-class IoU differences');
+  });
+
   it('calls a small gain ahead on 7 of 8 seeds a gain, and [1, 2, 3] points undecided', async () => {
     const eight = await writeReport(reportFor([1, 2, 3, 4, 5, 6, 7, 8], [0.002, 0.009, 0.001, 0.012, 0.004, 0.008, -0.002, 0.006]).outDir);
     expect(fs.readFileSync(eight.markdown, 'utf8')).toContain('| fixmatch | kl | none | +0.50 [+0.11, +0.89] (n=8, 7 of 8 ahead): gain |');

@@ -29,6 +29,8 @@ export interface GainSummary {
   differences: PairedDifference[];
   /** The paired differences of final mIoU (fractions): mean, 95 % interval, seeds ahead, verdict. */
   verdict: PairedVerdict;
+  /** Per class, the mean over the same paired seeds of (treated - base) IoU (NaN where no pair saw the class). */
+  perClassDifference: number[];
 }
 
 /** Whether a method learns from its unlabelled images: its base variant against a supervised method's, paired by seed. */
@@ -40,6 +42,8 @@ export interface LearningSummary {
   split: string;
   differences: PairedDifference[];
   verdict: PairedVerdict;
+  /** As GainSummary's: per class, mean (method - supervised) IoU over the paired seeds. */
+  perClassDifference: number[];
 }
 
 export interface RunRow {
@@ -120,9 +124,14 @@ export function summarizeComparison(
 
   const finalBySeed = (method: string, variant: string, split: string) =>
     new Map((rowsByCell.get(cellKey(method, variant, split)) ?? []).filter(hasFinalMiou).map((r) => [r.seed, r.result.finalMiou]));
+  const classIouBySeed = (method: string, variant: string, split: string) =>
+    new Map((rowsByCell.get(cellKey(method, variant, split)) ?? []).filter(hasFinalMiou).map((r) => [r.seed, r.result.perClassIoU]));
   const paired = (treated: [string, string, string], base: [string, string, string]) => {
     const differences = pairedDifferences(finalBySeed(...treated), finalBySeed(...base));
-    return { differences, verdict: pairedVerdict(differences.map((d) => d.difference)) };
+    const treatedClasses = classIouBySeed(...treated), baseClasses = classIouBySeed(...base);
+    const perClassDifference = Array.from({ length: numClasses }, (_, c) =>
+      meanDefined(differences.map(({ seed }) => (treatedClasses.get(seed)?.[c] ?? NaN) - (baseClasses.get(seed)?.[c] ?? NaN))));
+    return { differences, verdict: pairedVerdict(differences.map((d) => d.difference)), perClassDifference };
   };
   const gains: GainSummary[] = [];
   const learning: LearningSummary[] = [];
