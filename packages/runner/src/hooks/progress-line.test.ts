@@ -1,4 +1,4 @@
-import { ProgressLine, formatSeconds, matrixEta } from './progress-line';
+import { ProgressLine, formatSeconds, formatTerm, matrixEta } from './progress-line';
 import type { RunProgress } from './progress-sink';
 
 /** A stream that is not a terminal (a log file, a pipe), collecting what is written. */
@@ -38,6 +38,13 @@ describe('the progress line', () => {
     expect(printed).toEqual([1, 8, 15, 22, 29, 36, 43, 50, 57, 64, 71, 78, 85, 92, 99, 100]);
     expect(stream.lines.every((l) => l.endsWith('\n') && !l.includes('\r'))).toBe(true);
     expect(stream.lines[7]).toMatch(/ 50\/100 ep 1 \| loss 1\.500 \| 1m15s < 1m15s\n$/);
+  });
+
+  it('shows a small term with three significant digits instead of 0.000, and others with three decimals', () => {
+    expect([0.00012345, -0.0001, 0, 0.0005, 0.03125, 2.5, NaN].map(formatTerm)).toEqual(['0.000123', '-0.000100', '0.000', '0.001', '0.031', '2.500', 'NaN']);
+    const stream = logStream();
+    new ProgressLine('unimatch', stream).step({ ...progress(1, 10, 1, 9), logs: { loss: 0.2, 'loss/ipixmatch': 0.0000421 } });
+    expect(stream.lines[0]).toContain('loss 0.200 ipixmatch 0.0000421 |');
   });
 
   it('estimates the time left of a matrix from the runs trained so far', () => {

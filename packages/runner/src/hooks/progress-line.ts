@@ -26,7 +26,7 @@ export class ProgressLine implements ProgressSink {
     this.lastLine = now;
     const terms = Object.entries(p.logs)
       .filter(([k]) => k === 'loss' || k.startsWith('loss/'))
-      .map(([k, v]) => `${k.replace('loss/', '')} ${v.toFixed(3)}`)
+      .map(([k, v]) => `${k.replace('loss/', '')} ${formatTerm(v)}`)
       .join(' ');
     const fraction = p.step / Math.max(1, p.totalSteps);
     const line = `${this.label} ${bar(fraction)} ${p.step}/${p.totalSteps} ep ${p.epoch + 1} | ${terms} | ${formatSeconds(p.trainedSeconds)} < ${formatSeconds(p.secondsLeft ?? 0)}`;
@@ -36,6 +36,15 @@ export class ProgressLine implements ProgressSink {
   end(): void {
     if (this.stream.isTTY) this.stream.write('\n');
   }
+}
+
+/**
+ * A loss term with three decimals, or three significant digits when it is smaller than 0.0005 and
+ * not zero: a regularizer at weight 0.02 contributes terms like 0.00012 that 0.000 would hide.
+ */
+export function formatTerm(v: number): string {
+  if (v === 0 || !Number.isFinite(v) || Math.abs(v) >= 0.0005) return v.toFixed(3);
+  return v.toPrecision(3);
 }
 
 export function bar(fraction: number, width = 20): string {
