@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { FolderLockedError, HookPriority, RUN_FILES, isRunDone, lastLoggedStep, type Hook, type PluginHost, type RunLoaderFactory, type SssegPlugin } from '@ssseg/core';
-import { Runner, createHost } from '@ssseg/runner';
+import { CannotResumeError, Runner, createHost, type RunResult } from '@ssseg/runner';
 import { DEFAULT_QUEUE_NAME, RunJobError, parseRunJob, type RunJob } from './run-job';
 import { checkRedis, connectionOptions } from './redis-url';
 import { ProgressReportSink, type JobProgress } from './progress-report-sink';
@@ -87,18 +87,7 @@ export async function processRunJob(
     return { runId: job.runId, steps: marker.steps, finalMiou: marker.finalMiou, bestMiou: marker.bestMiou, resumed: false, stepBeforeResume: null, alreadyDone: true };
   }
   const stepBeforeResume = lastLoggedStep(path.join(job.dir, RUN_FILES.metrics));
-  const outcome = await Runner.fromConfig(job.config, {
-    source: `job ${job.runId}`,
-    out: job.dir,
-    existing: 'resume-if-checkpoint',
-    lockPurpose: `ssseg worker, job ${jobId}`,
-    host,
-    createLoader: options.createLoader?.(host),
-    progressSinks: [new ProgressReportSink(report, options.progressInterval ?? 2000)],
-    hooks: options.stopRequested ? [stopRequestHook(options.stopRequested)] : [],
-    label: job.runId,
-    quiet: options.quiet ?? true,
-  }).run();
+  const outcome = await trainRun(job, jobId, host, options, report);
   if (outcome.interrupted) throw new RunStoppedError(`${job.runId} stopped after step ${outcome.steps}, checkpoint written`);
   if (outcome.failed) throw new UnrecoverableError(`run ${job.runId} failed: ${outcome.stoppedBecause ?? 'unknown reason'}`);
   await report({ step: outcome.steps, total: outcome.steps }).catch(() => undefined);
@@ -183,4 +172,27 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
   await worker.waitUntilReady();
   return { worker, close: () => worker.close() };
+}
+
+/** The job's run through the runner; a checkpoint that cannot load fails the job at once (a retry would meet it again). */
+async function trainRun(
+  job: RunJob, jobId: string, host: PluginHost, options: WorkerOptions, report: (p: JobProgress) => Promise<void>,
+): Promise<RunResult> {
+  try {
+    return await Runner.fromConfig(job.config, {
+      source: `job ${job.runId}`,
+      out: job.dir,
+      existing: 'resume-if-checkpoint',
+      lockPurpose: `ssseg worker, job ${jobId}`,
+      host,
+      createLoader: options.createLoader?.(host),
+      progressSinks: [new ProgressReportSink(report, options.progressInterval ?? 2000)],
+      hooks: options.stopRequested ? [stopRequestHook(options.stopRequested)] : [],
+      label: job.runId,
+      quiet: options.quiet ?? true,
+    }).run();
+  } catch (error) {
+    if (error instanceof CannotResumeError) throw new UnrecoverableError(`job ${job.runId}: ${error.message}`);
+    throw error;
+  }
 }

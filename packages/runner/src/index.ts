@@ -22,3 +22,4 @@ export { checkStepMemory, InsufficientMemoryError, SKIP_MEMORY_CHECK, type Memor
 export { estimateStepMemory, type StepMemoryEstimate } from './memory/step-memory';
 export { availableMemory } from './memory/available-memory';
 export { checkRunMemory } from './memory/check-run-memory';
+export { CannotResumeError } from './cannot-resume-error';

@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import YAML from 'yaml';
 import { initEngine } from '@ssseg/engine';
 import {
-  Hook, MetricsWriter, RunFolder, SssegError, Trainer, createRunState, galleryFolder, loadRunConfig, lockFolder, removeTemporaryFiles, runFile,
+  Hook, MetricsWriter, RunFolder, Trainer, createRunState, galleryFolder, loadRunConfig, lockFolder, removeTemporaryFiles, runFile,
   trainedPartsOf, trainedSeconds, writeDoneMarker, writeFileAtomic, type DoneMarker, type PluginHost, type RunConfig, type RunLoaderFactory,
 } from '@ssseg/core';
 import { assembleRun } from './assemble';
+import { CannotResumeError } from './cannot-resume-error';
 import { checkStepMemory } from './memory/memory-check';
 import { loadCheckpoint, type RunPosition } from './checkpoint';
 import { createHost } from './host';
@@ -129,14 +130,17 @@ export class Runner {
       if (resume) {
         // read before anything in the folder changes: a checkpoint that does not load leaves it as it was
         const last = runFile(outDir, 'last');
-        position = loadCheckpoint(last, parts, () => `copy it over ${last} to resume from it`).position;
-        run.rng.restore(position.rng);
-        loader.restore(position.loader);
+        try {
+          position = loadCheckpoint(last, parts, () => `copy it over ${last} to resume from it`).position;
+          run.rng.restore(position.rng);
+          loader.restore(position.loader);
+        } catch (error) {
+          throw CannotResumeError.from(error, last);
+        }
       }
     } catch (error) {
       dispose();
-      if (error instanceof SssegError) throw error;
-      throw new SssegError(`cannot resume from this checkpoint, so nothing was changed: ${(error as Error).message}`, runFile(outDir, 'last'));
+      throw error;
     }
     removeTemporaryFiles(outDir);
     const metrics = new MetricsWriter(runFile(outDir, 'metrics'));
