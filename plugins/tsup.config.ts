@@ -1,12 +1,5 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../tsup.preset';
 
 // Every plugin's build: tsup looks for its config from the package folder upwards and finds this
 // one (the compiler options come the same way, from plugins/tsconfig.json).
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default packageBuild();

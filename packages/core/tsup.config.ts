@@ -1,13 +1,8 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.preset';
 
-export default defineConfig({
+export default packageBuild({
   // `@ssseg/core/testing`: the fixtures other packages' tests use, kept out of the runtime index
   entry: { index: 'src/index.ts', testing: 'src/testing/fixtures.ts' },
-  format: ['cjs'],
   // one copy of the modules both entries use (the tokens, the plugin helpers), in a shared chunk
   splitting: true,
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
 });

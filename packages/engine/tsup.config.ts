@@ -1,11 +1,7 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.preset';
 
-export default defineConfig({
+export default packageBuild({
   // bench/w1 bundles the sources it imports; tfjs stays external, so it shares the one tf instance.
   entry: { index: 'src/index.ts', 'bench/w1': 'bench/w1.ts', 'bench/profile-w1': 'bench/profile-w1.ts', 'bench/affinity-kl': 'bench/affinity-kl.ts' },
-  format: ['cjs'],
   dts: { entry: { index: 'src/index.ts' } },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
 });

@@ -1,33 +1,21 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { initEngine, nativeUnavailableReason } from '@ssseg/engine';
 import { cliTesting } from '@ssseg/cli';
-import { queueTesting, type TestRedis } from '@ssseg/queue';
+import { queueTesting } from '@ssseg/queue';
 
 const { killAt, killStartedProcesses, runCliProcess, runOutcome, startCli } = cliTesting;
-const { hasRedisServer, startRedis } = queueTesting;
+const { describeRedis } = queueTesting;
 
 // each test starts several CLI processes: on a loaded 2-core machine that outlasts the default 120 s
 jest.setTimeout(600_000);
 
-const describeRedis = hasRedisServer() ? describe : describe.skip;
-if (!hasRedisServer()) console.warn('redis-server is not installed: the worker kill test is skipped');
-
-describeRedis('a queued FixMatch run whose `ssseg worker` is SIGKILLed at three points', () => {
+describeRedis('a queued FixMatch run whose `ssseg worker` is SIGKILLed at three points', ({ redis, root }) => {
   const native = nativeUnavailableReason() === undefined;
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-kill-'));
-  let redis: TestRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    await initEngine({ backend: 'cpu', verbose: false });
-  });
-  afterAll(async () => {
-    killStartedProcesses(); // a worker runs until stopped: never leave one behind, even when the test fails
-    await redis?.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  beforeAll(() => initEngine({ backend: 'cpu', verbose: false }));
+  // a worker runs until stopped: never leave one behind, even when the test fails (before Redis stops)
+  afterAll(() => killStartedProcesses());
 
   it('is taken over by the next worker each time and ends bit-identical to a local uninterrupted run', async () => {
     const compare = path.join(root, 'compare.yaml');

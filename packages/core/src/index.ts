@@ -3,6 +3,7 @@ import 'reflect-metadata';
 export * from './tokens';
 export * from './rng';
 export * from './errors';
+export * from './positive-int';
 export * from './plugin';
 export * from './container';
 export * from './component-options';

@@ -8,7 +8,7 @@ import { registerQueueCommands } from './commands';
 import { QueuedCompare } from './queued-compare';
 import { connectionOptions } from './redis-url';
 import { jobIdFor } from './run-job';
-import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
+import { describeRedis } from './testing/redis-suite';
 
 function program(): Command {
   const p = new Command('ssseg').exitOverride().option('--backend <name>');
@@ -34,18 +34,7 @@ describe('queue commands', () => {
   });
 });
 
-const describeRedis = hasRedisServer() ? describe : describe.skip;
-if (!hasRedisServer()) console.warn('redis-server is not installed: the queued compare test is skipped');
-
-describeRedis('the queued compare (compare --queue), not waiting', () => {
-  let redis: TestRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-
+describeRedis('the queued compare (compare --queue), not waiting', ({ redis }) => {
   it('queues one job per run with the run folder and the overridden config', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-queue-cmd-'));
     const file = path.join(root, 'cmp.yaml');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SssegError } from '@ssseg/core';
+import { positiveInt } from '@ssseg/core';
 import { warnIfNotPersistent } from './redis-persistence';
 import { startWorker } from './worker';
 import { WorkerStop } from './commands/worker-stop';
@@ -8,12 +8,6 @@ import { registerQueueManagementCommands } from './commands/queue-commands';
 
 /** How often a worker reads whether `ssseg queue drain` asked it to stop. */
 const DRAIN_POLL_MS = 2000;
-
-function positiveInt(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new SssegError(`${flag} must be a positive integer, got '${text}'`);
-  return n;
-}
 
 /** `ssseg worker` and `ssseg queue ...`: a matrix trained by workers on several machines. */
 export function registerQueueCommands(program: Command): void {

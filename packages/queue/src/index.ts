@@ -5,5 +5,5 @@ export { startWorker, processRunJob, type WorkerOptions, type RunJobResult, type
 export { ProgressReportSink, type JobProgress } from './progress-report-sink';
 export { registerQueueCommands } from './commands';
 export { queuePlugin as default, QueueCommands } from './plugin';
-export * as queueTesting from './testing/redis-server';
+export * as queueTesting from './testing';
 export type { TestRedis } from './testing/redis-server';

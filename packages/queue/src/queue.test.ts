@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { Queue } from 'bullmq';
@@ -13,8 +11,8 @@ import { fixturesPlugin, stripesLoader } from '@ssseg/core/testing';
 import { enqueueMatrix, waitForMatrix } from './enqueue';
 import { connectionOptions } from './redis-url';
 import { lastLoggedStep } from '@ssseg/core';
-import { bundleForNode } from './testing/bundle';
-import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
+import { describeRedis } from './testing/redis-suite';
+import { startWorkerProcess } from './testing/worker-process';
 import type { RunJobResult } from './worker';
 import { jobIdFor } from './run-job';
 
@@ -39,39 +37,10 @@ function modelWeights(file: string): Map<string, number[]> {
   return out;
 }
 
-const describeRedis = hasRedisServer() ? describe : describe.skip;
-if (!hasRedisServer()) console.warn('redis-server is not installed: the queue integration test is skipped');
-
-describeRedis('a matrix through the queue on two worker processes', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-queue-'));
-  let redis: TestRedis;
-  const workers: ChildProcess[] = [];
-  const logs: string[][] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    await initEngine({ backend: 'cpu', verbose: false });
-  });
-  afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
-    await redis?.stop();
-  });
-
-  function startWorkerProcess(script: string, name: string): ChildProcess {
-    const lines: string[] = [];
-    logs.push(lines);
-    const child = spawn(process.execPath, [script], {
-      env: { ...process.env, QUEUE_URL: redis.url, QUEUE_NAME: name, SLOW_MS: '60' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
-    child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
-    workers.push(child);
-    return child;
-  }
+describeRedis('a matrix through the queue on two worker processes', ({ redis, root }) => {
+  beforeAll(() => initEngine({ backend: 'cpu', verbose: false }));
 
   it('trains every run once, resumes the killed run from its checkpoint, and reports as a local compare', async () => {
-    const script = await bundleForNode(path.join(__dirname, '../test-support/worker-main.ts'), path.join(__dirname, '../.test-build/worker-main.js'));
     const file = path.join(root, 'compare.yaml');
     fs.writeFileSync(file, YAML.stringify(compare));
     const outDir = path.join(root, 'queued');
@@ -84,19 +53,19 @@ describeRedis('a matrix through the queue on two worker processes', () => {
     expect(again.alreadyQueued).toHaveLength(4);
 
     // the second worker starts once the first holds a run, so the first surely has one to be killed in
-    const victim = startWorkerProcess(script, name);
-    for (let t = Date.now(); !logs[0].some((l) => l.startsWith('active ')) && Date.now() - t < 60_000; ) await new Promise((r) => setTimeout(r, 20));
-    startWorkerProcess(script, name);
+    const victim = await startWorkerProcess(redis.url, name, { slowMs: 60 });
+    await victim.waitFor(/^active /m);
+    await startWorkerProcess(redis.url, name, { slowMs: 60 });
     // kill the first worker once its first run has passed a checkpoint (every epoch = 4 steps)
     let killedRun: string | undefined;
     const deadline = Date.now() + 60_000;
     while (!killedRun && Date.now() < deadline) {
-      const active = logs[0].filter((l) => l.startsWith('active ')).map((l) => l.slice('active '.length));
+      const active = victim.stdout().split('\n').filter((l) => l.startsWith('active ')).map((l) => l.slice('active '.length));
       const current = active[active.length - 1];
       if (current) {
         const step = lastLoggedStep(path.join(outDir, current, 'metrics.jsonl'));
         if (step !== null && step >= 6 && step < STEPS - 4) {
-          victim.kill('SIGKILL');
+          victim.child.kill('SIGKILL');
           killedRun = current;
         }
       }

@@ -1,33 +1,18 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { lastLoggedStep } from '@ssseg/core';
 import { collectRuns, readMatrixIndex } from '@ssseg/report';
 import { bundleForNode } from './testing/bundle';
-import { killStartedProcesses, startProcess } from './testing/cli-process';
-import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
+import { startProcess } from './testing/cli-process';
+import { describeRedis } from './testing/redis-suite';
+import { startWorkerProcess } from './testing/worker-process';
 
 // a worker and a follower process on a loaded 2-core machine
 jest.setTimeout(240_000);
 
-const describeRedis = hasRedisServer() ? describe : describe.skip;
-if (!hasRedisServer()) console.warn('redis-server is not installed: the Redis restart test is skipped');
-
-describeRedis('a Redis without persistence restarted in the middle of a queued matrix', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-redis-restart-'));
-  let redis: TestRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    killStartedProcesses();
-    await redis?.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-
+describeRedis('a Redis without persistence restarted in the middle of a queued matrix', ({ redis, root }) => {
   it('loses no run: the follower counts the run being trained as active, queues the lost one again, and reports both finished', async () => {
-    const script = await bundleForNode(path.join(__dirname, '../test-support/worker-main.ts'), path.join(__dirname, '../.test-build/worker-main.js'));
     const file = path.join(root, 'compare.yaml');
     fs.writeFileSync(file, YAML.stringify({
       name: 'restart',
@@ -49,7 +34,7 @@ describeRedis('a Redis without persistence restarted in the middle of a queued m
     expect(follower.stderr()).toContain(`warning: Redis at 127.0.0.1:${redis.port} does not persist the queue (appendonly no, no RDB save)`);
 
     // one worker: the first run trains while the second waits in Redis
-    const worker = startProcess([], { script, env: { ...process.env, QUEUE_URL: redis.url, QUEUE_NAME: 'restart', SLOW_MS: '150', WORKER_VERBOSE: '1' } });
+    const worker = await startWorkerProcess(redis.url, 'restart', { slowMs: 150, verbose: true });
     await worker.waitFor(/active \S+/);
     const [first, second] = readMatrixIndex(outDir).runs;
     expect(worker.stdout()).toContain(`active ${first.id}`);

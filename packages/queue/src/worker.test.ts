@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Queue, QueueEvents } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
 import { initEngine, nativeUnavailableReason, tf } from '@ssseg/engine';
 import { loadTensorFile, lockFolder, parseRunConfig, readMetrics } from '@ssseg/core';
 import { Runner } from '@ssseg/runner';
@@ -9,7 +9,7 @@ import { parseRunJob } from './run-job';
 import { RunQueue, readablePayloadText } from './payload';
 import { connectionOptions } from './redis-url';
 import { processRunJob, startWorker, type RunningWorker } from './worker';
-import { hasRedisServer, startRedis, type TestRedis } from './testing/redis-server';
+import { describeRedis } from './testing/redis-suite';
 
 const dir = path.join(os.tmpdir(), 'ssseg-queue-never-written');
 const config = {
@@ -104,27 +104,15 @@ describe('a worker taking over a stopped run', () => {
   });
 });
 
-const describeRedis = hasRedisServer() ? describe : describe.skip;
-if (!hasRedisServer()) console.warn('redis-server is not installed: the worker queue test is skipped');
-
-describeRedis('a worker given bad jobs', () => {
-  let redis: TestRedis;
+describeRedis('a worker given bad jobs', ({ redis, openQueue }) => {
   let worker: RunningWorker;
   let queue: Queue;
   let events: QueueEvents;
   beforeAll(async () => {
-    redis = await startRedis();
     worker = await startWorker({ queueUrl: redis.url, queueName: 'bad-jobs', quiet: true });
-    queue = new Queue('bad-jobs', { connection: connectionOptions(redis.url) });
-    events = new QueueEvents('bad-jobs', { connection: connectionOptions(redis.url) });
-    await events.waitUntilReady();
+    ({ queue, events } = await openQueue('bad-jobs'));
   });
-  afterAll(async () => {
-    await worker?.close();
-    await queue?.close();
-    await events?.close();
-    await redis?.stop();
-  });
+  afterAll(() => worker?.close());
 
   it('fails them once, without retries, with the validation message', async () => {
     const opts = { attempts: 3, backoff: { type: 'exponential', delay: 10 } };
@@ -161,26 +149,15 @@ describeRedis('a worker given bad jobs', () => {
   });
 });
 
-describeRedis('a worker given a run whose folder another process holds', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-busy-'));
-  let redis: TestRedis;
+describeRedis('a worker given a run whose folder another process holds', ({ redis, root, openQueue }) => {
   let worker: RunningWorker;
   let queue: Queue;
   let events: QueueEvents;
   beforeAll(async () => {
-    redis = await startRedis();
     worker = await startWorker({ queueUrl: redis.url, queueName: 'busy', quiet: true, busyRetryMs: 300 });
-    queue = new Queue('busy', { connection: connectionOptions(redis.url) });
-    events = new QueueEvents('busy', { connection: connectionOptions(redis.url) });
-    await events.waitUntilReady();
+    ({ queue, events } = await openQueue('busy'));
   });
-  afterAll(async () => {
-    await worker?.close();
-    await queue?.close();
-    await events?.close();
-    await redis?.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => worker?.close());
 
   it('does not train it a second time: the job waits, without spending an attempt, until the holder has finished', async () => {
     const dir = path.join(root, 'run');
@@ -199,24 +176,13 @@ describeRedis('a worker given a run whose folder another process holds', () => {
   });
 });
 
-describeRedis('a worker asked to stop its run now (a second SIGTERM)', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-worker-stop-'));
-  let redis: TestRedis;
+describeRedis('a worker asked to stop its run now (a second SIGTERM)', ({ redis, root, openQueue }) => {
   let queue: Queue;
   let events: QueueEvents;
   const backend = nativeUnavailableReason() === undefined ? 'native' : 'wasm';
   beforeAll(async () => {
     await initEngine({ backend, threads: 1, verbose: false });
-    redis = await startRedis();
-    queue = new Queue('stop', { connection: connectionOptions(redis.url) });
-    events = new QueueEvents('stop', { connection: connectionOptions(redis.url) });
-    await events.waitUntilReady();
-  });
-  afterAll(async () => {
-    await queue?.close();
-    await events?.close();
-    await redis?.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    ({ queue, events } = await openQueue('stop'));
   });
 
   it('checkpoints it after the step under way and puts it back in the queue without spending an attempt; the next worker finishes it', async () => {

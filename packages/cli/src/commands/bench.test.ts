@@ -55,6 +55,6 @@ describe('ssseg bench', () => {
 
   it('rejects an unknown workload and a bad step count, naming them', async () => {
     await expect(bench(['bench', 'w9'])).rejects.toThrow(new SssegError("unknown workload 'w9' (expected one of w1, w2, w3, w4, w5, loader)"));
-    await expect(bench(['bench', 'w1', '--steps', '0'])).rejects.toThrow("--steps expects a positive integer, got '0'");
+    await expect(bench(['bench', 'w1', '--steps', '0'])).rejects.toThrow("--steps must be a positive integer, got '0'");
   });
 });

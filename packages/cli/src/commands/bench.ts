@@ -4,9 +4,8 @@ import { Command, Option } from 'commander';
 import { machineDescription, recordBenchmark } from '../bench/record';
 import { WORKLOADS, runWorkload, type Workload } from '../bench/workloads';
 import { SCALE_WORKLOADS, formatScale, runScale, type ScaleWorkload } from '../bench/scale';
-import { SssegError } from '@ssseg/core';
+import { SssegError, positiveInt } from '@ssseg/core';
 import type { InterPixelDistance, InterPixelRelation } from '@ssseg/losses';
-import { positiveInt } from './train';
 
 interface BenchFlags {
   steps?: string;

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { CompareExecutor, SssegError } from '@ssseg/core';
+import { CompareExecutor, SssegError, positiveInt } from '@ssseg/core';
 import { checkedMatrix, runCompare } from '../compare/run-compare';
-import { positiveInt } from './train';
 import { InterruptedError } from '../run/interrupted-error';
 import { exitCodeFor } from '@ssseg/runner';
 import { configOverrides, withConfigOverrideOptions, type ConfigOverrideFlags } from '@ssseg/runner';

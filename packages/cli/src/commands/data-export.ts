@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { SssegError, encodeRgbPng, maskPalette, writeFileAtomic, writePaletteMask, type Sample } from '@ssseg/core';
+import { SssegError, encodeRgbPng, maskPalette, positiveInt, writeFileAtomic, writePaletteMask, type Sample } from '@ssseg/core';
 import { buildDataset, type DatasetPart } from '@ssseg/datasets';
 import { encodeSampleGrid } from '@ssseg/report';
 import { parseOption } from './data';
-import { positiveInt } from './train';
 
 interface ExportFlags {
   type: string;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { SssegError } from '@ssseg/core';
+import { SssegError, positiveInt } from '@ssseg/core';
 import { formatClassBalance, inspectDataset, prepareSplits, type DatasetPart, type DatasetStats } from '@ssseg/datasets';
-import { positiveInt } from './train';
 import { registerDataExportCommand } from './data-export';
 
 /** `key=value` from `--option`, the value read as a number or boolean when it looks like one. */

@@ -45,6 +45,6 @@ describe('ssseg model summary', () => {
     const config = path.join(dir, 'deeplab.yaml');
     const { code, err } = await runCli(['model', 'summary', '--config', config, '--classes', 'x']);
     expect(code).toBe(1);
-    expect(err).toMatch(/--classes expects a positive integer, got 'x'/);
+    expect(err).toMatch(/--classes must be a positive integer, got 'x'/);
   });
 });

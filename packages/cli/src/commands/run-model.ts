@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { initEngine } from '@ssseg/engine';
 import {
-  Dataset, SegmentationModel, SssegError, datasetClassCount, datasetImageSize, datasetOptions, loadRunConfig, runConfigSource,
+  Dataset, SegmentationModel, SssegError, datasetClassCount, datasetImageSize, datasetOptions, loadRunConfig, positiveInt, runConfigSource,
   type AssembledRun, type ConfigOverrideOptions, type PluginHost, type RunConfig,
 } from '@ssseg/core';
 import { assembleRun, withRunDefaults } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
-import { positiveInt } from './train';
 import { configOverrides } from '@ssseg/runner';
 
 /**

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import type { Command } from 'commander';
-import { RUN_FILES, SssegError, loadRunConfig, runConfigSource, type RunConfig } from '@ssseg/core';
+import { RUN_FILES, SssegError, loadRunConfig, positiveInt, runConfigSource, type RunConfig } from '@ssseg/core';
 import { Runner, describeLastCheckpoint, exitCodeFor } from '@ssseg/runner';
 import { createCliHost } from '../cli-host';
 import { InterruptedError } from '../run/interrupted-error';
@@ -27,12 +27,6 @@ export function withOverrides(config: RunConfig, opts: { backend?: string; maxSt
   const hasTensorboard = Object.values(listed).some((h) => h !== false && h.type === 'tensorboard');
   const hooks = opts.tensorboard && !hasTensorboard ? { ...listed, tensorboard: { type: 'tensorboard' } } : config.hooks;
   return { ...config, train, engine, ...(hooks ? { hooks } : {}) };
-}
-
-export function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new SssegError(`${flag} expects a positive integer, got '${value}'`);
-  return n;
 }
 
 export function registerTrainCommand(program: Command): void {

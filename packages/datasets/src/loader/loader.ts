@@ -1,5 +1,5 @@
 import { tf } from '@ssseg/engine';
-import { Rng, SssegError, type Augmentation, type Dataset, type RngState, type Sample, type SampleSource, type TrainBatch } from '@ssseg/core';
+import { Rng, SssegError, positiveInt, type Augmentation, type Dataset, type RngState, type Sample, type SampleSource, type TrainBatch } from '@ssseg/core';
 import { defaultStrongPipeline, defaultWeakFor } from '../augment/pipeline';
 import { collateLabelled, collateUnlabelled, type UnlabelledViews } from './collate';
 import { IMAGENET_NORMALISATION, sampleToInput, type Normalisation } from './normalise';
@@ -66,8 +66,8 @@ export class DataLoader {
 
   constructor(options: LoaderOptions) {
     const { dataset } = options;
-    this.batchSize = positiveInt(options.batchSize, 'batchSize');
-    this.unlabelledBatchSize = positiveInt(options.unlabelledBatchSize ?? options.batchSize, 'unlabelledBatchSize');
+    this.batchSize = positiveInt(options.batchSize, 'batchSize', 'loader');
+    this.unlabelledBatchSize = positiveInt(options.unlabelledBatchSize ?? options.batchSize, 'unlabelledBatchSize', 'loader');
     this.strongViews = options.strongViews ?? 0;
     this.useUnlabelled = options.useUnlabelled ?? this.strongViews > 0;
     this.prefetch = Math.max(0, options.prefetch ?? DEFAULT_PREFETCH);
@@ -171,9 +171,4 @@ export class DataLoader {
 
 export function createLoader(options: LoaderOptions): DataLoader {
   return new DataLoader(options);
-}
-
-function positiveInt(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new SssegError(`${name} must be a positive integer, got ${v}`, 'loader');
-  return v;
 }

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { Command } from 'commander';
@@ -9,7 +8,7 @@ import { waitForMatrix, type MatrixProgress } from '../enqueue';
 import { connectionOptions } from '../redis-url';
 import { RunQueue } from '../payload';
 import { drainRequestedAt } from './queue-drain';
-import { hasRedisServer, startRedis, type TestRedis } from '../testing/redis-server';
+import { describeRedis } from '../testing/redis-suite';
 import { startProcess } from '../testing/cli-process';
 
 /** The program with the queue's commands, capturing stdout and stderr. */
@@ -29,12 +28,7 @@ async function ssseg(args: string[]): Promise<{ out: string; err: string }> {
   return { out: out.join(''), err: err.join('') };
 }
 
-const describeRedis = hasRedisServer() ? describe : describe.skip;
-if (!hasRedisServer()) console.warn('redis-server is not installed: the queue status/clear/drain tests are skipped');
-
-describeRedis('ssseg queue status, clear and drain', () => {
-  let redis: TestRedis;
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-queue-manage-'));
+describeRedis('ssseg queue status, clear and drain', ({ redis, root }) => {
   const file = path.join(root, 'cmp.yaml');
   fs.writeFileSync(file, YAML.stringify({
     base: { method: { type: 'plain-supervised' }, model: { type: 'tiny' }, data: { type: 'stripes', split: 'a' } },
@@ -43,13 +37,6 @@ describeRedis('ssseg queue status, clear and drain', () => {
   const killed = path.join(root, 'killed');
   const current = path.join(root, 'current');
   const queueArgs = () => ['--queue', redis.url, '--queue-name', 'manage'];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it('status counts the runs of each comparison; a second compare sees the runs a killed one left', async () => {
     // a compare --queue killed after queueing (--no-wait stands for it), then another comparison

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { lastLoggedStep } from '@ssseg/core';
@@ -8,29 +7,14 @@ import { enqueueMatrix } from '../enqueue';
 import { RunQueue } from '../payload';
 import { connectionOptions } from '../redis-url';
 import { jobIdFor } from '../run-job';
-import { bundleForNode } from '../testing/bundle';
-import { killStartedProcesses, startProcess } from '../testing/cli-process';
-import { hasRedisServer, startRedis, type TestRedis } from '../testing/redis-server';
+import { startProcess } from '../testing/cli-process';
+import { describeRedis } from '../testing/redis-suite';
+import { startWorkerProcess } from '../testing/worker-process';
 
 jest.setTimeout(240_000);
 
-const describeRedis = hasRedisServer() ? describe : describe.skip;
-if (!hasRedisServer()) console.warn('redis-server is not installed: the queue status test of a resumed worker is skipped');
-
-describeRedis('ssseg queue status of a worker paused past its queue lock, then resumed', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-queue-status-'));
-  let redis: TestRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    killStartedProcesses();
-    await redis?.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-
+describeRedis('ssseg queue status of a worker paused past its queue lock, then resumed', ({ redis, root }) => {
   it('counts the job it trains as active, though BullMQ has moved it back to the waiting list', async () => {
-    const script = await bundleForNode(path.join(__dirname, '../../test-support/worker-main.ts'), path.join(__dirname, '../../.test-build/worker-main.js'));
     const file = path.join(root, 'compare.yaml');
     fs.writeFileSync(file, YAML.stringify({
       base: {
@@ -45,7 +29,7 @@ describeRedis('ssseg queue status of a worker paused past its queue lock, then r
     await enqueueMatrix({ file, outDir, queueUrl: redis.url, queueName: 'status' });
     const [run] = readMatrixIndex(outDir).runs;
     // the worker's queue lock lasts 4 s (test-support/worker-main.ts)
-    const worker = startProcess([], { script, env: { ...process.env, QUEUE_URL: redis.url, QUEUE_NAME: 'status', SLOW_MS: '150' } });
+    const worker = await startWorkerProcess(redis.url, 'status', { slowMs: 150 });
     const metrics = path.join(outDir, run.dir, 'metrics.jsonl');
     for (const t = Date.now(); (lastLoggedStep(metrics) ?? 0) < 1; await new Promise((r) => setTimeout(r, 20))) {
       if (Date.now() - t > 60_000) throw new Error(`the run did not start:\n${worker.stderr()}`);
