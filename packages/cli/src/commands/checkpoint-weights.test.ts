@@ -143,3 +143,41 @@ describe('which weights eval, predict and export take', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('a network the method trained beside the student (CPS evaluating its second)', () => {
+  const cps = path.join(dir, 'cps');
+  let cpsConfig: string;
+  beforeAll(async () => {
+    cpsConfig = writeConfig('cps', '{ type: cps, evaluate: second }');
+    await train(cpsConfig, cps);
+  }, 240_000);
+
+  it("is recorded as the weights the run evaluated, and predict and eval take them by default, as --part second does", async () => {
+    const before = tf.memory().numTensors;
+    const checkpoint = path.join(cps, 'last.ckpt');
+    const { tensors, meta } = loadTensorFile(checkpoint);
+    tf.dispose([...tensors.values()]);
+    expect(meta.evaluated).toBe('part/second');
+    const byDefault = await predict(['--config', cpsConfig, '--checkpoint', checkpoint], path.join(dir, 'c-default'));
+    const second = await predict(['--config', cpsConfig, '--checkpoint', checkpoint, '--part', 'second'], path.join(dir, 'c-second'));
+    const student = await predict(['--config', cpsConfig, '--checkpoint', checkpoint, '--student'], path.join(dir, 'c-student'));
+    expect(byDefault.line).toBe("weights: the method's 'second' (the run's evaluation scored them)");
+    expect(second.line).toBe("weights: the method's 'second' (--part second)");
+    expect(byDefault.masks.equals(second.masks)).toBe(true);
+    expect(byDefault.masks.equals(student.masks)).toBe(false);
+    const evaluated = await runCli(['eval', '--config', cpsConfig, '--checkpoint', checkpoint, '--json']);
+    expect(evaluated.code).toBe(0);
+    expect(JSON.parse(evaluated.out)).toMatchObject({ weights: 'part/second', weightsReason: "the run's evaluation scored them" });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a part the checkpoint does not hold, naming the file and the parts it has, and --part with --student', async () => {
+    const checkpoint = path.join(cps, 'last.ckpt');
+    const missing = await runCli(['predict', '--config', cpsConfig, '--checkpoint', checkpoint, '--part', 'third', '--input', images, '--out', path.join(dir, 'c-third')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain(`${checkpoint}: --part third: the checkpoint has no weights of a part 'third' ('part/third/...'; it has parts 'second')`);
+    expect(missing.err).not.toMatch(/\n\s+at /);
+    const both = await runCli(['predict', '--config', cpsConfig, '--checkpoint', checkpoint, '--part', 'second', '--student', '--input', images, '--out', path.join(dir, 'c-both')]);
+    expect(both.err).toMatch(/give --part or --student, not both/);
+  });
+});

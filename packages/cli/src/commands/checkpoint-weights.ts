@@ -5,20 +5,27 @@ import { Method, SssegError, type PluginHost, type RunConfig, type SegmentationM
 import { loadCheckpointFile } from '@ssseg/runner';
 import { importModelWeights, weightFileKindOf, type Module } from '@ssseg/models';
 
-/** A checkpoint's weight groups: 'model' the student, 'teacher' an EMA teacher. */
-export type WeightGroup = 'model' | 'teacher';
+/** A part the method trained beside the student, as a checkpoint groups its weights (`part/<name>/...`). */
+export type PartGroup = `part/${string}`;
+
+/** A checkpoint's weight groups: 'model' the student, 'teacher' an EMA teacher, `part/<name>` a part that is a network (CPS's second). */
+export type WeightGroup = 'model' | 'teacher' | PartGroup;
 
 export interface WeightsFlags {
   student?: boolean;
   teacher?: boolean;
+  part?: string;
 }
 
-/** Adds `--student` and `--teacher` to a command that reads a training checkpoint. */
+/** Adds `--student`, `--teacher` and `--part <name>` to a command that reads a training checkpoint. */
 export function withWeightsOptions(command: Command): Command {
   return command
     .option('--student', "use the checkpoint's student weights")
-    .option('--teacher', "use the checkpoint's EMA teacher weights");
+    .option('--teacher', "use the checkpoint's EMA teacher weights")
+    .option('--part <name>', "use the weights of a network the method trained beside the student (CPS's 'second')");
 }
+
+const isPartGroup = (group: string): group is PartGroup => group.startsWith('part/');
 
 /** The group to use when no flag names one, and why. */
 export interface DefaultWeights {
@@ -37,7 +44,17 @@ export interface CheckpointWeights {
   dispose(): void;
 }
 
-const GROUP_NAMES: Record<WeightGroup, string> = { model: "the student's", teacher: "the EMA teacher's" };
+function groupName(group: WeightGroup): string {
+  if (isPartGroup(group)) return `the method's '${group.slice('part/'.length)}'`;
+  return group === 'model' ? "the student's" : "the EMA teacher's";
+}
+
+/** What a checkpoint lacks when it has no `group`, for errors: the parts it does have where a part was asked for. */
+function missingGroup(weights: CheckpointWeights, group: WeightGroup): string {
+  if (!isPartGroup(group)) return group === 'teacher' ? "teacher weights ('teacher/...')" : "student weights ('model/...')";
+  const parts = [...weights.groups.keys()].filter(isPartGroup).map((g) => `'${g.slice('part/'.length)}'`);
+  return `weights of a part '${group.slice('part/'.length)}' ('${group}/...'; it has ${parts.length ? `parts ${parts.join(', ')}` : 'none'})`;
+}
 
 /**
  * Reads a training checkpoint, checksum verified. A PyTorch or safetensors checkpoint of the same
@@ -57,7 +74,8 @@ export function readCheckpointWeights(file: string, model: SegmentationModel): C
   const { tensors, meta } = loadCheckpointFile(file, (alternative) => `give --checkpoint ${alternative} instead`);
   const group = (prefix: string) => new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
   const groups = new Map<WeightGroup, Map<string, tf.Tensor>>();
-  for (const g of ['model', 'teacher'] as const) {
+  const parts = new Set([...tensors.keys()].filter(isPartGroup).map((n) => n.split('/').slice(0, 2).join('/') as PartGroup));
+  for (const g of ['model', 'teacher', ...parts] as const) {
     const found = group(`${g}/`);
     if (found.size) groups.set(g, found);
   }
@@ -66,7 +84,9 @@ export function readCheckpointWeights(file: string, model: SegmentationModel): C
     dispose();
     throw new SssegError("no student weights ('model/...') in the file: not a training checkpoint", file);
   }
-  const evaluated = meta.evaluated === 'teacher' || meta.evaluated === 'model' ? meta.evaluated : undefined;
+  const recorded = meta.evaluated as WeightGroup | undefined;
+  // 'combined' (a model made of several) names no group: the record is then of no use here
+  const evaluated = recorded && groups.has(recorded) ? recorded : undefined;
   return { file, groups, evaluated, dispose };
 }
 
@@ -76,24 +96,29 @@ export function readCheckpointWeights(file: string, model: SegmentationModel): C
  */
 export function chooseWeights(weights: CheckpointWeights, flags: WeightsFlags, fallback: () => DefaultWeights): { group: WeightGroup; reason: string; line: string } {
   if (flags.student && flags.teacher) throw new SssegError('give --student or --teacher, not both');
+  if (flags.part !== undefined && (flags.student || flags.teacher)) throw new SssegError(`give --part or ${flags.student ? '--student' : '--teacher'}, not both`);
   if (weights.imported) {
     const reason = weights.imported.notes.join('; ');
     return { group: 'model', reason, line: `weights: ${weights.file}: ${reason}` };
   }
-  const chosen: DefaultWeights = flags.teacher ? { group: 'teacher', reason: '--teacher' }
-    : flags.student ? { group: 'model', reason: '--student' }
-      : weights.evaluated ? { group: weights.evaluated, reason: "the run's evaluation scored them" }
-        : fallback();
+  const chosen: DefaultWeights = flags.part !== undefined ? { group: `part/${flags.part}`, reason: `--part ${flags.part}` }
+    : flags.teacher ? { group: 'teacher', reason: '--teacher' }
+      : flags.student ? { group: 'model', reason: '--student' }
+        : weights.evaluated ? { group: weights.evaluated, reason: "the run's evaluation scored them" }
+          : fallback();
   if (!weights.groups.has(chosen.group)) {
-    throw new SssegError(`${chosen.reason}: the checkpoint has no teacher weights ('teacher/...')`, weights.file);
+    throw new SssegError(`${chosen.reason}: the checkpoint has no ${missingGroup(weights, chosen.group)}`, weights.file);
   }
-  return { group: chosen.group, reason: chosen.reason, line: `weights: ${GROUP_NAMES[chosen.group]} (${chosen.reason})` };
+  return { group: chosen.group, reason: chosen.reason, line: `weights: ${groupName(chosen.group)} (${chosen.reason})` };
 }
 
-/** Sets one group's weights into a model, every weight required. An imported file fits either group. */
+/**
+ * Sets one group's weights into a model, every weight required. An imported file fits any group;
+ * a part's weights fit where the part is a network of the config's model (CPS's second).
+ */
 export function setCheckpointGroup(model: SegmentationModel, weights: CheckpointWeights, group: WeightGroup): void {
   const tensors = weights.imported ? weights.groups.get('model') : weights.groups.get(group);
-  if (!tensors) throw new SssegError(`the checkpoint has no ${group === 'teacher' ? "teacher weights ('teacher/...')" : "student weights ('model/...')"}`, weights.file);
+  if (!tensors) throw new SssegError(`the checkpoint has no ${missingGroup(weights, group)}`, weights.file);
   try {
     model.setWeights(tensors, { strict: true });
   } catch (err) {
@@ -114,11 +139,13 @@ export function defaultFromConfig(host: PluginHost, config: RunConfig, configFil
   return { group: 'model', reason: `${OLDER}; the config's method evaluates the student` };
 }
 
-/** The default for a checkpoint without the record, from the assembled run's method. */
-export function defaultFromMethod(evaluates: SegmentationModel, student: SegmentationModel): DefaultWeights {
-  return evaluates === student
-    ? { group: 'model', reason: `${OLDER}; the config's method evaluates the student` }
-    : { group: 'teacher', reason: `${OLDER}; the config's method evaluates the teacher` };
+/** The default for a checkpoint without the record, from the assembled run's method and what it trains beside the student. */
+export function defaultFromMethod(evaluates: SegmentationModel, student: SegmentationModel, parts: ReadonlyMap<string, unknown> = new Map()): DefaultWeights {
+  if (evaluates === student) return { group: 'model', reason: `${OLDER}; the config's method evaluates the student` };
+  for (const [name, part] of parts) {
+    if (part === evaluates) return { group: `part/${name}`, reason: `${OLDER}; the config's method evaluates its '${name}'` };
+  }
+  return { group: 'teacher', reason: `${OLDER}; the config's method evaluates the teacher` };
 }
 
 /** Reads a checkpoint and loads the chosen group into `model`; returns the line that says which. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SssegError, evaluate, type EvaluationResult } from '@ssseg/core';
+import { SssegError, evaluate, trainedPartsOf, type EvaluationResult } from '@ssseg/core';
 import { sampleToInput } from '@ssseg/datasets';
 import { buildRunModel, disposeRunModel, startEngine } from './run-model';
 import { chooseWeights, defaultFromMethod, readCheckpointWeights, setCheckpointGroup, withWeightsOptions, type WeightsFlags } from './checkpoint-weights';
@@ -27,11 +27,11 @@ interface EvalOptions extends ConfigOverrideFlags, WeightsFlags {
 
 export function registerEvalCommand(program: Command): void {
   withWeightsOptions(withConfigOverrideOptions(program.command('eval'), 'run')
-    .description("mIoU and per-class IoU of a checkpoint on the validation set of its run config (by default the weights the run's evaluation scored: the student, or the EMA teacher where the method evaluates it)")
+    .description("mIoU and per-class IoU of a checkpoint on the validation set of its run config (by default the weights the run's evaluation scored: the student, the EMA teacher or a network trained beside the student, where the method evaluates it)")
     .requiredOption('--config <file>', 'run config of the checkpoint (JSON or YAML)')
     .requiredOption('--checkpoint <file>', 'training checkpoint'))
     .option('--mode <mode>', 'full (whole image) or sliding (windows of eval.cropSize); default: the config eval.mode')
-    .option('--json', "print one JSON object: miou, iou, pixelAccuracy, images, weights ('student' or 'teacher') and weightsReason")
+    .option('--json', "print one JSON object: miou, iou, pixelAccuracy, images, weights ('student', 'teacher' or 'part/<name>') and weightsReason")
     .action(async (opts: EvalOptions, cmd: Command) => {
       if (opts.mode !== undefined && opts.mode !== 'full' && opts.mode !== 'sliding') {
         throw new SssegError(`--mode expects full or sliding, got '${opts.mode}'`);
@@ -48,8 +48,8 @@ export function registerEvalCommand(program: Command): void {
         let scored = run.model;
         let chosen: ReturnType<typeof chooseWeights>;
         try {
-          chosen = chooseWeights(weights, opts, () => defaultFromMethod(run.method.evalModel(), run.model));
-          // a teacher without weights of its own (shared) is the student
+          chosen = chooseWeights(weights, opts, () => defaultFromMethod(run.method.evalModel(), run.model, trainedPartsOf(run.method)));
+          // a teacher without weights of its own (shared) is the student; a part's weights go into a network of the config's model
           scored = chosen.group === 'teacher' && teacher ? teacher : run.model;
           setCheckpointGroup(scored, weights, chosen.group);
         } finally {
@@ -64,7 +64,7 @@ export function registerEvalCommand(program: Command): void {
         });
         if (opts.json) {
           const { miou, iou, pixelAccuracy, images } = result;
-          const weightsUsed = { weights: chosen.group === 'teacher' ? 'teacher' : 'student', weightsReason: chosen.reason };
+          const weightsUsed = { weights: chosen.group === 'model' ? 'student' : chosen.group, weightsReason: chosen.reason };
           process.stdout.write(`${JSON.stringify({ miou, iou, pixelAccuracy, images, ...weightsUsed })}\n`);
         } else {
           process.stdout.write(`${chosen.line}\n${formatEvaluation(result, run.dataset.classNames)}\n`);
