@@ -44,6 +44,16 @@ describe('ssseg bench', () => {
     expect(text.trimEnd().endsWith('<!-- /bench:w1 -->')).toBe(true);
   }, 120_000);
 
+  it('peak times the peak convolution: its FLOPs counted from the conv call, GFLOP/s from the median', async () => {
+    const result = JSON.parse(await bench(['--backend', 'wasm', 'bench', 'peak', '--steps', '1', '--json']));
+    expect(result.workload).toBe('peak');
+    expect(result.conv).toEqual({ batch: 8, size: 32, inChannels: 256, outChannels: 256, kernel: 3 });
+    // 2 * 8 * 32 * 32 * 256 * 256 * 9
+    expect(result.flops).toBe(9_663_676_416);
+    expect(result.gflops).toBeCloseTo(9_663_676_416 / result.msPerStep / 1e6, 9);
+    expect(result.command).toBe('ssseg bench peak --backend wasm --steps 1');
+  }, 300_000);
+
   it('w3 --forms times only the forms asked for; a form that is not relation/distance is named', async () => {
     const result = JSON.parse(await bench(['--backend', 'cpu', 'bench', 'w3', '--sizes', '64', '--steps', '1', '--forms', 'affinity/kl', '--json']));
     expect(result.rows.map((r: { relation: string; distance: string; path: string }) => `${r.relation}/${r.distance}/${r.path}`)).toEqual(['affinity/kl/fast', 'affinity/kl/naive']);
@@ -54,7 +64,7 @@ describe('ssseg bench', () => {
   }, 120_000);
 
   it('rejects an unknown workload and a bad step count, naming them', async () => {
-    await expect(bench(['bench', 'w9'])).rejects.toThrow(new SssegError("unknown workload 'w9' (expected one of w1, w2, w3, w4, w5, loader)"));
+    await expect(bench(['bench', 'w9'])).rejects.toThrow(new SssegError("unknown workload 'w9' (expected one of w1, w2, w3, w4, w5, loader, peak)"));
     await expect(bench(['bench', 'w1', '--steps', '0'])).rejects.toThrow("--steps expects a positive integer, got '0'");
   });
 });

@@ -57,14 +57,14 @@ function parseForms(value: string): Array<[InterPixelRelation, InterPixelDistanc
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description("time a workload of BENCHMARKS.md (w1..w5) or the data loader; 'scale': w1, w2, w5 at 1..N threads beside PyTorch; --record updates BENCHMARKS.md")
+    .description("time a workload of BENCHMARKS.md (w1..w5), the data loader or the peak convolution; 'scale': the peak and w1, w2, w3, w5 at 1..N threads beside PyTorch; --record updates BENCHMARKS.md")
     .argument('<workload>', `one of ${WORKLOADS.join(', ')}, scale`)
-    .option('--steps <n>', 'timed steps (w1, w2), repeats (w3), runs (w4) or batches (loader); the median is reported')
+    .option('--steps <n>', 'timed steps (w1, w2), repeats (w3, peak), runs (w4) or batches (loader); the median is reported')
     .option('--sizes <list>', 'w3: pixels per image, comma-separated (default 1024,4096)')
     .option('--forms <list>', 'w3: relation/distance pairs, comma-separated (default all four: affinity/kl, affinity/correlation, spatial/kl, spatial/correlation)')
     .option('--threads <list>', 'scale: thread counts, comma-separated (default 1..cores)')
     .option('--rounds <n>', 'scale: runs of each engine per thread count, alternated; medians reported', '3')
-    .option('--workloads <list>', `scale: any of ${SCALE_WORKLOADS.join(', ')}`, SCALE_WORKLOADS.join(','))
+    .option('--workloads <list>', `scale: any of ${SCALE_WORKLOADS.join(', ')} (the peak convolution always runs)`, SCALE_WORKLOADS.join(','))
     .option('--python <path>', "scale: PyTorch's interpreter for bench/pytorch_reference.py", '/usr/bin/python3')
     .option('--no-python', 'scale: ssseg only')
     .option('--json', 'print one JSON object instead of the table')
