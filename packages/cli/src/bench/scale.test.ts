@@ -78,18 +78,37 @@ describe('ssseg bench scale', () => {
     fs.writeFileSync(file, '# Benchmarks\n\nintro\n');
     const python = fakePython(dir, { 1: 40 });
     const args = [cli, 'bench', 'scale', '--workloads', 'w1', '--threads', '1', '--rounds', '1', '--steps', '1', '--python', python, '--record', '--benchmarks-file', file];
-    const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    // a load below the cores (the test seam's, whatever this machine runs)
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, SSSEG_TEST_LOADAVG: '0.4 0.3 0.2' } });
     expect(child.stderr).toContain('[ssseg] round 1/1: w1 at 1 thread(s), ssseg');
     expect(child.status).toBe(0);
-    expect(child.stdout).toMatch(/load average at the start: [\d.]+ [\d.]+ [\d.]+, at the end: [\d.]+ [\d.]+ [\d.]+; took [\d.]+ min/);
+    expect(child.stdout).toMatch(/load average at the start: 0\.4 0\.3 0\.2, at the end: 0\.4 0\.3 0\.2; took [\d.]+ min/);
     const text = fs.readFileSync(file, 'utf8');
     expect(text).toMatch(/^# Benchmarks\n\nintro\n\n<!-- bench:scale -->\n\| workload \| threads \|/);
     expect(text).toMatch(/\| W1 \| 1 \| [\d.]+ \| 1\.00x \| 100% \| - \| \d+ \| 40\.0 \| 1\.00x \| 100% \| - \| 250 \| [\d.]+x \|/);
     expect(text).toMatch(/\| peak: conv 3x3, 256 -> 256, 32x32, B = 8 \| 1 \| [\d.]+ \| 1\.00x \| 100% \| [\d.]+ \(\d+%\) \| \d+ \| 100\.0 \|/);
     expect(text).toContain(`Date: ${new Date().toISOString().slice(0, 10)}`);
-    expect(text).toMatch(/Load average \(1, 5, 15 min\) at the start: [\d. ]+; at the end: [\d. ]+\. Took [\d.]+ min\./);
+    expect(text).toContain('Load average (1, 5, 15 min) at the start: 0.4 0.3 0.2; at the end: 0.4 0.3 0.2.');
     expect(text).toContain(`Command: \`ssseg bench scale --rounds 1 --threads 1 --steps 1 --workloads w1 --python ${python}\`.`);
     expect(text.trimEnd().endsWith('<!-- /bench:scale -->')).toBe(true);
+  }, 300_000);
+
+  it('--record refuses a sitting that starts with the load average above the cores, saying so at once and at the end; the table is still printed', () => {
+    const file = path.join(dir, 'BENCHMARKS-loaded.md');
+    fs.writeFileSync(file, '# Benchmarks\n\nintro\n');
+    const cores = os.availableParallelism();
+    const args = [cli, 'bench', 'scale', '--workloads', 'w1', '--threads', '1', '--rounds', '1', '--steps', '1', '--no-python', '--record', '--benchmarks-file', file];
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, SSSEG_TEST_LOADAVG: `${cores + 0.5} 1 1` } });
+    const said = `not recorded in ${file}: the 1-minute load average was ${(cores + 0.5).toFixed(2)} at the start, above this machine's ${cores} cores`;
+    // before the first run, so that no one waits for a sitting that will not be kept
+    expect(child.stderr.indexOf(`[ssseg] ${said}`)).toBeGreaterThanOrEqual(0);
+    expect(child.stderr.indexOf(`[ssseg] ${said}`)).toBeLessThan(child.stderr.indexOf('[ssseg] round 1/1'));
+    expect(child.stderr).toContain(`ssseg: ${said}, so other processes shared the CPUs and the times are not the engines' alone; see what runs with \`top\``);
+    expect(child.stderr).not.toMatch(/^\s+at /m);
+    expect(child.status).toBe(1);
+    expect(child.stdout).toMatch(/\| W1 \| 1 \| [\d.]+ \| 1\.00x \|/);
+    expect(child.stdout).not.toContain('recorded in');
+    expect(fs.readFileSync(file, 'utf8')).toBe('# Benchmarks\n\nintro\n');
   }, 300_000);
 
   it('still gives ssseg figures when PyTorch cannot run, and says why', () => {

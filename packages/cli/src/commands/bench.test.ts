@@ -6,16 +6,19 @@ import { SssegError } from '@ssseg/core';
 import { registerBenchCommand } from './bench';
 
 /** The program as program.ts builds it (its global --backend option), with only the bench command. */
-async function bench(args: string[]): Promise<string> {
+async function bench(args: string[], loadAverage = '0.4 0.3 0.2'): Promise<string> {
   const program = new Command('ssseg').option('--backend <name>', 'tensor backend', 'auto').exitOverride();
   registerBenchCommand(program);
   const out: string[] = [];
   const saved = process.stdout.write;
   process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+  // the load --record sees (the test seam's, whatever this machine runs)
+  process.env.SSSEG_TEST_LOADAVG = loadAverage;
   try {
     await program.parseAsync(args, { from: 'user' });
   } finally {
     process.stdout.write = saved;
+    delete process.env.SSSEG_TEST_LOADAVG;
   }
   return out.join('');
 }
@@ -42,6 +45,16 @@ describe('ssseg bench', () => {
     expect(text).toContain(`Date: ${new Date().toISOString().slice(0, 10)}`);
     expect(text).toContain('Command: `ssseg bench w1 --backend wasm --steps 1`');
     expect(text.trimEnd().endsWith('<!-- /bench:w1 -->')).toBe(true);
+  }, 120_000);
+
+  it('--record refuses a workload started with the load average above the cores, leaving the file as it was', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ssseg-bench-')), 'BENCHMARKS.md');
+    fs.writeFileSync(file, '# Benchmarks\n\nintro\n');
+    const cores = os.availableParallelism();
+    await expect(bench(['--backend', 'wasm', 'bench', 'w1', '--steps', '1', '--record', '--benchmarks-file', file], `${cores + 1} 1 1`)).rejects.toThrow(
+      new SssegError(`not recorded in ${file}: the 1-minute load average was ${(cores + 1).toFixed(2)} at the start, above this machine's ${cores} cores, `
+        + `so other processes shared the CPUs and the times are not the engines' alone; see what runs with \`top\` and record when the load is at most ${cores}`));
+    expect(fs.readFileSync(file, 'utf8')).toBe('# Benchmarks\n\nintro\n');
   }, 120_000);
 
   it('peak times the peak convolution: its FLOPs counted from the conv call, GFLOP/s from the median', async () => {
