@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""PyTorch reference for ssseg's W1, W2, W3 and W5 (defined in BENCHMARKS.md), CPU, 2 threads.
+"""PyTorch reference for ssseg's W1, W2, W3, W5 and peak (defined in BENCHMARKS.md), CPU, 2 threads.
 
 A yardstick for the tfjs numbers in BENCHMARKS.md, never a dependency of the project.
 Prints one JSON object: median ms per training step of each workload.
 
-    /usr/bin/python3 bench/pytorch_reference.py [--steps 5] [--warmup 2] [--threads 2] [--only w1|w2|w3|w5]
+    /usr/bin/python3 bench/pytorch_reference.py [--steps 5] [--warmup 2] [--threads 2] [--only w1|w2|w3|w5|peak]
 
 W1: B=8, 64x64x3; conv3x3 16 s1, conv3x3 32 s2, conv3x3 64 s2 (+ReLU), 1x1 conv to 11 classes,
     bilinear upsample to 64x64, softmax cross entropy, Adam.
@@ -19,6 +19,8 @@ W3: the IPixMatch term alone: affinity KL forward + backward (gradient of the st
 W5: the step the IPixMatch experiment pays for: one UniMatch step of a U-Net 16/3 (BN, full-size
     logits) on 8 labelled + 8 unlabelled 64x64 images, 11 classes (mnist-seg's shapes), SGD,
     without and with the IPixMatch term at stride 2 (logits resized to 32x32, M = 1024).
+peak: the machine's measured peak, one forward 3x3 convolution (256 -> 256 channels, 32x32, batch 8,
+    stride 1, zero padding 1), reported with its FLOPs (2 * B * H * W * Cin * Cout * 9) and GFLOP/s.
 Every workload also reports the process's peak RSS so far (MiB), so run one workload per process
 (--only) to compare memory.
 
@@ -268,6 +270,20 @@ def w3_step_fn(batch=8, classes=21, side=64):
     return step
 
 
+PEAK = {'batch': 8, 'size': 32, 'channels': 256, 'kernel': 3}
+
+
+def peak_step_fn(batch, size, channels, kernel):
+    torch.manual_seed(1)
+    x = torch.randn(batch, channels, size, size)
+    w = torch.randn(channels, channels, kernel, kernel) * 0.05
+
+    def step():
+        with torch.no_grad():
+            return F.conv2d(x, w, padding=kernel // 2)
+    return step
+
+
 def time_steps(step, steps, warmup):
     for _ in range(warmup):
         step()
@@ -291,7 +307,7 @@ def main():
     p.add_argument('--steps', type=int, default=5)
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--only', choices=['w1', 'w2', 'w3', 'w5'])
+    p.add_argument('--only', choices=['w1', 'w2', 'w3', 'w5', 'peak'])
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     out = {'torch': torch.__version__, 'threads': a.threads, 'steps': a.steps}
@@ -301,6 +317,11 @@ def main():
     if a.only in (None, 'w3'):
         ms, times = time_steps(w3_step_fn(), a.steps, a.warmup)
         out['w3'] = {'msPerStep': round(ms, 1), 'cpuMsPerStep': round(time_steps.cpu_ms, 1), 'timesMs': [round(t, 1) for t in times], 'M': 4096, 'peakRssMiB': peak_rss_mib()}
+    if a.only in (None, 'peak'):
+        ms, times = time_steps(peak_step_fn(**PEAK), a.steps, a.warmup)
+        flops = 2 * PEAK['batch'] * PEAK['size'] ** 2 * PEAK['channels'] ** 2 * PEAK['kernel'] ** 2
+        out['peak'] = {'msPerStep': round(ms, 2), 'cpuMsPerStep': round(time_steps.cpu_ms, 2), 'timesMs': [round(t, 2) for t in times],
+                       'flops': flops, 'gflops': round(flops / ms / 1e6, 1), 'peakRssMiB': peak_rss_mib()}
     for name, kwargs in (('w2', {}), ('w5', {'classes': 11, 'size': 64, 'batch': 8, 'make_model': UNet, 'term_size': (32, 32)})):
         if a.only not in (None, name):
             continue

@@ -4,10 +4,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { median } from './record';
 import { WARMUP_STEPS } from './warmup';
+import { gflopsPerSecond } from './conv-flops';
+import { PEAK_CONV, describeConv } from './peak';
 
 /** The workloads `ssseg bench scale` runs at each thread count (W3: the affinity-KL term alone at M = 4096). */
 export const SCALE_WORKLOADS = ['w1', 'w2', 'w3', 'w5'] as const;
 export type ScaleWorkload = (typeof SCALE_WORKLOADS)[number];
+/** What a sitting runs at each thread count: the peak convolution first, then the workloads asked for. */
+type ScaleRun = 'peak' | ScaleWorkload;
 
 export interface ScaleOptions {
   workloads: ScaleWorkload[];
@@ -29,6 +33,8 @@ export interface ScaleOptions {
 interface Sample {
   ms: number;
   peakRssMiB: number;
+  /** Convolution FLOPs of one step, where the run counted them. */
+  flops?: number;
 }
 
 export interface ScaleRow {
@@ -36,6 +42,11 @@ export interface ScaleRow {
   threads: number;
   ssseg?: Sample;
   pytorch?: Sample;
+  /**
+   * Convolution FLOPs of one step, the same for both engines' step: ssseg's count (from the conv
+   * calls of one step), else the reference's (the peak convolution's formula).
+   */
+  flops?: number;
 }
 
 export interface ScaleResult {
@@ -72,17 +83,19 @@ function runJson(command: string, args: string[], env: NodeJS.ProcessEnv): Recor
 }
 
 const W3_NAME = 'W3 affinity KL, M = 4096';
+export const PEAK_NAME = `peak: ${describeConv(PEAK_CONV)}`;
 
 /** The extra arguments of ssseg's and of the reference's run of a workload. */
-const SSSEG_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w3: ['--sizes', '4096', '--forms', 'affinity/kl'] };
+const SSSEG_ARGS: Partial<Record<ScaleRun, string[]>> = { w3: ['--sizes', '4096', '--forms', 'affinity/kl'] };
 // PyTorch's naive [M, M] KL takes about a minute of CPU per repeat (W3) and ~10 s per W5 step with
 // the term: W3 one timed repeat without warm-up; W2 and W5 the 3 timed steps ssseg's bench takes
-const PYTORCH_ARGS: Partial<Record<ScaleWorkload, string[]>> = { w2: ['--steps', '3'], w3: ['--steps', '1', '--warmup', '0'], w5: ['--steps', '3'] };
+const PYTORCH_ARGS: Partial<Record<ScaleRun, string[]>> = { w2: ['--steps', '3'], w3: ['--steps', '1', '--warmup', '0'], w5: ['--steps', '3'] };
 
 /** Per variant ('W1', 'W2 without', 'W2 with', ...) from one ssseg run's JSON. */
-function sssegSamples(workload: ScaleWorkload, r: Record<string, unknown>): Map<string, Sample> {
+function sssegSamples(workload: ScaleRun, r: Record<string, unknown>): Map<string, Sample> {
   const peak = r.peakRssMiB as number;
   const name = workload.toUpperCase();
+  if (workload === 'peak') return new Map([[PEAK_NAME, { ms: r.msPerStep as number, peakRssMiB: peak, flops: r.flops as number }]]);
   if (workload === 'w1') return new Map([[name, { ms: r.msPerStep as number, peakRssMiB: peak }]]);
   if (workload === 'w3') {
     const row = (r.rows as { relation: string; distance: string; path: string; M: number; ms: number | null }[])
@@ -91,15 +104,16 @@ function sssegSamples(workload: ScaleWorkload, r: Record<string, unknown>): Map<
     return new Map([[W3_NAME, { ms: row.ms, peakRssMiB: peak }]]);
   }
   return new Map([
-    [`${name} without IPixMatch`, { ms: r.msPerStepWithout as number, peakRssMiB: peak }],
-    [`${name} with IPixMatch`, { ms: r.msPerStepWith as number, peakRssMiB: peak }],
+    [`${name} without IPixMatch`, { ms: r.msPerStepWithout as number, peakRssMiB: peak, flops: r.convFlopsPerStepWithout as number | undefined }],
+    [`${name} with IPixMatch`, { ms: r.msPerStepWith as number, peakRssMiB: peak, flops: r.convFlopsPerStepWith as number | undefined }],
   ]);
 }
 
 /** The same from pytorch_reference.py's JSON. */
-function pytorchSamples(workload: ScaleWorkload, r: Record<string, unknown>): Map<string, Sample> {
+function pytorchSamples(workload: ScaleRun, r: Record<string, unknown>): Map<string, Sample> {
   const w = r[workload] as Record<string, number>;
   const name = workload.toUpperCase();
+  if (workload === 'peak') return new Map([[PEAK_NAME, { ms: w.msPerStep, peakRssMiB: w.peakRssMiB, flops: w.flops }]]);
   if (workload === 'w1') return new Map([[name, { ms: w.msPerStep, peakRssMiB: w.peakRssMiB }]]);
   if (workload === 'w3') return new Map([[W3_NAME, { ms: w.msPerStep, peakRssMiB: w.peakRssMiB }]]);
   return new Map([
@@ -112,9 +126,10 @@ function pytorchSamples(workload: ScaleWorkload, r: Record<string, unknown>): Ma
 const figures = (found: Map<string, Sample>) => [...found].map(([variant, x]) => `${variant}: ${x.ms.toFixed(1)} ms, ${x.peakRssMiB} MiB`).join('; ');
 
 /**
- * Runs every workload at every thread count, each run in a fresh process (so that peak RSS is the
- * run's own) and alternating ssseg (native backend, SSSEG_NATIVE_THREADS) with PyTorch
- * (torch.set_num_threads) so that changes in the machine's load hit both alike; `rounds` times.
+ * Runs the peak convolution and every workload at every thread count, each run in a fresh process
+ * (so that peak RSS is the run's own) and alternating ssseg (native backend, SSSEG_NATIVE_THREADS)
+ * with PyTorch (torch.set_num_threads) so that changes in the machine's load hit both alike;
+ * `rounds` times.
  */
 export function runScale(o: ScaleOptions): ScaleResult {
   const threads = o.threads ?? Array.from({ length: os.availableParallelism() }, (_, i) => i + 1);
@@ -129,8 +144,9 @@ export function runScale(o: ScaleOptions): ScaleResult {
       samples.get(key)![engine].push(sample);
     }
   };
+  const runs: ScaleRun[] = ['peak', ...o.workloads];
   for (let round = 0; round < o.rounds; round++) {
-    for (const workload of o.workloads) {
+    for (const workload of runs) {
       for (const t of threads) {
         o.log?.(`round ${round + 1}/${o.rounds}: ${workload} at ${t} thread(s), ssseg`);
         const steps = o.steps ? ['--steps', String(o.steps)] : [];
@@ -161,15 +177,41 @@ export function runScale(o: ScaleOptions): ScaleResult {
   const pick = (list: Sample[]): Sample | undefined => (list.length ? { ms: median(list.map((s) => s.ms)), peakRssMiB: median(list.map((s) => s.peakRssMiB)) } : undefined);
   const rows = [...samples.entries()].map(([key, s]) => {
     const [workload, t] = key.split('|');
-    return { workload, threads: Number(t), ssseg: pick(s.ssseg), pytorch: pick(s.pytorch) };
+    const flops = [...s.ssseg, ...s.pytorch].find((x) => x.flops !== undefined)?.flops;
+    return { workload, threads: Number(t), ssseg: pick(s.ssseg), pytorch: pick(s.pytorch), flops };
   });
   return { rows, rounds: o.rounds, pytorchSkipped, failures };
 }
 
 const fmt = (x: number | undefined, digits = 1) => (x === undefined ? '-' : x.toFixed(digits));
 
-/** Side-by-side table: per variant and thread count, each engine's median ms, speed-up over its own first thread count, efficiency, peak RSS. */
+/**
+ * The machine's measured peak at each thread count: the faster engine's GFLOP/s on the peak
+ * convolution, the yardstick both engines' GFLOP/s are read against.
+ */
+function machinePeaks(rows: ScaleRow[]): Map<number, number> {
+  const peaks = new Map<number, number>();
+  for (const row of rows) {
+    if (row.workload !== PEAK_NAME || row.flops === undefined) continue;
+    for (const sample of [row.ssseg, row.pytorch]) {
+      if (sample) peaks.set(row.threads, Math.max(peaks.get(row.threads) ?? 0, gflopsPerSecond(row.flops, sample.ms)));
+    }
+  }
+  return peaks;
+}
+
+/**
+ * Side-by-side table: per variant and thread count, each engine's median ms, speed-up over its own
+ * first thread count, efficiency, convolution GFLOP/s with its share of the machine's peak, peak RSS.
+ */
 export function formatScale(r: ScaleResult): string {
+  const peaks = machinePeaks(r.rows);
+  const rate = (row: ScaleRow, engine: 'ssseg' | 'pytorch') => {
+    const here = row[engine], peak = peaks.get(row.threads);
+    if (!here || row.flops === undefined) return '-';
+    const gflops = gflopsPerSecond(row.flops, here.ms);
+    return peak ? `${gflops.toFixed(1)} (${((100 * gflops) / peak).toFixed(0)}%)` : gflops.toFixed(1);
+  };
   const base = new Map<string, ScaleRow>();
   for (const row of r.rows) if (!base.has(row.workload) || base.get(row.workload)!.threads > row.threads) base.set(row.workload, row);
   const scaling = (row: ScaleRow, engine: 'ssseg' | 'pytorch') => {
@@ -180,14 +222,18 @@ export function formatScale(r: ScaleResult): string {
     return [`${speedUp.toFixed(2)}x`, `${(100 * efficiency).toFixed(0)}%`];
   };
   const lines = [
-    '| workload | threads | ssseg ms/step | speed-up | efficiency | peak RSS MiB | PyTorch ms/step | speed-up | efficiency | peak RSS MiB | ssseg / PyTorch |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | threads | ssseg ms/step | speed-up | efficiency | GFLOP/s (% of peak) | peak RSS MiB | PyTorch ms/step | speed-up | efficiency | GFLOP/s (% of peak) | peak RSS MiB | ssseg / PyTorch |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.rows.map((row) => {
       const ratio = row.ssseg && row.pytorch ? `${(row.ssseg.ms / row.pytorch.ms).toFixed(2)}x` : '-';
-      return `| ${row.workload} | ${row.threads} | ${fmt(row.ssseg?.ms)} | ${scaling(row, 'ssseg').join(' | ')} | ${fmt(row.ssseg?.peakRssMiB, 0)} | ${fmt(row.pytorch?.ms)} | ${scaling(row, 'pytorch').join(' | ')} | ${fmt(row.pytorch?.peakRssMiB, 0)} | ${ratio} |`;
+      return `| ${row.workload} | ${row.threads} | ${fmt(row.ssseg?.ms)} | ${scaling(row, 'ssseg').join(' | ')} | ${rate(row, 'ssseg')} | ${fmt(row.ssseg?.peakRssMiB, 0)} `
+        + `| ${fmt(row.pytorch?.ms)} | ${scaling(row, 'pytorch').join(' | ')} | ${rate(row, 'pytorch')} | ${fmt(row.pytorch?.peakRssMiB, 0)} | ${ratio} |`;
     }),
   ];
-  const note = `Medians of ${r.rounds} round(s); each run a fresh process, ssseg (native backend) and PyTorch alternated.` + (r.pytorchSkipped ? ` PyTorch skipped: ${r.pytorchSkipped}.` : '')
+  const note = `Medians of ${r.rounds} round(s); each run a fresh process, ssseg (native backend) and PyTorch alternated.`
+    + ' GFLOP/s: the convolutions\' FLOPs of one step (2 per multiply-add; forward, input and filter gradients; counted from ssseg\'s conv calls of one step,'
+    + ' the same count for PyTorch\'s step) over the median step time; % of peak: of the faster engine\'s GFLOP/s on the peak convolution at the same thread count.'
+    + (r.pytorchSkipped ? ` PyTorch skipped: ${r.pytorchSkipped}.` : '')
     + r.failures.map((f) => `\n\nFailed: ${f}`).join('');
   return `${lines.join('\n')}\n\n${note}`;
 }

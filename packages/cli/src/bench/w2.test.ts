@@ -25,6 +25,21 @@ describe('W2: a UniMatch step with and without IPixMatch', () => {
     tf.dispose([z, same]);
   }, 120_000);
 
+  it('counts the convolution FLOPs of the first warm-up step of each variant: the term adds none; without warm-up none are counted', async () => {
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const small = { type: 'unet', baseWidth: 4, depth: 2 };
+    const r = await runW2({ steps: 1, warmup: 1, size: 16, numClasses: 3, model: small });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.convFlopsPerStepWithout).toBeGreaterThan(0);
+    expect(r.convFlopsPerStepWith).toBe(r.convFlopsPerStepWithout);
+    // the counted warm-up step is not timed, and its loss is kept
+    expect(r.timesMsWithout).toHaveLength(1);
+    expect(r.lossesWithout).toHaveLength(2);
+    const none = await runW2({ steps: 1, warmup: 0, size: 16, numClasses: 3, model: small });
+    expect(none.convFlopsPerStepWithout).toBeUndefined();
+  }, 120_000);
+
   it('an option passed as undefined takes its default (bench w2 without --steps failed with "steps must be at least 1")', async () => {
     await tf.setBackend('cpu');
     const r = await runW2({ steps: undefined, warmup: 0, size: 16, numClasses: 3, model: { type: 'unet', baseWidth: 4, depth: 2 } });

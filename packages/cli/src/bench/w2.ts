@@ -9,6 +9,7 @@ import { WARMUP_STEPS } from './warmup';
 import { paramGroups, assembleRun } from '@ssseg/runner';
 import { syntheticDatasetPlugin } from './synthetic-dataset';
 import { median } from './record';
+import { convFlopsOf } from './conv-flops';
 
 /** Workload W2 (defined in BENCHMARKS.md): one UniMatch step of DeepLabV3+ ResNet-18, with and without IPixMatch. */
 export interface W2Options {
@@ -42,6 +43,12 @@ export interface W2Result {
   /** Pixels per image the term relates (stride-4 logits of a strong view, all kept). */
   pixelsPerView: number;
   steps: number;
+  /**
+   * FLOPs of the convolutions of one step of each variant (forward, input and filter gradients;
+   * convFlopsOf's rule), counted from the conv calls of its first warm-up step; absent without warm-up.
+   */
+  convFlopsPerStepWithout?: number;
+  convFlopsPerStepWith?: number;
   /** Total loss of every step of each variant, warm-up included. */
   lossesWithout: number[];
   lossesWith: number[];
@@ -140,7 +147,7 @@ export async function runW2(options: W2Options = {}): Promise<W2Result> {
   if (!(o.steps >= 1)) throw new Error(`runW2: steps must be at least 1, got ${o.steps}`);
   if (o.backend) await initEngine({ backend: o.backend, verbose: false });
   const host = w2Host();
-  const times: number[][] = [[], []], losses: number[][] = [[], []];
+  const times: number[][] = [[], []], losses: number[][] = [[], []], convFlops: Array<number | undefined> = [undefined, undefined];
   let outputStride = 1;
   for (const v of [0, 1]) {
     const run = assembleW2(host, v === 1, o);
@@ -149,6 +156,10 @@ export async function runW2(options: W2Options = {}): Promise<W2Result> {
     const stepper = w2Step(run, batch);
     try {
       for (let i = 0; i < o.warmup + o.steps; i++) {
+        if (i === 0 && o.warmup > 0) {
+          convFlops[v] = await convFlopsOf(() => losses[v].push(stepper.step(i)));
+          continue;
+        }
         const t0 = performance.now();
         losses[v].push(stepper.step(i));
         if (i >= o.warmup) times[v].push(performance.now() - t0);
@@ -164,7 +175,7 @@ export async function runW2(options: W2Options = {}): Promise<W2Result> {
   return {
     backend: tf.getBackend(), msPerStepWithout: without, msPerStepWith: withTerm, termShare: (withTerm - without) / withTerm,
     timesMsWithout: times[0], timesMsWith: times[1], pixelsPerView: Math.ceil(o.size / outputStride / Number(o.term.stride ?? 1)) ** 2,
-    steps: o.steps, lossesWithout: losses[0], lossesWith: losses[1],
+    steps: o.steps, convFlopsPerStepWithout: convFlops[0], convFlopsPerStepWith: convFlops[1], lossesWithout: losses[0], lossesWith: losses[1],
   };
 }
 

@@ -4,8 +4,10 @@ import { runW4 } from '@ssseg/models';
 import { runLoaderBench } from '@ssseg/datasets';
 import { runW2, runW5, type W2Result } from './w2';
 import { countCollections, threadCpu, type GcCounts } from './process-stats';
+import { describeConv, runPeak } from './peak';
+import { gflopsPerSecond } from './conv-flops';
 
-export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'loader'] as const;
+export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'loader', 'peak'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
@@ -43,13 +45,15 @@ function processLine(gc: GcCounts): { json: Record<string, unknown>; line: strin
 function twoVariantOutcome(workload: string, r: W2Result, gc: GcCounts): BenchOutcome {
   const peak = peakRssMiB();
   const proc = processLine(gc);
+  const flops = r.convFlopsPerStepWithout === undefined || r.convFlopsPerStepWith === undefined ? ''
+    : ` Convolutions: ${(r.convFlopsPerStepWithout / 1e9).toFixed(1)} GFLOP per step (counted from the first warm-up step's conv calls), ${gflopsPerSecond(r.convFlopsPerStepWithout, r.msPerStepWithout).toFixed(1)} / ${gflopsPerSecond(r.convFlopsPerStepWith, r.msPerStepWith).toFixed(1)} GFLOP/s without / with the term.`;
   return {
     json: { workload, ...r, peakRssMiB: peak, ...proc.json },
     table: [
       `| backend | without IPixMatch (ms/step) | with IPixMatch (ms/step) | term's share | M per view | peak RSS (MiB) |`,
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       `| ${r.backend} | ${ms(r.msPerStepWithout)} | ${ms(r.msPerStepWith)} | ${(100 * r.termShare).toFixed(0)}% | ${r.pixelsPerView} | ${peak} |`,
-    ].join('\n') + `\n\nMedian of ${r.steps} steps per variant; one variant after the other, one model held at a time, as the PyTorch reference does. ${proc.line}`,
+    ].join('\n') + `\n\nMedian of ${r.steps} steps per variant; one variant after the other, one model held at a time, as the PyTorch reference does.${flops} ${proc.line}`,
   };
 }
 
@@ -86,6 +90,16 @@ export async function runWorkload(workload: Workload, o: BenchOptions): Promise<
           `| engine | ms per batch of ${r.input[0]} (median of ${r.tfjsRunsMs.length}) |`, '| --- | ---: |',
           `| tfjs, ${r.backend} backend | ${ms(r.tfjsMs)} |`, `| onnxruntime-node (CPU) | ${ms(r.onnxruntimeMs)} |`,
         ].join('\n'),
+      };
+    }
+    case 'peak': {
+      const r = await runPeak({ backend: o.backend, steps: o.steps });
+      return {
+        json: { workload: 'peak', ...r, peakRssMiB: peakRssMiB() },
+        table: [
+          `| backend | ${describeConv(r.conv)}: ms (median of ${r.steps}) | GFLOP/s |`, '| --- | ---: | ---: |',
+          `| ${r.backend} | ${ms(r.msPerStep)} | ${r.gflops.toFixed(1)} |`,
+        ].join('\n') + `\n\n${(r.flops / 1e9).toFixed(2)} GFLOP per convolution (2 per multiply-add, forward only).`,
       };
     }
     case 'loader': {

@@ -1,9 +1,9 @@
-import * as os from 'os';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { machineDescription, recordBenchmark } from '../bench/record';
 import { WORKLOADS, runWorkload, type Workload } from '../bench/workloads';
 import { SCALE_WORKLOADS, formatScale, runScale, type ScaleWorkload } from '../bench/scale';
+import { formatLoad, loadAverages, recordRefusal } from '../bench/load-check';
 import { SssegError, positiveInt } from '@ssseg/core';
 import type { InterPixelDistance, InterPixelRelation } from '@ssseg/losses';
 
@@ -56,14 +56,14 @@ function parseForms(value: string): Array<[InterPixelRelation, InterPixelDistanc
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description("time a workload of BENCHMARKS.md (w1..w5) or the data loader; 'scale': w1, w2, w5 at 1..N threads beside PyTorch; --record updates BENCHMARKS.md")
+    .description("time a workload of BENCHMARKS.md (w1..w5), the data loader or the peak convolution; 'scale': the peak and w1, w2, w3, w5 at 1..N threads beside PyTorch; --record updates BENCHMARKS.md (refused when the load average is above the cores)")
     .argument('<workload>', `one of ${WORKLOADS.join(', ')}, scale`)
-    .option('--steps <n>', 'timed steps (w1, w2), repeats (w3), runs (w4) or batches (loader); the median is reported')
+    .option('--steps <n>', 'timed steps (w1, w2), repeats (w3, peak), runs (w4) or batches (loader); the median is reported')
     .option('--sizes <list>', 'w3: pixels per image, comma-separated (default 1024,4096)')
     .option('--forms <list>', 'w3: relation/distance pairs, comma-separated (default all four: affinity/kl, affinity/correlation, spatial/kl, spatial/correlation)')
     .option('--threads <list>', 'scale: thread counts, comma-separated (default 1..cores)')
     .option('--rounds <n>', 'scale: runs of each engine per thread count, alternated; medians reported', '3')
-    .option('--workloads <list>', `scale: any of ${SCALE_WORKLOADS.join(', ')}`, SCALE_WORKLOADS.join(','))
+    .option('--workloads <list>', `scale: any of ${SCALE_WORKLOADS.join(', ')} (the peak convolution always runs)`, SCALE_WORKLOADS.join(','))
     .option('--python <path>', "scale: PyTorch's interpreter for bench/pytorch_reference.py", '/usr/bin/python3')
     .option('--no-python', 'scale: ssseg only')
     .option('--json', 'print one JSON object instead of the table')
@@ -82,18 +82,27 @@ export function registerBenchCommand(program: Command): void {
       const machine = machineDescription();
       const command = commandLine(workload, backend === 'auto' ? undefined : backend, flags);
       const date = new Date().toISOString().slice(0, 10);
+      const file = path.resolve(flags.benchmarksFile ?? 'BENCHMARKS.md');
+      const refusal = flags.record ? refusalAtStart(file) : undefined;
       const outcome = await runWorkload(workload as Workload, { backend, steps, sizes, forms });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ ...outcome.json, machine, command, date })}\n`);
       } else {
         process.stdout.write(`${outcome.table}\n\nmachine: ${machine}\ncommand: ${command}\n`);
       }
+      if (refusal) throw new SssegError(refusal);
       if (flags.record) {
-        const file = path.resolve(flags.benchmarksFile ?? 'BENCHMARKS.md');
         recordBenchmark(file, workload, `${outcome.table}\n\nMachine: ${machine}. Date: ${date}. Command: \`${command}\`.`);
         if (!flags.json) process.stdout.write(`recorded in ${file}\n`);
       }
     });
+}
+
+/** Why --record will not write this sitting (said at once, so that no one waits for it), or undefined. */
+function refusalAtStart(file: string, oneMinuteLoad = loadAverages()[0]): string | undefined {
+  const refusal = recordRefusal(oneMinuteLoad, file);
+  if (refusal) process.stderr.write(`[ssseg] ${refusal}; the figures are still printed\n`);
+  return refusal;
 }
 
 function benchScale(flags: BenchFlags): void {
@@ -101,8 +110,11 @@ function benchScale(flags: BenchFlags): void {
   const workloads = (flags.workloads ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = workloads.filter((w) => !(SCALE_WORKLOADS as readonly string[]).includes(w));
   if (unknown.length || !workloads.length) throw new SssegError(`--workloads: expected some of ${SCALE_WORKLOADS.join(', ')}, got '${flags.workloads}'`);
-  const loadAverage = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
-  const loadAtStart = loadAverage();
+  const loadAverage = () => formatLoad(loadAverages());
+  const startLoad = loadAverages();
+  const loadAtStart = formatLoad(startLoad);
+  const file = path.resolve(flags.benchmarksFile ?? 'BENCHMARKS.md');
+  const refusal = flags.record ? refusalAtStart(file, startLoad[0]) : undefined;
   const started = Date.now();
   const result = runScale({
     workloads: workloads as ScaleWorkload[],
@@ -120,8 +132,8 @@ function benchScale(flags: BenchFlags): void {
   const command = scaleCommandLine(flags);
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, machine, date, command, minutes, loadAverageAtStart: loadAtStart, loadAverageAtEnd: load })}\n`);
   else process.stdout.write(`${formatScale(result)}\n\nmachine: ${machine}; load average at the start: ${loadAtStart}, at the end: ${load}; took ${minutes.toFixed(1)} min\n`);
+  if (refusal) throw new SssegError(refusal);
   if (flags.record) {
-    const file = path.resolve(flags.benchmarksFile ?? 'BENCHMARKS.md');
     recordBenchmark(file, 'scale', `${formatScale(result)}\n\nMachine: ${machine}. Date: ${date}. Load average (1, 5, 15 min) at the start: ${loadAtStart}; at the end: ${load}. Took ${minutes.toFixed(1)} min. Command: \`${command}\`.`);
     if (!flags.json) process.stdout.write(`recorded in ${file}\n`);
   }
