@@ -1,5 +1,6 @@
 import { tf } from '@ssseg/engine';
 import { resizeLogits, stopGradient, type Rng, type TrainedPart } from '@ssseg/core';
+import { blockMean } from './block-mean';
 import { BatchNorm2d, Conv2d, Module, ReLU, Sequential, channelDropout, resizeBilinear, setModuleState } from '@ssseg/models';
 
 export interface CorrelationHeadOptions {
@@ -10,7 +11,7 @@ export interface CorrelationHeadOptions {
   channels: number;
   /** Channel dropout after the projection, in training. */
   dropout: number;
-  /** Decoder features are average-pooled by this factor before the projection. */
+  /** Decoder features are averaged over blocks of this side before the projection. */
   pool: number;
   /** Initialises the weights. */
   rng: Rng;
@@ -27,8 +28,8 @@ export interface ViewCorrelation {
 const TRAINING = { training: true };
 
 /**
- * CorrMatch's correlation module, trained beside the student: the decoder features, pooled to the
- * correlation grid, are projected (3x3 conv, BN, ReLU, channel dropout) and embedded twice by 1x1
+ * CorrMatch's correlation module, trained beside the student: the decoder features, averaged over
+ * blocks to the correlation grid, are projected (3x3 conv, BN, ReLU, channel dropout) and embedded twice by 1x1
  * convs into C channels (f1, f2); the correlation is softmax_j(f1_i . f2_j / sqrt(C)). A view's
  * prediction is propagated through it: out_j = sum_i corr_ij pred_i, with the prediction detached.
  * Only the training step uses it: the network and what it evaluates stay as they are.
@@ -53,7 +54,7 @@ export class CorrelationHead extends Module implements TrainedPart {
   /** The correlation of one view from the student's decoder features [B, h, w, F] (training mode). */
   correlate(features: tf.Tensor4D, rng: Rng): ViewCorrelation {
     return tf.tidy(() => {
-      const pooled = this.o.pool > 1 ? tf.avgPool(features, this.o.pool, this.o.pool, 'same') : features;
+      const pooled = blockMean(features, this.o.pool);
       let projected = this.proj.forward(pooled, TRAINING);
       if (this.o.dropout > 0) projected = channelDropout(projected, this.o.dropout, rng);
       const [B, gh, gw] = projected.shape;

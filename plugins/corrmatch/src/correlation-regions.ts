@@ -20,12 +20,17 @@ export function sampleRows(rng: Rng, gridPixels: number, count: number): number[
 export function correlationRegions({ correlation, grid }: ViewCorrelation, rows: number[], size: [number, number]): Uint8Array[] {
   const [B, N] = correlation.shape;
   const [H, W] = size;
-  return noGradient(() => Array.from({ length: B }, (_, b) => tf.tidy(() => {
-    const image = correlation.slice([b, 0, 0], [1, N, N]).reshape([N, N]);
-    const sampled = tf.gather(image, tf.tensor1d(rows, 'int32')).reshape([rows.length, grid[0], grid[1], 1]) as tf.Tensor4D;
-    const maps = resizeBilinear(sampled, size, 'align_corners').reshape([rows.length, H * W]);
-    const lowest = maps.min(1, true);
-    const normalised = maps.sub(lowest).div(maps.max(1, true).sub(lowest));
-    return normalised.greater(0.5).dataSync() as Uint8Array;
-  })));
+  return noGradient(() => Array.from({ length: B }, (_, b) => {
+    const kept = tf.tidy(() => {
+      const image = correlation.slice([b, 0, 0], [1, N, N]).reshape([N, N]);
+      const sampled = tf.gather(image, tf.tensor1d(rows, 'int32')).reshape([rows.length, grid[0], grid[1], 1]) as tf.Tensor4D;
+      const maps = resizeBilinear(sampled, size, 'align_corners').reshape([rows.length, H * W]);
+      const lowest = maps.min(1, true);
+      return maps.sub(lowest).div(maps.max(1, true).sub(lowest)).greater(0.5);
+    });
+    // read outside tidy, which would walk a returned array element by element
+    const regions = kept.dataSync() as Uint8Array;
+    kept.dispose();
+    return regions;
+  }));
 }

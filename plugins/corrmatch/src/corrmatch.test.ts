@@ -2,6 +2,7 @@ import * as path from 'path';
 import { describeIf, expectNoLeak, initEngine, tf } from '@ssseg/engine';
 import { Rng, TinySegmentationModel, mixWithPartner, type SegmentationModel, type StepContext, type TrainBatch, type TrainedPart } from '@ssseg/core';
 import { relativeError, runTorchScript, torchUnavailableReason } from '@ssseg/models';
+import { blockMean } from './block-mean';
 import { buildMethod } from './testing/method-scope';
 import type { CorrMatch } from './corrmatch';
 
@@ -184,6 +185,23 @@ describe('corrmatch', () => {
       disposeBatch(batch);
       [a, b].forEach((m) => m.dispose!());
       model.dispose();
+    });
+  });
+
+  it('pools decoder features to the correlation grid by block means, the last blocks averaging the pixels they have', async () => {
+    await expectNoLeak(() => {
+      const x = tf.tensor4d(Array.from({ length: 5 * 5 * 2 }, (_, i) => (i % 2 ? -1 : 1) * Math.floor(i / 2)), [1, 5, 5, 2]);
+      const pooled = blockMean(x, 2);
+      expect(pooled.shape).toEqual([1, 3, 3, 2]);
+      const at = (y: number, xx: number) => y * 5 + xx; // the value of channel 0 at (y, x); channel 1 is its negative
+      const block = (cells: number[][]) => cells.reduce((sum, [y, xx]) => sum + at(y, xx), 0) / cells.length;
+      const expected = [
+        block([[0, 0], [0, 1], [1, 0], [1, 1]]), block([[0, 2], [0, 3], [1, 2], [1, 3]]), block([[0, 4], [1, 4]]),
+        block([[2, 0], [2, 1], [3, 0], [3, 1]]), block([[2, 2], [2, 3], [3, 2], [3, 3]]), block([[2, 4], [3, 4]]),
+        block([[4, 0], [4, 1]]), block([[4, 2], [4, 3]]), block([[4, 4]]),
+      ];
+      expect(Array.from(pooled.dataSync())).toEqual(expected.flatMap((v) => [v, -v]));
+      tf.dispose([x, pooled]);
     });
   });
 
