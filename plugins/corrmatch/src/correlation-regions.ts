@@ -6,7 +6,7 @@ import type { ViewCorrelation } from './correlation-head';
 /**
  * The rows of the correlation whose regions label propagation reads: `count` grid pixels drawn
  * uniformly with replacement, one draw for the whole batch, from the first N - 1 of the N grid
- * pixels (the official torch.randint(0, h * w - 1, [128]) never draws the last).
+ * pixels (the official sampling never draws the last).
  */
 export function sampleRows(rng: Rng, gridPixels: number, count: number): number[] {
   return Array.from({ length: count }, () => rng.int(Math.max(1, gridPixels - 1)));

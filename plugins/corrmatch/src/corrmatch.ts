@@ -16,7 +16,7 @@ const THRESHOLD_STATE = 'threshold';
 
 /**
  * CorrMatch (Sun et al., "CorrMatch: Label Propagation via Correlation Matching for Semi-Supervised
- * Semantic Segmentation", CVPR 2024), as its official corrmatch.py computes a step. A correlation
+ * Semantic Segmentation", CVPR 2024), as the authors' official code computes a step. A correlation
  * head beside the student (`trainedParts`: 'correlation') turns each view's decoder features into a
  * pixel-pixel correlation and propagates the view's detached prediction through it (P^corr). A
  * dynamic threshold t (run state) keeps confident pseudo-labels, and regions of the weak view's

@@ -6,7 +6,7 @@ const { fround } = Math;
  * CorrMatch's global confidence threshold, moved after every step towards the mean over the
  * classes the teacher predicts of each class's highest confidence:
  * `t <- m t + (1 - m) mean_c max{conf_p : label_p = c, p not ignored}`, from `initial`.
- * Kept in float32 as the official ThreshController's tensor is, so a checkpoint restores it exactly.
+ * Kept in float32 as the official code keeps it, so a checkpoint restores it exactly.
  */
 export class DynamicThreshold {
   private current: number;

@@ -2,7 +2,7 @@ import { tf } from '@ssseg/engine';
 import { stopGradient } from '@ssseg/core';
 
 /**
- * corrmatch.py's KL term: per pixel KL(softmax(target) || softmax(prediction)) over classes (torch's
+ * CorrMatch's KL term: per pixel KL(softmax(target) || softmax(prediction)) over classes (torch's
  * KLDivLoss on log-probabilities, 0 where the target probability is 0), summed over the pixels of
  * `mask` and divided by the number of non-ignored pixels. Logits [B, H, W, C]; maps [B, H, W].
  * The target carries no gradient.

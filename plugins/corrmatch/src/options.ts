@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { teacherStudentOptions } from '@ssseg/core';
 
-/** The coefficients of CorrMatch's terms; the weighted sum is halved (corrmatch.py's loss). */
+/** The coefficients of CorrMatch's terms; the weighted sum is halved, as the official loss is. */
 const TermWeights = z.strictObject({
   sup: z.number().min(0).default(0.5),
   supCorr: z.number().min(0).default(0.5),
@@ -17,17 +17,17 @@ const TermWeights = z.strictObject({
  * says where each comes from).
  */
 export const corrMatchOptions = teacherStudentOptions().extend({
-  /** The dynamic threshold's start (configs/pascal.yaml thresh_init). */
+  /** The dynamic threshold's start. */
   thresholdInit: z.number().gt(0).lt(1).default(0.85),
-  /** The dynamic threshold's momentum (ThreshController(momentum=0.999)). */
+  /** The dynamic threshold's momentum. */
   thresholdMomentum: z.number().min(0).lt(1).default(0.999),
-  /** Input pixels per correlation-grid pixel (the backbone's output stride 8 the official projects). */
+  /** Input pixels per correlation-grid pixel (the output stride of the backbone features the official projects). */
   correlationStride: z.number().int().positive().default(8),
-  /** Regions sampled for label propagation per step (Corr.sample's 128). */
+  /** Regions sampled for label propagation per step. */
   correlationSamples: z.number().int().positive().default(128),
-  /** Channels of the projection (proj's Conv2d(2048, 256)). */
+  /** Channels of the projection. */
   projectionChannels: z.number().int().positive().default(256),
-  /** Channel dropout after the projection (proj's Dropout2d(0.1)). */
+  /** Channel dropout after the projection, in training. */
   projectionDropout: z.number().min(0).lt(1).default(0.1),
   weights: TermWeights.prefault({}),
 });
