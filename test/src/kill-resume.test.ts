@@ -44,6 +44,8 @@ afterAll(() => {
 describe.each([
   ['fixmatch', { method: { type: 'fixmatch' } }],
   ['unimatch + ipixmatch (seeded pixel sampling)', { method: { type: 'unimatch' }, regularizers: [{ type: 'ipixmatch', maxPixels: 32 }] }],
+  // its correlation head is trained beside the student, its dynamic threshold is run state
+  ['corrmatch', { method: { type: 'corrmatch', thresholdInit: 0.3 } }],
 ])('%s killed with SIGKILL at three points and resumed', (name, method) => {
   it('ends bit-identical to the run never interrupted: checkpoints, DONE and every logged number', async () => {
     const slug = name.replace(/\W+/g, '-');

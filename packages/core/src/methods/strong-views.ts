@@ -7,6 +7,8 @@ import { resizeLogits, resizeMask } from '../ops/resize';
 export interface StrongViewTargets {
   /** Student logits upsampled to the input size, [B, H, W, C]. */
   studentLogits: tf.Tensor4D;
+  /** The student's decoder features on this view (`ForwardResult.features`), when the model gives them. */
+  studentFeatures?: tf.Tensor4D;
   /** Pseudo-labels from the CutMix-aligned teacher prediction, at the input size. */
   pseudoLabels: PseudoLabels;
   /** [B, H, W], 1 = ignored pixel. */
@@ -45,9 +47,10 @@ export function strongViews(
     const box = batch.cutmixBoxes[v];
     const boxOut = resizeMask(box, [h, w]);
     const image = mixWithPartner(batch.strong[v], box);
-    const studentOut = student.forward(image, { training: true }).logits;
+    const { logits: studentOut, features } = student.forward(image, { training: true });
     targets.push({
       studentLogits: resizeLogits(studentOut, [H, W]),
+      studentFeatures: features,
       pseudoLabels: pseudoLabeler.label(mixWithPartner(teacherFull, box)),
       ignore: mixWithPartner(batch.ignore, box),
     });
