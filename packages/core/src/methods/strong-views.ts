@@ -45,7 +45,7 @@ export function strongViews(
     const box = batch.cutmixBoxes[v];
     const boxOut = resizeMask(box, [h, w]);
     const image = mixWithPartner(batch.strong[v], box);
-    const studentOut = student.forward(image, { training: true }).logits;
+    const { logits: studentOut, features: studentFeatures } = student.forward(image, { training: true });
     targets.push({
       studentLogits: resizeLogits(studentOut, [H, W]),
       pseudoLabels: pseudoLabeler.label(mixWithPartner(teacherFull, box)),
@@ -54,6 +54,7 @@ export function strongViews(
     const teacherOut = mixWithPartner(weakTeacherLogits, boxOut);
     contexts.push({
       studentLogits: studentOut,
+      studentFeatures,
       teacherLogits: teacherOut,
       pseudoLabels: pseudoLabeler.label(teacherOut),
       ignoreMask: mixWithPartner(ignoreOut, boxOut),
