@@ -80,7 +80,7 @@ export function contrastiveLoss(
       if (picked.anchors.length !== Q || picked.negatives.length !== Q * K) {
         throw new Error(`contrastive draw of class ${c}: ${picked.anchors.length} anchors and ${picked.negatives.length} negatives, expected ${Q} and ${Q * K}`);
       }
-      const anchors = tf.gather(studentRep, Int32Array.from(picked.anchors, (j) => candidates[j]));
+      const anchors = gatherRows(studentRep, Int32Array.from(picked.anchors, (j) => candidates[j]));
       const positive = tf.tensor3d(prototype(teacherRep, pixels.reliable[c], dim), [1, 1, dim]).tile([Q, 1, 1]) as tf.Tensor3D;
       const keys = tf.concat3d([positive, tf.tensor3d(banks.gather(c, picked.negatives), [Q, K, dim])], 1);
       const logits = cosine(anchors, keys).div(temperature);
@@ -91,9 +91,24 @@ export function contrastiveLoss(
   });
 }
 
-/** cos(anchor_q, key_qk) for anchors [Q, D] and keys [Q, K, D]: [Q, K]; norms clamped at 1e-8 as torch's. */
+/** cos(anchor_q, key_qk) for anchors [Q, D] and keys [Q, K, D]: [Q, K]; the product of the norms clamped at 1e-8 as torch's. */
 function cosine(anchors: tf.Tensor2D, keys: tf.Tensor3D): tf.Tensor2D {
-  const dot = keys.mul(anchors.expandDims(1)).sum(-1);
+  const dot = tf.matMul(keys, anchors.expandDims(2) as tf.Tensor3D).squeeze([2]);
   const norms = anchors.square().sum(-1, true).mul(keys.square().sum(-1));
   return dot.div(norms.maximum(1e-16).sqrt()) as tf.Tensor2D;
+}
+
+/**
+ * Rows of x [P, D], with the gradient scattered back (repeated rows summed). tf.gather's own
+ * gradient, an unsorted segment sum, costs P times the rows taken on the CPU kernels.
+ */
+function gatherRows(x: tf.Tensor2D, rows: Int32Array): tf.Tensor2D {
+  const gather = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const source = inputs[0] as tf.Tensor;
+    return {
+      value: tf.gather(source, rows),
+      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.tensor2d(rows, [rows.length, 1], 'int32'), dy, source.shape),
+    };
+  });
+  return gather(x) as tf.Tensor2D;
 }
