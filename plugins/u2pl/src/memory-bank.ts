@@ -27,11 +27,6 @@ export class ClassMemoryBanks {
     return this.capacities.length;
   }
 
-  /** Bytes the banks take once every one is allocated. */
-  static bytes(capacities: readonly number[], dim: number): number {
-    return capacities.reduce((sum, c) => sum + c, 0) * dim * 4;
-  }
-
   /** Keys class c's queue holds now. */
   size(c: number): number {
     return this.filled[c];
