@@ -46,6 +46,7 @@ describe.each([
   ['unimatch + ipixmatch (seeded pixel sampling)', { method: { type: 'unimatch' }, regularizers: [{ type: 'ipixmatch', maxPixels: 32 }] }],
   // its correlation head is trained beside the student, its dynamic threshold is run state
   ['corrmatch', { method: { type: 'corrmatch', thresholdInit: 0.3 } }],
+  ['u2pl (representation head, memory banks, seeded sampling)', { method: { type: 'u2pl', headChannels: 8, embeddingDim: 8, numQueries: 16, numNegatives: 8, queueSize: 5000, backgroundQueueSize: 8000 } }], // banks that keep keys over steps
 ])('%s killed with SIGKILL at three points and resumed', (name, method) => {
   it('ends bit-identical to the run never interrupted: checkpoints, DONE and every logged number', async () => {
     const slug = name.replace(/\W+/g, '-');

@@ -44,5 +44,6 @@ export * from './io/tensor-file';
 export * from './ops/no-gradient';
 export * from './ops/gradient-norm';
 export * from './ops/resize';
+export * from './ops/moving-average';
 export * from './ops/cross-entropy';
 export * from './run/run-loader';

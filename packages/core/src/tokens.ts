@@ -188,6 +188,12 @@ export interface TeacherStrategy {
   predict(x: Tensor4D, options?: Partial<ForwardOptions>): ForwardResult;
   /** After each optimizer step (an EMA teacher updates its weights here). */
   afterStep(student: SegmentationModel, step: number): void;
+  /**
+   * An EMA teacher's decay after optimizer step `step` (the share of its old weights it keeps), for
+   * a method that keeps EMA copies of its own trained parts (U2PL's representation head). Absent
+   * when the teacher is no moving average.
+   */
+  decayAt?(step: number): number;
   /** The model the teacher predicts with (the student itself, or its EMA copy). */
   model(): SegmentationModel;
   dispose(): void;
@@ -201,6 +207,8 @@ export const TeacherStrategy: ServiceIdentifier<TeacherStrategy> = Symbol.for('s
 export interface StrongViewContext {
   /** Student logits on this strong view, [B, h, w, C], output resolution, differentiable. */
   studentLogits: Tensor4D;
+  /** The student's decoder features on this view, [B, h, w, F], when the model exposes them; differentiable. */
+  studentFeatures?: Tensor4D;
   /** Teacher logits aligned to this view (CutMix applied), [B, h, w, C]; no gradient. */
   teacherLogits: Tensor4D;
   /** Pseudo-labels aligned to this view, at output resolution. */

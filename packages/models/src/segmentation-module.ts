@@ -1,6 +1,6 @@
 import { tf } from '@ssseg/engine';
 import { Rng, componentType, type ForwardOptions, type ForwardResult, type SegmentationModel } from '@ssseg/core';
-import { Module } from './nn/module';
+import { Module, setModuleState } from './nn/module';
 import type { OnnxGraph, OnnxValue } from './onnx/graph';
 
 /**
@@ -44,11 +44,7 @@ export abstract class SegmentationModule<Options extends { numClasses: number; s
     return new Map(this.namedState());
   }
 
-  /**
-   * Copies values into the state after checking all of them first (nothing is written if one
-   * fails). strict (default): every state tensor must be given and nothing else; otherwise
-   * missing and unknown names are skipped. A shape mismatch always fails, naming the layer.
-   */
+  /** Copies values into the state (see setModuleState: checked first, strict by default). */
   setWeights(weights: Map<string, tf.Tensor>, options: { strict?: boolean } = {}): void {
     setModuleState(this, this.type, weights, options);
   }
@@ -58,42 +54,4 @@ export abstract class SegmentationModule<Options extends { numClasses: number; s
     copy.setWeights(this.getWeights());
     return copy;
   }
-}
-
-/**
- * `module`'s state (parameters and buffers by path) set from `weights`, as SegmentationModule's
- * and a method's trained parts' setWeights do; `owner` names the module in errors.
- */
-export function setModuleState(module: Module, owner: string, weights: Map<string, tf.Tensor>, options: { strict?: boolean } = {}): void {
-  const strict = options.strict ?? true;
-  const state = new Map(module.namedState());
-  if (strict) {
-    const missing = [...state.keys()].filter((n) => !weights.has(n));
-    const unknown = [...weights.keys()].filter((n) => !state.has(n));
-    if (missing.length || unknown.length) {
-      throw new Error(
-        `setWeights (${owner}): ` +
-          [missing.length ? `missing ${list(missing)}` : '', unknown.length ? `unknown ${list(unknown)}` : ''].filter(Boolean).join('; '),
-      );
-    }
-  }
-  const updates: [tf.Variable, tf.Tensor][] = [];
-  for (const [name, value] of weights) {
-    const target = state.get(name);
-    if (!target) continue;
-    if (value.shape.join(',') !== target.shape.join(',')) {
-      throw new Error(`setWeights (${owner}): layer '${name}' has shape [${value.shape.join(', ')}] in the given weights, the model expects [${target.shape.join(', ')}]`);
-    }
-    if (value.dtype !== target.dtype) {
-      throw new Error(`setWeights (${owner}): layer '${name}' has dtype ${value.dtype} in the given weights, the model expects ${target.dtype}`);
-    }
-    updates.push([target, value]);
-  }
-  // A copy: assign would otherwise share the caller's buffer. tidy frees the temporary handle.
-  tf.tidy(() => updates.forEach(([target, value]) => target.assign(tf.add(value, 0))));
-}
-
-function list(names: string[]): string {
-  const shown = names.slice(0, 5).map((n) => `'${n}'`).join(', ');
-  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }

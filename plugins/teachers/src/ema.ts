@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { tf } from '@ssseg/engine';
-import { componentType, ComponentOptions, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
+import { componentType, ComponentOptions, followMovingAverage, type ForwardOptions, type ForwardResult, type SegmentationModel, type TeacherStrategy } from '@ssseg/core';
 import { predictWithoutGradient } from './shared';
 
 const options = z.strictObject({
@@ -39,21 +39,7 @@ export class EmaTeacher implements TeacherStrategy {
   }
 
   afterStep(student: SegmentationModel, step: number): void {
-    const teacher = this.model();
-    const decay = this.decayAt(step);
-    const studentWeights = student.getWeights();
-    const current = [...teacher.getWeights()];
-    // tidy keeps tensors returned in arrays, not in Maps: build the array, then the Map
-    const values = tf.tidy(() =>
-      current.map(([name, t]) => {
-        const s = studentWeights.get(name);
-        if (!s) throw new Error(`EMA teacher: the student has no weight '${name}'`);
-        return t.dtype === 'float32' ? t.mul(decay).add(s.mul(1 - decay)) : s.clone();
-      }),
-    );
-    const next = new Map(current.map(([name], i) => [name, values[i]]));
-    teacher.setWeights(next);
-    tf.dispose([...next.values()]);
+    followMovingAverage(this.model(), student, this.decayAt(step), 'EMA teacher');
   }
 
   model(): SegmentationModel {

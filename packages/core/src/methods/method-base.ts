@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import type { tf } from '@ssseg/engine';
 import { componentType } from '../plugin';
 import { crossEntropy } from '../ops/cross-entropy';
-import { SegmentationModel, type LabelledBatch, type Method, type StepContext, type StepLosses, type TrainBatch } from '../tokens';
+import { SegmentationModel, type ForwardResult, type LabelledBatch, type Method, type StepContext, type StepLosses, type TrainBatch } from '../tokens';
 
 /**
  * What every method shares: the student, the model evaluated (the student unless a method says
@@ -28,7 +28,13 @@ export abstract class MethodBase implements Method {
 
   afterStep(_context: StepContext): void {}
 
-  protected supervisedTerm({ images, masks }: LabelledBatch): tf.Scalar {
-    return crossEntropy(this.student.forward(images, { training: true }).logits, masks);
+  protected supervisedTerm(batch: LabelledBatch): tf.Scalar {
+    return this.supervisedForward(batch).sup;
+  }
+
+  /** The supervised term with the student's forward it came from (its features, for a method that reads them). */
+  protected supervisedForward({ images, masks }: LabelledBatch): { sup: tf.Scalar; student: ForwardResult } {
+    const student = this.student.forward(images, { training: true });
+    return { sup: crossEntropy(student.logits, masks), student };
   }
 }

@@ -47,16 +47,17 @@ export function strongViews(
     const box = batch.cutmixBoxes[v];
     const boxOut = resizeMask(box, [h, w]);
     const image = mixWithPartner(batch.strong[v], box);
-    const { logits: studentOut, features } = student.forward(image, { training: true });
+    const { logits: studentOut, features: studentFeatures } = student.forward(image, { training: true });
     targets.push({
       studentLogits: resizeLogits(studentOut, [H, W]),
-      studentFeatures: features,
+      studentFeatures,
       pseudoLabels: pseudoLabeler.label(mixWithPartner(teacherFull, box)),
       ignore: mixWithPartner(batch.ignore, box),
     });
     const teacherOut = mixWithPartner(weakTeacherLogits, boxOut);
     contexts.push({
       studentLogits: studentOut,
+      studentFeatures,
       teacherLogits: teacherOut,
       pseudoLabels: pseudoLabeler.label(teacherOut),
       ignoreMask: mixWithPartner(ignoreOut, boxOut),

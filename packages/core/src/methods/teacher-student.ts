@@ -4,7 +4,7 @@ import type { tf } from '@ssseg/engine';
 import { ComponentConfig } from '../config/schema';
 import {
   ComponentOptions, PseudoLabeler, RunRegularizers, SegmentationModel, TeacherStrategy,
-  type Regularizer, type StepContext, type StepLosses, type TrainBatch, type UnlabelledBatch,
+  type ForwardResult, type LabelledBatch, type Regularizer, type StepContext, type StepLosses, type TrainBatch, type UnlabelledBatch,
 } from '../tokens';
 import { MethodBase } from './method-base';
 import { applyRegularizers, confidentShare, strongViews, type StrongViews } from './strong-views';
@@ -30,6 +30,10 @@ export interface UnlabelledStep {
   batch: UnlabelledBatch;
   /** Teacher logits on the weak view, at the network's output resolution; no gradient. */
   weakTeacherLogits: tf.Tensor4D;
+  /** Teacher features on the weak view, [B, h, w, F], when the model exposes them; no gradient. */
+  weakTeacherFeatures?: tf.Tensor4D;
+  /** The step's labelled batch and the student's forward on it (the supervised term's). */
+  labelled: LabelledBatch & { student: ForwardResult };
   /** The CutMix-mixed strong views with their aligned pseudo-labels (`strongViews` of them). */
   views: StrongViews;
   /** [H, W] of the views. */
@@ -73,13 +77,14 @@ export abstract class TeacherStudentMethod<Schema extends z.ZodType = ReturnType
   protected abstract strongViewLoss(terms: Record<string, tf.Scalar>): tf.Scalar;
 
   losses(batch: TrainBatch, context: StepContext): StepLosses {
-    const sup = this.supervisedTerm(batch.labelled);
+    const { sup, student } = this.supervisedForward(batch.labelled);
     const u = batch.unlabelled;
     if (!u) throw new Error(`${this.type}: the step's batch has no unlabelled part (the method uses unlabelled images)`);
     const inputSize: [number, number] = [u.weak.shape[1], u.weak.shape[2]];
-    const weakTeacherLogits = this.teacher.predict(u.weak).logits;
+    const { logits: weakTeacherLogits, features: weakTeacherFeatures } = this.teacher.predict(u.weak);
     const views = strongViews(this.student, this.pseudoLabeler, u, weakTeacherLogits, this.strongViews);
-    const own = this.unlabelledTerms({ batch: u, weakTeacherLogits, views, inputSize, context });
+    const labelled = { ...batch.labelled, student };
+    const own = this.unlabelledTerms({ batch: u, weakTeacherLogits, weakTeacherFeatures, labelled, views, inputSize, context });
     context.log('confident', confidentShare(views.targets).dataSync()[0]);
     const reg = applyRegularizers(this.regularizers, views.contexts, weakTeacherLogits, inputSize, context, this.strongViewLoss(own));
     for (const name of Object.keys(reg.terms)) {

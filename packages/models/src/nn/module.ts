@@ -69,3 +69,43 @@ export abstract class Layer extends Module {
   /** Appends this layer's nodes to the graph, reading `x`; returns the output value. */
   abstract toOnnx(graph: OnnxGraph, x: OnnxValue, name: string): OnnxValue;
 }
+
+/**
+ * Copies values into a module's state (parameters and buffers by path) after checking all of them
+ * first (nothing is written if one fails). strict (default): every state tensor must be given and
+ * nothing else; otherwise missing and unknown names are skipped. A shape mismatch always fails,
+ * naming the layer. `owner` names the module in errors.
+ */
+export function setModuleState(module: Module, owner: string, weights: Map<string, tf.Tensor>, options: { strict?: boolean } = {}): void {
+  const strict = options.strict ?? true;
+  const state = new Map(module.namedState());
+  if (strict) {
+    const missing = [...state.keys()].filter((n) => !weights.has(n));
+    const unknown = [...weights.keys()].filter((n) => !state.has(n));
+    if (missing.length || unknown.length) {
+      throw new Error(
+        `setWeights (${owner}): ` +
+          [missing.length ? `missing ${list(missing)}` : '', unknown.length ? `unknown ${list(unknown)}` : ''].filter(Boolean).join('; '),
+      );
+    }
+  }
+  const updates: [tf.Variable, tf.Tensor][] = [];
+  for (const [name, value] of weights) {
+    const target = state.get(name);
+    if (!target) continue;
+    if (value.shape.join(',') !== target.shape.join(',')) {
+      throw new Error(`setWeights (${owner}): layer '${name}' has shape [${value.shape.join(', ')}] in the given weights, the model expects [${target.shape.join(', ')}]`);
+    }
+    if (value.dtype !== target.dtype) {
+      throw new Error(`setWeights (${owner}): layer '${name}' has dtype ${value.dtype} in the given weights, the model expects ${target.dtype}`);
+    }
+    updates.push([target, value]);
+  }
+  // A copy: assign would otherwise share the caller's buffer. tidy frees the temporary handle.
+  tf.tidy(() => updates.forEach(([target, value]) => target.assign(tf.add(value, 0))));
+}
+
+function list(names: string[]): string {
+  const shown = names.slice(0, 5).map((n) => `'${n}'`).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
