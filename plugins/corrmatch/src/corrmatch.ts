@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { tf } from '@ssseg/engine';
 import {
   ComponentOptions, PseudoLabeler, RunRegularizers, RunRng, SegmentationModel, TeacherStrategy, TeacherStudentMethod, crossEntropy, resizeLogits,
-  unsupervisedCrossEntropy, type ForwardResult, type LabelledBatch, type MethodState, type Regularizer, type Rng, type TrainedPart, type UnlabelledStep,
+  unsupervisedCrossEntropy, type MethodState, type Regularizer, type Rng, type TrainedPart, type UnlabelledStep,
 } from '@ssseg/core';
 import { CorrelationHead } from './correlation-head';
 import { correlationRegions, sampleRows } from './correlation-regions';
@@ -38,8 +38,6 @@ export class CorrMatch extends TeacherStudentMethod<typeof corrMatchOptions> {
   readonly strongViews = 1;
   private readonly head: CorrelationHead;
   private readonly threshold: DynamicThreshold;
-  /** This step's labelled pass (supervisedTerm), whose features the correlation's supervised term reads. */
-  private labelled?: { forward: ForwardResult; masks: tf.Tensor3D };
 
   constructor(
     @inject(SegmentationModel) student: SegmentationModel,
@@ -65,22 +63,13 @@ export class CorrMatch extends TeacherStudentMethod<typeof corrMatchOptions> {
     this.threshold = new DynamicThreshold(o.thresholdInit, o.thresholdMomentum);
   }
 
-  protected override supervisedTerm({ images, masks }: LabelledBatch): tf.Scalar {
-    const forward = this.student.forward(images, { training: true });
-    this.labelled = { forward, masks };
-    return crossEntropy(forward.logits, masks);
-  }
-
-  protected unlabelledTerms({ batch, views, weakTeacherLogits, inputSize, context }: UnlabelledStep): Record<string, tf.Scalar> {
-    const labelled = this.labelled;
-    this.labelled = undefined;
-    if (!labelled) throw new Error('corrmatch: no labelled pass this step (supervisedTerm runs before the unlabelled terms)');
+  protected unlabelledTerms({ batch, views, weakTeacherLogits, labelled, inputSize, context }: UnlabelledStep): Record<string, tf.Scalar> {
     const [view] = views.targets;
     const weakLabels = views.weakPseudoLabels;
     const weak = this.student.forward(batch.weak, { training: true, perturbFeatures: true, rng: context.rng });
     if (!weak.perturbedLogits) throw new Error(`corrmatch needs a model with feature perturbation; '${this.student.type}' returned none`);
 
-    const labelledCorrelation = this.head.correlate(decoderFeatures(labelled.forward, this.student), context.rng);
+    const labelledCorrelation = this.head.correlate(decoderFeatures(labelled.student, this.student), context.rng);
     const weakCorrelation = this.head.correlate(decoderFeatures(weak, this.student), context.rng);
     const strongCorrelation = this.head.correlate(decoderFeatures({ logits: view.studentLogits, features: view.studentFeatures }, this.student), context.rng);
 
@@ -106,7 +95,7 @@ export class CorrMatch extends TeacherStudentMethod<typeof corrMatchOptions> {
 
     const labelledSize: [number, number] = [labelled.masks.shape[1], labelled.masks.shape[2]];
     return {
-      supCorr: crossEntropy(this.head.propagate(labelledCorrelation, labelled.forward.logits, labelledSize), labelled.masks),
+      supCorr: crossEntropy(this.head.propagate(labelledCorrelation, labelled.student.logits, labelledSize), labelled.masks),
       strong: unsupervisedCrossEntropy(view.studentLogits, strongLabels, kept, view.ignore),
       kl: maskedKl(resizeLogits(weakTeacherLogits, inputSize), view.studentLogits, confident, view.ignore),
       fp: unsupervisedCrossEntropy(resizeLogits(weak.perturbedLogits, inputSize), weakLabels.labels, weakConfident, batch.ignore),
