@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
-import { initEngine, nativeUnavailableReason } from '@ssseg/engine';
+import { initEngine, nativeUnavailableReason, tf } from '@ssseg/engine';
+import { loadTensorFile } from '@ssseg/core';
 import { cliTesting } from '@ssseg/cli';
 
 const { killAt, runCliProcess, runOutcome } = cliTesting;
@@ -41,13 +42,16 @@ afterAll(() => {
  * evaluation at step 4 (before its checkpoint), and between writing the temporary file of the
  * checkpoint at step 6 and its rename; each time the run goes on with `ssseg train --resume`.
  */
-describe.each([
-  ['fixmatch', { method: { type: 'fixmatch' } }],
-  ['unimatch + ipixmatch (seeded pixel sampling)', { method: { type: 'unimatch' }, regularizers: [{ type: 'ipixmatch', maxPixels: 32 }] }],
+describe.each<[string, Record<string, unknown>, string[]]>([
+  ['fixmatch', { method: { type: 'fixmatch' } }, []],
+  ['unimatch + ipixmatch (seeded pixel sampling)', { method: { type: 'unimatch' }, regularizers: [{ type: 'ipixmatch', maxPixels: 32 }] }, []],
+  // a second network beside the student: its weights, optimizer slots and batch-norm statistics
+  ['cps + CutMix + ipixmatch (seeded pixel sampling)', { method: { type: 'cps', cutmix: true }, regularizers: [{ type: 'ipixmatch', maxPixels: 32 }] }, ['part/second/', 'optim/second/']],
   // its correlation head is trained beside the student, its dynamic threshold is run state
-  ['corrmatch', { method: { type: 'corrmatch', thresholdInit: 0.3 } }],
-  ['u2pl (representation head, memory banks, seeded sampling)', { method: { type: 'u2pl', headChannels: 8, embeddingDim: 8, numQueries: 16, numNegatives: 8, queueSize: 5000, backgroundQueueSize: 8000 } }], // banks that keep keys over steps
-])('%s killed with SIGKILL at three points and resumed', (name, method) => {
+  ['corrmatch', { method: { type: 'corrmatch', thresholdInit: 0.3 } }, ['part/correlation/', 'method/threshold']],
+  // banks large enough to keep keys over steps
+  ['u2pl (representation head, memory banks, seeded sampling)', { method: { type: 'u2pl', headChannels: 8, embeddingDim: 8, numQueries: 16, numNegatives: 8, queueSize: 5000, backgroundQueueSize: 8000 } }, ['part/head/', 'method/']],
+])('%s killed with SIGKILL at three points and resumed', (name, method, heldBeyondTheStudent) => {
   it('ends bit-identical to the run never interrupted: checkpoints, DONE and every logged number', async () => {
     const slug = name.replace(/\W+/g, '-');
     const config = writeConfig(slug, { ...method, model, data, train, engine });
@@ -60,6 +64,10 @@ describe.each([
     expect(fs.readdirSync(killed).filter((f) => f.endsWith('.tmp'))).toHaveLength(1); // the torn write
     await expectSuccess(['train', '--resume', killed]);
     expect(fs.readdirSync(killed).filter((f) => f.endsWith('.tmp') || f === 'LOCK')).toEqual([]);
+    const { tensors } = loadTensorFile(path.join(killed, 'last.ckpt'));
+    const names = [...tensors.keys()];
+    tf.dispose([...tensors.values()]);
+    for (const prefix of heldBeyondTheStudent) expect({ prefix, held: names.some((n) => n.startsWith(prefix)) }).toEqual({ prefix, held: true });
     expect(runOutcome(killed)).toEqual(runOutcome(straight));
   });
 });
