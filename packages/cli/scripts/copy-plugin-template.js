@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Copies what `ssseg plugin new` writes into dist/plugin-template/, from the workspace's real files:
 // example/ is the example plugin (plugins/entropy-min: package.json, README.md, src/), which the
-// workspace builds and tests like every plugin; tsup.config.ts is the plugins' shared build config;
+// workspace builds and tests like every plugin; tsup.config.ts is the plugins' shared build config,
+// the workspace's preset (tsup.preset.ts) written out with its call, since the preset is not there;
 // tsconfig.json holds the compiler options plugins/tsconfig.json gives, with its `extends` chain
 // written out, since a plugin outside the workspace has neither; toolchain.json gives the version
 // ranges of the build and test tools the workspace uses.
@@ -25,7 +26,8 @@ const example = path.join(root, 'plugins/entropy-min');
 for (const entry of ['package.json', 'README.md', 'src']) {
   fs.cpSync(path.join(example, entry), path.join(out, 'example', entry), { recursive: true });
 }
-fs.copyFileSync(path.join(root, 'plugins/tsup.config.ts'), path.join(out, 'tsup.config.ts'));
+const preset = fs.readFileSync(path.join(root, 'tsup.preset.ts'), 'utf8');
+fs.writeFileSync(path.join(out, 'tsup.config.ts'), `${preset}\nexport default packageBuild();\n`);
 const tsconfig = { compilerOptions: compilerOptions(path.join(root, 'plugins/tsconfig.json')), include: ['src'] };
 fs.writeFileSync(path.join(out, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
 const ranges = { ...readJson(path.join(root, 'package.json')).devDependencies, ...readJson(path.join(root, 'packages/core/package.json')).dependencies };
