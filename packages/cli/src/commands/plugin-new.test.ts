@@ -44,7 +44,9 @@ describe('ssseg plugin new', () => {
     );
     const { 'package.json': madePackage, '.npmrc': npmrc, 'tsconfig.json': _tsconfig, 'tsup.config.ts': tsup, ...made } = files;
     expect(made).toEqual(realFiles);
-    expect(tsup).toBe(fs.readFileSync(path.join(repo, 'plugins/tsup.config.ts'), 'utf8'));
+    // the workspace's preset, written out with the call plugins/tsup.config.ts makes
+    expect(tsup).toBe(`${fs.readFileSync(path.join(repo, 'tsup.preset.ts'), 'utf8')}\nexport default packageBuild();\n`);
+    expect(fs.readFileSync(path.join(repo, 'plugins/tsup.config.ts'), 'utf8')).toContain('export default packageBuild();');
     expect(compilerOptions(path.join(dir, 'tsconfig.json'))).toEqual(compilerOptions(path.join(repo, 'plugins/tsconfig.json')));
     expect(npmrc).toBe('ignore-scripts=true\n');
 
